@@ -1,0 +1,85 @@
+/// A BERT encoder: token ids in, one hidden state per token out.
+///
+/// Sequences of a batch are packed end to end with no padding: the dense layers see every
+/// token as one row, and attention runs per sequence, so each token attends exactly to the
+/// tokens of its own sequence. That is what BERT's attention mask does for padded batches,
+/// without computing the padding.
+public struct BertModel: Sendable {
+    public let config: BertConfig
+    let weights: BertWeights
+
+    init(config: BertConfig, weights: BertWeights) {
+        self.config = config
+        self.weights = weights
+    }
+
+    /// Hidden states of the last layer for `batch`, packed: row `offsets[s] + t` is token `t`
+    /// of sequence `s`; `offsets` has one more entry than `batch` (the total).
+    /// Every id must be below `config.vocabSize` and every sequence no longer than
+    /// `config.maxPositionEmbeddings` (the tokenizer guarantees both).
+    public func forward(_ batch: [[Int32]]) -> (hidden: [Float], offsets: [Int]) {
+        let h = config.hiddenSize, inter = config.intermediateSize
+        let heads = config.numAttentionHeads, d = config.headSize
+        var offsets = [0]
+        for seq in batch { offsets.append(offsets.last! + seq.count) }
+        let rows = offsets.last!
+        let longest = batch.map(\.count).max() ?? 0
+        var x = [Float](repeating: 0, count: rows * h)
+        guard rows > 0 else { return (x, offsets) }
+        var qkv = [Float](repeating: 0, count: rows * 3 * h)
+        var context = [Float](repeating: 0, count: rows * h)
+        var projected = [Float](repeating: 0, count: rows * h)
+        var intermediate = [Float](repeating: 0, count: rows * inter)
+        var scores = [Float](repeating: 0, count: longest * longest)
+        let scale = 1 / Float(d).squareRoot()
+        let w = weights
+
+        x.withUnsafeMutableBufferPointer { xb in
+            let x = xb.baseAddress!
+            // Embeddings: word + position + token type 0, then LayerNorm.
+            for (s, seq) in batch.enumerated() {
+                for (t, id) in seq.enumerated() {
+                    let row = x + (offsets[s] + t) * h
+                    let word = w.wordEmbeddings.pointer + Int(id) * h
+                    let pos = w.positionEmbeddings.pointer + t * h
+                    let type = w.tokenTypeEmbeddings.pointer
+                    for i in 0..<h { row[i] = word[i] + pos[i] + type[i] }
+                }
+            }
+            Elementwise.addLayerNorm(x, residual: nil, rows: rows, width: h,
+                                     gamma: w.embeddingNormWeight.pointer, beta: w.embeddingNormBias.pointer,
+                                     eps: config.layerNormEps)
+            qkv.withUnsafeMutableBufferPointer { qkvb in
+            context.withUnsafeMutableBufferPointer { ctxb in
+            projected.withUnsafeMutableBufferPointer { projb in
+            intermediate.withUnsafeMutableBufferPointer { interb in
+            scores.withUnsafeMutableBufferPointer { scoreb in
+                let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
+                let mid = interb.baseAddress!, sc = scoreb.baseAddress!
+                for layer in w.layers {
+                    MatMul.linear(x, rows: rows, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv)
+                    for s in 0..<batch.count {
+                        let start = offsets[s], n = batch[s].count
+                        for head in 0..<heads {
+                            let q = qkv + start * 3 * h + head * d
+                            MatMul.abT(q, lda: 3 * h, q + h, ldb: 3 * h, sc, ldc: n, m: n, n: n, k: d, alpha: scale)
+                            Elementwise.softmaxRows(sc, rows: n, width: n, stride: n)
+                            MatMul.ab(sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h, m: n, n: d, k: n)
+                        }
+                    }
+                    MatMul.linear(ctx, rows: rows, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, into: proj)
+                    Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
+                                             gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
+                                             eps: config.layerNormEps)
+                    MatMul.linear(x, rows: rows, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: mid)
+                    Elementwise.gelu(mid, count: rows * inter)
+                    MatMul.linear(mid, rows: rows, weight: layer.outputWeight, bias: layer.outputBias, into: proj)
+                    Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
+                                             gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
+                                             eps: config.layerNormEps)
+                }
+            }}}}}
+        }
+        return (x, offsets)
+    }
+}

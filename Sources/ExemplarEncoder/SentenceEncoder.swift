@@ -1,0 +1,146 @@
+import Foundation
+import Dispatch
+import Synchronization
+
+/// A sentence-transformers BERT model loaded from its folder: text in, sentence vectors out.
+///
+/// Loads `modules.json` (Transformer → Pooling → optional Normalize), the Transformer's
+/// `config.json`, `model.safetensors` (memory-mapped), the tokenizer and
+/// `sentence_bert_config.json`. Output matches sentence-transformers' `encode`.
+public struct SentenceEncoder: Sendable {
+    public let folder: URL
+    public let tokenizer: BertTokenizer
+    public let model: BertModel
+    public let pooling: Pooling
+    /// Whether vectors are L2-normalized (a Normalize module in modules.json).
+    public let normalize: Bool
+    /// Length of each sentence vector.
+    public var dimension: Int { model.config.hiddenSize * pooling.modeCount }
+
+    public init(folder: URL) throws(EncoderError) {
+        self.folder = folder
+        var transformerDir = folder
+        var poolingDir: URL?
+        var normalize = false
+        if let modulesData = FileManager.default.contents(atPath: folder.appendingPathComponent("modules.json").path) {
+            let path = folder.appendingPathComponent("modules.json").path
+            guard let modules = (try? JSONSerialization.jsonObject(with: modulesData)) as? [[String: Any]] else {
+                throw .invalidModelFile(path: path, reason: "expected a JSON array of modules")
+            }
+            for module in modules {
+                let type = module["type"] as? String ?? ""
+                let sub = folder.appendingPathComponent(module["path"] as? String ?? "")
+                switch type.split(separator: ".").last.map(String.init) ?? type {
+                case "Transformer", "BERT": transformerDir = sub
+                case "Pooling": poolingDir = sub
+                case "Normalize": normalize = true
+                default:
+                    throw .unsupported(path: path, reason: "module \(type) is not implemented (supported: Transformer, Pooling, Normalize)")
+                }
+            }
+        }
+        let config = try BertConfig.load(transformerDir.appendingPathComponent("config.json"))
+        var pooling = Pooling()
+        if let poolingDir { pooling = try Pooling.load(poolingDir.appendingPathComponent("config.json")) }
+
+        let stConfig = try JSONFile.readIfPresent(transformerDir.appendingPathComponent("sentence_bert_config.json"))
+        var maxLength = config.maxPositionEmbeddings
+        if let n = try stConfig?.int("max_seq_length") {
+            maxLength = n
+        } else if let n = try Self.tokenizerLimit(transformerDir) {
+            maxLength = n
+        }
+        maxLength = min(maxLength, config.maxPositionEmbeddings)
+        let tokenizer = try BertTokenizer.load(folder: transformerDir, maxLength: maxLength,
+                                               lowercaseInput: (try stConfig?.bool("do_lower_case")) ?? false)
+        let largestID = max(tokenizer.wordPiece.vocab.values.max() ?? 0,
+                            tokenizer.specialTokens.map(\.id).max() ?? 0)
+        guard largestID < config.vocabSize else {
+            throw .invalidModelFile(path: transformerDir.path, reason: "tokenizer has id \(largestID) but config.json's vocab_size is \(config.vocabSize)")
+        }
+        let file = try SafeTensorsFile(path: transformerDir.appendingPathComponent("model.safetensors").path)
+        self.model = BertModel(config: config, weights: try BertWeights(file: file, config: config))
+        self.tokenizer = tokenizer
+        self.pooling = pooling
+        self.normalize = normalize
+    }
+
+    private static func tokenizerLimit(_ dir: URL) throws(EncoderError) -> Int? {
+        if let file = try JSONFile.readIfPresent(dir.appendingPathComponent("tokenizer.json")),
+           let truncation = try file.object("truncation"), let n = try truncation.int("max_length") {
+            return n
+        }
+        return try JSONFile.readIfPresent(dir.appendingPathComponent("tokenizer_config.json"))?.int("model_max_length")
+    }
+
+    /// The token ids the model sees for `text`, `[CLS]` and `[SEP]` included.
+    public func tokenize(_ text: String) -> [Int32] {
+        tokenizer.encode(text)
+    }
+
+    /// Sentence vectors of already tokenized sequences, computed as one batch.
+    public func embed(tokenized batch: [[Int32]]) -> [[Float]] {
+        let (hidden, offsets) = model.forward(batch)
+        let h = model.config.hiddenSize, dim = dimension
+        var out: [[Float]] = []
+        out.reserveCapacity(batch.count)
+        hidden.withUnsafeBufferPointer { hb in
+            for s in 0..<batch.count {
+                var v = [Float](repeating: 0, count: dim)
+                v.withUnsafeMutableBufferPointer { vb in
+                    pooling.pool(hb.baseAddress! + offsets[s] * h, count: batch[s].count, width: h, into: vb.baseAddress!)
+                }
+                if normalize { Self.l2Normalize(&v) }
+                out.append(v)
+            }
+        }
+        return out
+    }
+
+    /// Embeds `texts`, in their order.
+    ///
+    /// Texts are tokenized, sorted by length and cut into batches of `batchSize`, so a batch
+    /// holds sequences of similar length; `threads` workers each run whole batches (OpenBLAS
+    /// gets the threads left over when there are fewer batches than workers).
+    /// `progress` is called with the number of texts done after each batch.
+    public func encode(_ texts: [String], batchSize: Int = 32, threads: Int = SentenceEncoder.defaultThreads,
+                       progress: (@Sendable (Int) -> Void)? = nil) -> Embeddings {
+        let dim = dimension
+        let ids = texts.map(tokenizer.encode)
+        let order = ids.indices.sorted { ids[$0].count != ids[$1].count ? ids[$0].count > ids[$1].count : $0 < $1 }
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
+        let workers = max(1, min(threads, batches.count))
+        MatMul.setBLASThreads(max(1, threads / workers))
+
+        let output = Mutex([Float](repeating: 0, count: texts.count * dim))
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let b = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard b < batches.count else { return }
+                let vectors = embed(tokenized: batches[b].map { ids[$0] })
+                output.withLock { out in
+                    for (row, index) in batches[b].enumerated() {
+                        out.replaceSubrange((index * dim)..<((index + 1) * dim), with: vectors[row])
+                    }
+                }
+                let finished = done.wrappingAdd(batches[b].count, ordering: .relaxed).newValue
+                progress?(finished)
+            }
+        }
+        return Embeddings(count: texts.count, dimension: dim, values: output.withLock { $0 })
+    }
+
+    /// All cores of this machine.
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    static func l2Normalize(_ v: inout [Float]) {
+        var sq: Float = 0
+        for x in v { sq += x * x }
+        // sentence-transformers' Normalize: v / max(‖v‖, 1e-12).
+        let inv = 1 / max(sq.squareRoot(), 1e-12)
+        for i in v.indices { v[i] *= inv }
+    }
+}

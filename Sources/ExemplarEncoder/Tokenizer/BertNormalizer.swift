@@ -1,0 +1,60 @@
+import Foundation  // NFD (`decomposedStringWithCanonicalMapping`) is not in FoundationEssentials.
+
+/// BERT's text normalizer with the semantics of Hugging Face tokenizers' `BertNormalizer`.
+///
+/// Steps, in order: `cleanText` deletes control and other invisible characters and turns
+/// whitespace into spaces; `handleChineseChars` puts spaces around CJK ideographs;
+/// `stripAccents` decomposes (NFD) and drops non-spacing marks; `lowercase` lower-cases
+/// each character with its full (context-free) Unicode mapping.
+public struct BertNormalizer: Sendable, Equatable {
+    public var cleanText: Bool
+    public var handleChineseChars: Bool
+    public var stripAccents: Bool
+    public var lowercase: Bool
+
+    /// `stripAccents: nil` means "strip when lower-casing", as in BERT's configs.
+    public init(cleanText: Bool = true, handleChineseChars: Bool = true,
+                stripAccents: Bool? = nil, lowercase: Bool = true) {
+        self.cleanText = cleanText
+        self.handleChineseChars = handleChineseChars
+        self.stripAccents = stripAccents ?? lowercase
+        self.lowercase = lowercase
+    }
+
+    /// Normalizes `text`, returning its Unicode scalars.
+    public func normalize(_ text: Substring) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.unicodeScalars.count)
+        for s in text.unicodeScalars {
+            if cleanText {
+                if UnicodeProperties.isRemovedByCleaning(s) { continue }
+                if UnicodeProperties.isWhitespace(s) { scalars.append(" "); continue }
+            }
+            if handleChineseChars && UnicodeProperties.isChinese(s) {
+                scalars.append(" "); scalars.append(s); scalars.append(" ")
+            } else {
+                scalars.append(s)
+            }
+        }
+        if stripAccents && !scalars.allSatisfy({ $0.isASCII }) {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            let decomposed = String(view).decomposedStringWithCanonicalMapping
+            scalars = decomposed.unicodeScalars.filter { !UnicodeProperties.isNonspacingMark($0) }
+        }
+        if lowercase {
+            var lowered: [Unicode.Scalar] = []
+            lowered.reserveCapacity(scalars.count)
+            for s in scalars {
+                if s.isASCII {
+                    let v = s.value
+                    lowered.append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32)! : s)
+                } else {
+                    lowered.append(contentsOf: s.properties.lowercaseMapping.unicodeScalars)
+                }
+            }
+            scalars = lowered
+        }
+        return scalars
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// An output written to a temporary file beside its destination and moved into place only
+/// when complete, so a failure never leaves a partial file that looks finished.
+/// The path `-` writes to standard output directly.
+public struct OutputFile {
+    public let path: String
+    private let handle: FileHandle
+    private let temporaryPath: String?
+    private var buffer = Data()
+
+    public init(path: String) throws(InputError) {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardOutput
+            temporaryPath = nil
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)").path
+        guard FileManager.default.createFile(atPath: temp, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temp) else {
+            throw .cannotRead(file: path, reason: "cannot create the output file (does its folder exist and is it writable?)")
+        }
+        self.handle = handle
+        self.temporaryPath = temp
+    }
+
+    /// Appends bytes (buffered).
+    public mutating func write(_ bytes: some Sequence<UInt8>) throws(InputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public mutating func write(_ string: String) throws(InputError) {
+        try write(string.utf8)
+    }
+
+    private mutating func flush() throws(InputError) {
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw .cannotRead(file: path, reason: "write failed: \(error.localizedDescription)")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and moves the file into place.
+    public mutating func commit() throws(InputError) {
+        try flush()
+        guard let temporaryPath else { return }
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw .cannotRead(file: path, reason: "write failed: \(error.localizedDescription)")
+        }
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw .cannotRead(file: path, reason: "cannot move the finished output into place: \(reason)")
+        }
+    }
+
+    /// Removes the unfinished file.
+    public func discard() {
+        guard let temporaryPath else { return }
+        try? handle.close()
+        unlink(temporaryPath)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// How sentences are laid out in an input file.
+public enum InputFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line with a `"text"` string; blank lines are skipped.
+    case jsonl
+    /// One sentence per line, taken as is (an empty line is an empty sentence).
+    case text
+
+    /// The format a path implies: `.jsonl` (or `.json`) means JSON Lines, anything else text.
+    public static func inferred(from path: String) -> InputFormat {
+        path.hasSuffix(".jsonl") || path.hasSuffix(".json") ? .jsonl : .text
+    }
+}
+
+/// One sentence read from an input file, with the line it came from.
+public struct SentenceRecord: Sendable, Equatable {
+    public let text: String
+    public let line: Int
+}
+
+/// Reads sentences from JSON Lines or plain text, checking every line.
+public enum SentenceInput {
+    /// Reads `path` (`-` for standard input). Throws `InputError` naming the file and line
+    /// of the first bad line.
+    public static func read(path: String, format: InputFormat, field: String = "text") throws(InputError) -> [SentenceRecord] {
+        let name = path == "-" ? "<stdin>" : path
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
+                throw .cannotRead(file: path, reason: reason)
+            }
+        }
+        return try parse(data, name: name, format: format, field: field)
+    }
+
+    /// Parses the bytes of a whole input file.
+    public static func parse(_ data: Data, name: String, format: InputFormat, field: String = "text") throws(InputError) -> [SentenceRecord] {
+        var records: [SentenceRecord] = []
+        var lineNumber = 0
+        var failure: InputError?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            let n = bytes.count
+            while start < n {
+                var end = start
+                while end < n && bytes[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                var stop = end
+                if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<stop])
+                guard let line = String(validating: slice, as: UTF8.self) else {
+                    failure = .invalidUTF8(file: name, line: lineNumber)
+                    return
+                }
+                switch format {
+                case .text:
+                    records.append(SentenceRecord(text: line, line: lineNumber))
+                case .jsonl:
+                    if line.allSatisfy(\.isWhitespace) { break }
+                    do throws(InputError) {
+                        records.append(SentenceRecord(text: try jsonText(line, field: field, name: name, line: lineNumber), line: lineNumber))
+                    } catch {
+                        failure = error
+                        return
+                    }
+                }
+                start = end + 1
+            }
+        }
+        if let failure { throw failure }
+        return records
+    }
+
+    static func jsonText(_ line: String, field: String, name: String, line number: Int) throws(InputError) -> String {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw .malformedJSON(file: name, line: number, reason: Self.reason(error))
+        }
+        guard let dict = object as? [String: Any] else { throw .notAnObject(file: name, line: number) }
+        guard let value = dict[field] else { throw .missingField(file: name, line: number, field: field) }
+        guard let text = value as? String else {
+            throw .wrongType(file: name, line: number, field: field, expected: "a string")
+        }
+        return text
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+        return "not valid JSON"
+    }
+}

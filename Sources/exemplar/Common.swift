@@ -1,0 +1,35 @@
+import ExemplarEncoder
+import ExemplarIO
+import Foundation
+
+/// Options shared by the commands that read sentences and load the model.
+enum Common {
+    static let model = CommandSpec.Option(
+        name: "--model", value: "PATH",
+        help: "Model folder (sentence-transformers layout). Default: $EXEMPLAR_MODEL, else \(ModelLocator.defaultFolder().path).")
+    static let input = CommandSpec.Option(
+        name: "--input", value: "FILE|-", help: "Sentences to read; - is standard input (default).")
+    static let inputFormat = CommandSpec.Option(
+        name: "--input-format", value: "jsonl|text",
+        help: "jsonl: one {\"text\": ...} object per line; text: one sentence per line. Default: jsonl for *.jsonl, else text.")
+    static let threads = CommandSpec.Option(
+        name: "--threads", value: "N", help: "Worker and BLAS threads (default: all \(SentenceEncoder.defaultThreads) cores).")
+
+    static func loadEncoder(_ args: ParsedArguments) throws(EncoderError) -> SentenceEncoder {
+        try SentenceEncoder(folder: ModelLocator.locate(explicit: args.string("--model")))
+    }
+
+    static func readInput(_ args: ParsedArguments, command: String) throws -> [SentenceRecord] {
+        let path = args.string("--input") ?? args.positionals.first ?? "-"
+        if args.positionals.count > (args.string("--input") == nil ? 1 : 0) {
+            throw UsageError(command: command, message: "unexpected argument \(args.positionals.last!)")
+        }
+        let format = try args.choice("--input-format", command: command, as: InputFormat.self)
+            ?? InputFormat.inferred(from: path)
+        return try SentenceInput.read(path: path, format: format)
+    }
+
+    static func threads(_ args: ParsedArguments, command: String) throws(UsageError) -> Int {
+        try args.int("--threads", command: command, range: 1...1024) ?? SentenceEncoder.defaultThreads
+    }
+}

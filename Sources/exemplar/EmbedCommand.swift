@@ -1,0 +1,64 @@
+import ExemplarEncoder
+import ExemplarIO
+import Foundation
+
+/// `exemplar embed`: sentences in, embeddings out (JSON Lines or .npy).
+enum EmbedCommand {
+    enum OutputFormat: String, CaseIterable { case jsonl, npy }
+
+    static let spec = CommandSpec(
+        name: "embed",
+        usage: "embed [--input FILE|-] [--output FILE|-] [options]",
+        abstract: "Embed sentences with the sentence encoder.",
+        discussion: """
+            Each input sentence gives one output row, in input order. JSON Lines output has one
+            {"embedding": [...]} object per line; .npy output is float32, C order, shape [n, dim],
+            readable with numpy.load. The output file appears only when complete.
+
+            EXAMPLES:
+              exemplar embed --input sentences.txt --output vectors.npy
+              echo '{"text": "a gripping thriller"}' | exemplar embed --input-format jsonl
+            """,
+        options: [
+            Common.input, Common.inputFormat,
+            .init(name: "--output", value: "FILE|-", help: "Where to write; - is standard output (default)."),
+            .init(name: "--output-format", value: "jsonl|npy", help: "Default: npy for *.npy, else jsonl."),
+            Common.model,
+            .init(name: "--batch-size", value: "N", help: "Sentences per forward pass (default 32)."),
+            Common.threads,
+        ])
+
+    static func run(_ args: ParsedArguments) throws {
+        let outputPath = args.string("--output") ?? "-"
+        let format = try args.choice("--output-format", command: spec.name, as: OutputFormat.self)
+            ?? (outputPath.hasSuffix(".npy") ? .npy : .jsonl)
+        if format == .npy && outputPath == "-" && isatty(STDOUT_FILENO) == 1 {
+            throw UsageError(command: spec.name, message: "refusing to write binary .npy to a terminal; give --output FILE.npy")
+        }
+        let batchSize = try args.int("--batch-size", command: spec.name, range: 1...65536) ?? 32
+        let threads = try Common.threads(args, command: spec.name)
+        let records = try Common.readInput(args, command: spec.name)
+        let encoder = try Common.loadEncoder(args)
+
+        let progress = ProgressLine(label: "embedding", total: records.count)
+        let embeddings = encoder.encode(records.map(\.text), batchSize: batchSize, threads: threads,
+                                        progress: { progress.update($0) })
+        progress.finish()
+
+        var out = try OutputFile(path: outputPath)
+        do {
+            switch format {
+            case .npy:
+                try out.write(NPY.encode(embeddings.values, rows: embeddings.count, columns: embeddings.dimension))
+            case .jsonl:
+                for i in 0..<embeddings.count {
+                    try out.write(JSONLines.arrayLine(key: "embedding", values: embeddings[i]))
+                }
+            }
+            try out.commit()
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ExemplarEncoder
+import ExemplarIO
+import Foundation
+
+/// `exemplar tokenize`: the token ids the encoder sees for each sentence.
+enum TokenizeCommand {
+    static let spec = CommandSpec(
+        name: "tokenize",
+        usage: "tokenize [--input FILE|-] [--output FILE|-] [options]",
+        abstract: "Print the token ids the encoder sees for each sentence.",
+        discussion: """
+            Output: one {"ids": [...]} object per input sentence, in order, with [CLS] and [SEP]
+            included, after truncation to the model's max_seq_length.
+
+            EXAMPLE:
+              echo "Hello, world!" | exemplar tokenize
+            """,
+        options: [
+            Common.input, Common.inputFormat,
+            .init(name: "--output", value: "FILE|-", help: "Where to write; - is standard output (default)."),
+            Common.model,
+        ])
+
+    static func run(_ args: ParsedArguments) throws {
+        let records = try Common.readInput(args, command: spec.name)
+        let encoder = try Common.loadEncoder(args)
+        var out = try OutputFile(path: args.string("--output") ?? "-")
+        do {
+            for record in records {
+                try out.write(JSONLines.arrayLine(key: "ids", values: encoder.tokenize(record.text)))
+            }
+            try out.commit()
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+}
