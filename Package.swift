@@ -49,6 +49,6 @@ let package = Package(
             dependencies: ["ExemplarIO"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["ExemplarIO"]),
+            dependencies: ["exemplar", "ExemplarIO"]),
     ]
 )

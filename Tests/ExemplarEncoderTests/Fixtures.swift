@@ -1,0 +1,49 @@
+import ExemplarEncoder
+import ExemplarIO
+import Foundation
+import Testing
+
+/// Committed fixtures (Tests/Fixtures, made by scripts/make-fixtures.py) and the real model.
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// The real all-MiniLM-L6-v2 folder ($EXEMPLAR_MODEL or the default; scripts/test fetches it).
+    static func realModelFolder() throws -> URL {
+        try ModelLocator.locate(explicit: nil)
+    }
+
+    /// One reference sentence: its text and the ids sentence-transformers gave it.
+    struct Reference {
+        let text: String
+        let ids: [Int32]
+    }
+
+    static func references(_ relativePath: String) throws -> [Reference] {
+        let data = try Data(contentsOf: root.appendingPathComponent(relativePath))
+        return try data.split(separator: UInt8(ascii: "\n")).map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            let text = try #require(object["text"] as? String)
+            let ids = try #require(object["ids"] as? [Int])
+            return Reference(text: text, ids: ids.map { Int32($0) })
+        }
+    }
+
+    static func matrix(_ relativePath: String) throws -> (shape: [Int], values: [Float]) {
+        let bytes = try [UInt8](Data(contentsOf: root.appendingPathComponent(relativePath)))
+        return try #require(NPY.decode(bytes), "\(relativePath) is not a float32 .npy file")
+    }
+}
+
+/// Cosine similarity and largest absolute difference of two vectors.
+func compare(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> (cosine: Double, maxAbs: Double) {
+    var dot = 0.0, na = 0.0, nb = 0.0, maxAbs = 0.0
+    for (x, y) in zip(a, b) {
+        dot += Double(x) * Double(y)
+        na += Double(x) * Double(x)
+        nb += Double(y) * Double(y)
+        maxAbs = max(maxAbs, abs(Double(x) - Double(y)))
+    }
+    let denom = (na * nb).squareRoot()
+    return (denom == 0 ? (na == nb ? 1 : 0) : dot / denom, maxAbs)
+}

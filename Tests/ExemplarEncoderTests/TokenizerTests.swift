@@ -1,0 +1,53 @@
+@testable import ExemplarEncoder
+import Testing
+
+/// The tokenizer's stages on hand-made cases (parity with Hugging Face is in ParityTests).
+@Suite struct TokenizerTests {
+    func normalized(_ text: String, _ n: BertNormalizer = BertNormalizer()) -> String {
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: n.normalize(Substring(text)))
+        return String(v)
+    }
+
+    @Test func normalizer() {
+        #expect(normalized("Café NAÏVE") == "cafe naive")
+        #expect(normalized("a\u{7}b\u{200B}c") == "abc")             // control and zero-width deleted, words join
+        #expect(normalized("a\tb\u{3000}c") == "a b c")              // whitespace becomes a space
+        #expect(normalized("中文") == " 中  文 ")                       // CJK ideographs padded
+        #expect(normalized("\u{130}") == "i")                         // İ: NFD, strip the dot, then lower
+        #expect(normalized("Café", BertNormalizer(lowercase: false)) == "Café")  // strip follows lowercase
+        #expect(normalized("Café", BertNormalizer(stripAccents: true, lowercase: false)) == "Cafe")
+    }
+
+    @Test func preTokenizer() {
+        let words = BertPreTokenizer.split(Array("hello, world!!  $5".unicodeScalars)).map {
+            String(String.UnicodeScalarView($0))
+        }
+        #expect(words == ["hello", ",", "world", "!", "!", "$", "5"])
+    }
+
+    @Test func wordPiece() {
+        let vocab: [String: Int32] = ["[UNK]": 0, "un": 1, "##aff": 2, "##able": 3, "a": 4]
+        let wp = WordPiece(vocab: vocab, unkID: 0, maxInputCharsPerWord: 10)
+        func ids(_ w: String) -> [Int32] {
+            var out: [Int32] = []
+            wp.encode(ArraySlice(w.unicodeScalars), into: &out)
+            return out
+        }
+        #expect(ids("unaffable") == [1, 2, 3])
+        #expect(ids("a") == [4])
+        #expect(ids("unx") == [0])                    // no cover: the whole word is [UNK]
+        #expect(ids("aaaaaaaaaaa") == [0])            // over maxInputCharsPerWord
+    }
+
+    @Test func specialTokensAndTruncation() {
+        let vocab: [String: Int32] = ["[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "a": 4, "b": 5, "[": 6, "]": 7, "sep": 8]
+        let t = BertTokenizer(normalizer: BertNormalizer(), wordPiece: WordPiece(vocab: vocab, unkID: 1),
+                              specialTokens: ["[SEP]": 3, "[CLS]": 2, "[UNK]": 1, "[PAD]": 0],
+                              clsID: 2, sepID: 3, padID: 0, maxLength: 6)
+        #expect(t.encode("a[SEP]b") == [2, 4, 3, 5, 3])
+        #expect(t.encode("a [sep] b") == [2, 4, 6, 8, 7, 3])       // matched on raw text only: case matters
+        #expect(t.encode("a b a b a b") == [2, 4, 5, 4, 5, 3])     // truncated to 6 with [SEP] kept
+        #expect(t.encode("") == [2, 3])
+    }
+}
