@@ -35,6 +35,19 @@ let package = Package(
         .target(
             name: "ExemplarIO",
             swiftSettings: optimised),
+        // Labelled datasets: LM-BFF's task layouts (GLUE TSV, header-less CSV), JSONL, CSV/TSV.
+        .target(
+            name: "ExemplarData"),
+        // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
+        .target(
+            name: "ExemplarStore",
+            dependencies: ["CLMDB"],
+            swiftSettings: optimised),
+        // Exact per-class nearest-neighbour search, and building indexes from data.
+        .target(
+            name: "ExemplarIndex",
+            dependencies: ["ExemplarStore"],
+            swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -44,6 +57,12 @@ let package = Package(
             name: "ExemplarEncoderTests",
             dependencies: ["ExemplarEncoder", "ExemplarIO"],
             swiftSettings: optimised),
+        .testTarget(
+            name: "ExemplarDataTests",
+            dependencies: ["ExemplarData"]),
+        .testTarget(
+            name: "ExemplarStoreTests",
+            dependencies: ["ExemplarStore"]),
         .testTarget(
             name: "ExemplarIOTests",
             dependencies: ["ExemplarIO"]),

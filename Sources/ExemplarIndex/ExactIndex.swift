@@ -1,0 +1,131 @@
+import Dispatch
+import Synchronization
+import ExemplarStore
+
+/// One search result: a record and its cosine similarity to the query.
+public struct Hit: Sendable, Equatable {
+    public let id: UInt32
+    public let score: Float
+}
+
+/// Which records a search may return.
+public struct SearchFilter: Sendable, Equatable {
+    /// Only records with this label.
+    public var label: String?
+    /// Only records of this split (train, dev, test).
+    public var split: String?
+    /// Never these ids (for example the query itself).
+    public var excluding: Set<UInt32>
+
+    public init(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) {
+        self.label = label
+        self.split = split
+        self.excluding = excluding
+    }
+}
+
+/// Exact cosine search over an index's vectors, held in memory per class.
+///
+/// Vectors are L2-normalized at load and laid out contiguously per label, so a per-class or
+/// label-filtered search scans one block and an all-class search scans them all in one pass.
+/// Results are deterministic: by score, highest first, ties broken by the lower id.
+public struct ExactIndex: Sendable {
+    /// One label's rows.
+    struct Group: Sendable {
+        let label: String
+        let ids: [UInt32]
+        let vectors: [Float]   // ids.count × dimension, normalized
+    }
+
+    public let records: [IndexRecord]
+    public let dimension: Int
+    let groups: [Group]
+
+    /// Builds the in-memory layout from records and their vectors (`records.count × dimension`).
+    /// `labelOrder` fixes the order of classes in per-class results (default: first seen).
+    public init(records: [IndexRecord], vectors: [Float], dimension: Int, labelOrder: [String]? = nil) {
+        precondition(vectors.count == records.count * dimension)
+        self.records = records
+        self.dimension = dimension
+        var order = labelOrder ?? []
+        var rowsByLabel: [String: [Int]] = [:]
+        for (row, record) in records.enumerated() {
+            if rowsByLabel[record.label] == nil && !order.contains(record.label) { order.append(record.label) }
+            rowsByLabel[record.label, default: []].append(row)
+        }
+        groups = order.map { label in
+            let rows = rowsByLabel[label] ?? []
+            var block = [Float](repeating: 0, count: rows.count * dimension)
+            for (i, row) in rows.enumerated() {
+                var norm: Float = 0
+                for j in 0..<dimension { norm += vectors[row * dimension + j] * vectors[row * dimension + j] }
+                let inv = norm > 0 ? 1 / norm.squareRoot() : 0
+                for j in 0..<dimension { block[i * dimension + j] = vectors[row * dimension + j] * inv }
+            }
+            return Group(label: label, ids: rows.map { records[$0].id }, vectors: block)
+        }
+    }
+
+    /// Labels in per-class result order.
+    public var labels: [String] { groups.map(\.label) }
+
+    /// The `k` records most similar to `query` that pass `filter`.
+    public func search(_ query: [Float], k: Int, filter: SearchFilter = SearchFilter(), threads: Int = 2) -> [Hit] {
+        var top = TopK(k: k)
+        for group in groups where filter.label == nil || filter.label == group.label {
+            top.merge(scan(group, query: normalized(query), k: k, filter: filter, threads: threads))
+        }
+        return top.items.map { Hit(id: $0.id, score: $0.score) }
+    }
+
+    /// The `k` most similar records of each label, in label order, in one pass.
+    public func searchPerClass(_ query: [Float], k: Int, filter: SearchFilter = SearchFilter(), threads: Int = 2) -> [(label: String, hits: [Hit])] {
+        let q = normalized(query)
+        return groups.filter { filter.label == nil || filter.label == $0.label }.map { group in
+            (group.label, scan(group, query: q, k: k, filter: filter, threads: threads).items.map { Hit(id: $0.id, score: $0.score) })
+        }
+    }
+
+    private func normalized(_ query: [Float]) -> [Float] {
+        precondition(query.count == dimension, "query has \(query.count) values, index has \(dimension)")
+        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? query.map { $0 / norm } : query
+    }
+
+    /// Top-k of one group, rows split across `threads` workers when the group is large.
+    private func scan(_ group: Group, query: [Float], k: Int, filter: SearchFilter, threads: Int) -> TopK {
+        let n = group.ids.count, dim = dimension
+        let workers = n >= 20_000 ? max(1, threads) : 1
+        let chunk = (n + workers - 1) / max(workers, 1)
+        let partial = Mutex([TopK](repeating: TopK(k: k), count: workers))
+        let checkRecords = filter.split != nil || !filter.excluding.isEmpty
+        let vectors = group.vectors, ids = group.ids
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var top = TopK(k: k)
+            query.withUnsafeBufferPointer { qp in
+                vectors.withUnsafeBufferPointer { vp in
+                    let end = min(n, (w + 1) * chunk)
+                    var row = w * chunk
+                    while row < end {
+                        let score = Scan.dot(qp.baseAddress!, vp.baseAddress! + row * dim, dim)
+                        if top.admits(score) {
+                            let id = ids[row]
+                            if !checkRecords || accepts(id, filter) { top.insert(score: score, id: id) }
+                        }
+                        row += 1
+                    }
+                }
+            }
+            partial.withLock { $0[w] = top }
+        }
+        var top = TopK(k: k)
+        for p in partial.withLock({ $0 }) { top.merge(p) }
+        return top
+    }
+
+    private func accepts(_ id: UInt32, _ filter: SearchFilter) -> Bool {
+        if filter.excluding.contains(id) { return false }
+        if let split = filter.split, records[Int(id)].split != split { return false }
+        return true
+    }
+}

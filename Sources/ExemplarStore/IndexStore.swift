@@ -1,0 +1,152 @@
+import Foundation
+
+/// An index's persistent state in one LMDB environment (a folder with data.mdb and lock.mdb).
+///
+/// Databases: `meta` (manifest JSON, build state), `records` (id → `IndexRecord`),
+/// `vectors` (id → float32 × dimension), `cache` (SHA-256 of model and text → float32 ×
+/// dimension). A build writes cache batches as it goes, each in its own transaction, and
+/// finally replaces records, vectors and manifest in one transaction: a build killed at any
+/// moment leaves the previous complete index (flagged as having an interrupted build) plus
+/// every cached vector committed so far, from which the next build resumes.
+///
+/// Threading: safe to share; see `LMDBEnvironment` for LMDB's rules.
+public final class IndexStore: Sendable {
+    public let folder: URL
+    let env: LMDBEnvironment
+
+    public init(folder: URL) throws(StoreError) {
+        self.folder = folder
+        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"])
+    }
+
+    /// The manifest of the last complete build, or `nil` if there was none.
+    public func manifest() throws(StoreError) -> Manifest? {
+        guard let bytes = try env.read({ txn throws(StoreError) in try txn.get("meta", Array("manifest".utf8)) }) else { return nil }
+        do {
+            return try Self.decoder.decode(Manifest.self, from: Data(bytes))
+        } catch {
+            throw .corrupt(path: folder.path, reason: "manifest is not readable: \(error)")
+        }
+    }
+
+    /// Whether a build started after the last complete one and did not finish.
+    public func hasInterruptedBuild() throws(StoreError) -> Bool {
+        try env.read { txn throws(StoreError) in try txn.get("meta", Array("state".utf8)) } == Array("building".utf8)
+    }
+
+    /// Records that a build has started (cleared by `commit`).
+    public func markBuilding() throws(StoreError) {
+        try env.write { txn throws(StoreError) in try txn.put("meta", Array("state".utf8), Array("building".utf8)) }
+    }
+
+    /// The cache key of `text` under the model whose weights hash is `modelHash`.
+    public static func cacheKey(modelHash: String, text: String) -> [UInt8] {
+        var h = SHA256()
+        h.update(modelHash)
+        h.update([0])
+        h.update(text)
+        return h.finalize()
+    }
+
+    /// Cached vectors for `keys` (`nil` where not cached), each of `dimension` floats.
+    public func cachedVectors(_ keys: [[UInt8]], dimension: Int) throws(StoreError) -> [[Float]?] {
+        try env.read { txn throws(StoreError) in
+            var out: [[Float]?] = []
+            out.reserveCapacity(keys.count)
+            for key in keys {
+                out.append(try txn.withValue("cache", key) { bytes -> [Float]? in
+                    guard let bytes, bytes.count == dimension * 4 else { return nil }
+                    return (0..<dimension).map { bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+                })
+            }
+            return out
+        }
+    }
+
+    /// Adds vectors to the cache in one committed transaction.
+    public func cache(_ entries: [(key: [UInt8], vector: ArraySlice<Float>)]) throws(StoreError) {
+        try env.write { txn throws(StoreError) in
+            for entry in entries {
+                try txn.put("cache", entry.key, Self.bytes(entry.vector))
+            }
+        }
+    }
+
+    /// Replaces the index's records, vectors and manifest in one transaction and clears the
+    /// interrupted-build flag. `vectors` holds `records.count × dimension` floats in record order.
+    public func commit(records: [IndexRecord], vectors: [Float], manifest: Manifest) throws(StoreError) {
+        let dim = manifest.model.dimension
+        precondition(vectors.count == records.count * dim)
+        let json: Data
+        do { json = try Self.encoder.encode(manifest) } catch {
+            throw .corrupt(path: folder.path, reason: "cannot encode manifest: \(error)")
+        }
+        try env.write { txn throws(StoreError) in
+            try txn.clear("records")
+            try txn.clear("vectors")
+            for (i, record) in records.enumerated() {
+                let key = UInt32(i).keyBytes
+                try txn.put("records", key, record.encoded(), append: true)
+                try txn.put("vectors", key, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
+            }
+            try txn.put("meta", Array("manifest".utf8), Array(json))
+            try txn.delete("meta", Array("state".utf8))
+        }
+    }
+
+    /// Every record and its vector (`records.count × dimension` floats), in id order.
+    public func load(dimension: Int) throws(StoreError) -> (records: [IndexRecord], vectors: [Float]) {
+        let path = folder.path
+        return try env.read { txn throws(StoreError) in
+            var records: [IndexRecord] = []
+            var vectors: [Float] = []
+            let n = try txn.count("records")
+            records.reserveCapacity(n)
+            vectors.reserveCapacity(n * dimension)
+            try txn.forEach("records") { key, value throws(StoreError) in
+                let id = UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
+                guard key.count == 4, let record = IndexRecord(id: id, bytes: value) else {
+                    throw .corrupt(path: path, reason: "record \(records.count) is unreadable")
+                }
+                records.append(record)
+            }
+            try txn.forEach("vectors") { _, value throws(StoreError) in
+                guard value.count == dimension * 4 else {
+                    throw .corrupt(path: path, reason: "a vector has \(value.count / 4) floats, expected \(dimension)")
+                }
+                for i in 0..<dimension { vectors.append(value.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)) }
+            }
+            guard vectors.count == records.count * dimension else {
+                throw .corrupt(path: path, reason: "\(records.count) records but \(vectors.count / max(dimension, 1)) vectors")
+            }
+            return (records, vectors)
+        }
+    }
+
+    static func bytes(_ floats: ArraySlice<Float>) -> [UInt8] {
+        floats.withUnsafeBytes { Array($0) }
+    }
+
+    /// Number of cached vectors.
+    public func cacheCount() throws(StoreError) -> Int {
+        try env.read { txn throws(StoreError) in try txn.count("cache") }
+    }
+
+    /// Bytes the index occupies on disk.
+    public func sizeOnDisk() -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int) ?? 0
+    }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+}

@@ -1,0 +1,204 @@
+import CLMDB
+import Foundation
+
+/// Typed Swift over LMDB's C API. No other file calls `mdb_*`.
+///
+/// Threading (LMDB's rules, written here as the C library asks): one `MDB_env` may be shared
+/// by all threads of a process. Write transactions are serialised by LMDB itself (a second
+/// writer blocks). The environment is opened with `MDB_NOTLS`, so a read transaction is not
+/// tied to the thread that began it, but one transaction must never be used by two threads at
+/// once; `read` and `write` run their body synchronously on the calling thread, so it isn't.
+/// Pointers handed to a body are valid only until the transaction ends.
+package final class LMDBEnvironment: @unchecked Sendable {
+    package let path: String
+    private let env: OpaquePointer
+    /// Named databases, opened once in a committed write transaction so their handles live in
+    /// the shared environment (a handle opened in an aborted transaction would be closed).
+    private let databases: [String: MDB_dbi]
+
+    /// Opens (creating if needed) the environment in folder `path` (`data.mdb`, `lock.mdb`).
+    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20) throws(StoreError) {
+        self.path = path
+        var env: OpaquePointer?
+        try Self.check(mdb_env_create(&env), "create environment", path: path)
+        guard let env else { throw StoreError.lmdb(path: path, operation: "create environment", message: "no handle") }
+        self.env = env
+        do {
+            try Self.check(mdb_env_set_maxdbs(env, MDB_dbi(names.count)), "set max databases", path: path)
+            // The map size must be at least the file's size; start from whichever is larger.
+            let existing = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
+            try Self.check(mdb_env_set_mapsize(env, max(initialMapSize, existing * 2)), "set map size", path: path)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "open", path: path)
+            var txn: OpaquePointer?
+            try Self.check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction", path: path)
+            var handles: [String: MDB_dbi] = [:]
+            for name in names {
+                var dbi: MDB_dbi = 0
+                let rc = mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi)
+                if rc != 0 { mdb_txn_abort(txn) }
+                try Self.check(rc, "open database \(name)", path: path)
+                handles[name] = dbi
+            }
+            try Self.check(mdb_txn_commit(txn), "commit", path: path)
+            self.databases = handles
+        } catch let error as StoreError {
+            mdb_env_close(env)
+            throw error
+        } catch {
+            mdb_env_close(env)
+            throw StoreError.lmdb(path: path, operation: "create folder", message: "\(error.localizedDescription)")
+        }
+    }
+
+    deinit { mdb_env_close(env) }
+
+    private func check(_ rc: Int32, _ operation: String) throws(StoreError) {
+        try Self.check(rc, operation, path: path)
+    }
+
+    private static func check(_ rc: Int32, _ operation: String, path: String) throws(StoreError) {
+        guard rc == 0 else {
+            throw StoreError.lmdb(path: path, operation: operation, message: String(cString: mdb_strerror(rc)))
+        }
+    }
+
+    /// Runs `body` in a read-only transaction.
+    package func read<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "begin read transaction")
+        defer { mdb_txn_abort(txn) }
+        return try body(LMDBTransaction(txn: txn!, environment: self))
+    }
+
+    /// Runs `body` in a write transaction and commits it; aborts if `body` throws.
+    ///
+    /// When the map fills, the transaction is aborted, the map doubled and `body` run again
+    /// from the start, so `body` must only write through the transaction.
+    package func write<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        while true {
+            var txn: OpaquePointer?
+            try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
+            let transaction = LMDBTransaction(txn: txn!, environment: self)
+            do {
+                let result = try body(transaction)
+                let rc = mdb_txn_commit(txn)
+                if rc == MDB_MAP_FULL {
+                    try grow()
+                    continue
+                }
+                try check(rc, "commit")
+                return result
+            } catch StoreError.mapFull {
+                mdb_txn_abort(txn)
+                try grow()
+            } catch {
+                mdb_txn_abort(txn)
+                throw error
+            }
+        }
+    }
+
+    private func grow() throws(StoreError) {
+        var info = MDB_envinfo()
+        try check(mdb_env_info(env, &info), "read map size")
+        try check(mdb_env_set_mapsize(env, info.me_mapsize * 2), "grow map")
+    }
+
+    fileprivate func dbi(_ name: String, _ txn: OpaquePointer) throws(StoreError) -> MDB_dbi {
+        guard let dbi = databases[name] else {
+            throw .lmdb(path: path, operation: "find database \(name)", message: "not opened with the environment")
+        }
+        return dbi
+    }
+
+    fileprivate func fail(_ rc: Int32, _ operation: String) -> StoreError {
+        rc == MDB_MAP_FULL ? .mapFull
+            : .lmdb(path: path, operation: operation, message: String(cString: mdb_strerror(rc)))
+    }
+}
+
+/// One open transaction; valid only inside the `read`/`write` body that received it.
+package struct LMDBTransaction {
+    fileprivate let txn: OpaquePointer
+    fileprivate let environment: LMDBEnvironment
+
+    /// The value stored under `key` in database `db`, copied out; `nil` when absent.
+    package func get(_ db: String, _ key: some ContiguousBytes) throws(StoreError) -> [UInt8]? {
+        try withValue(db, key) { $0.map(Array.init) }
+    }
+
+    /// Calls `body` with the stored bytes (valid during the call only), or `nil` when absent.
+    package func withValue<T>(_ db: String, _ key: some ContiguousBytes, _ body: (UnsafeRawBufferPointer?) -> T) throws(StoreError) -> T {
+        let dbi = try environment.dbi(db, txn)
+        let (rc, result): (Int32, T?) = key.withUnsafeBytes { k in
+            var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            var mv = MDB_val()
+            let rc = mdb_get(txn, dbi, &mk, &mv)
+            return (rc, rc == 0 ? body(UnsafeRawBufferPointer(start: mv.mv_data, count: mv.mv_size)) : nil)
+        }
+        if rc == MDB_NOTFOUND { return body(nil) }
+        guard rc == 0, let result else { throw environment.fail(rc, "get from \(db)") }
+        return result
+    }
+
+    /// Stores `value` under `key`. `append` asserts keys arrive in increasing order (MDB_APPEND:
+    /// no page splits, half the file size for bulk loads).
+    package func put(_ db: String, _ key: some ContiguousBytes, _ value: some ContiguousBytes, append: Bool = false) throws(StoreError) {
+        let dbi = try environment.dbi(db, txn)
+        let rc = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var mv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_put(txn, dbi, &mk, &mv, append ? UInt32(MDB_APPEND) : 0)
+            }
+        }
+        guard rc == 0 else { throw environment.fail(rc, "put into \(db)") }
+    }
+
+    /// Removes `key` from `db`; returns whether it was there.
+    @discardableResult
+    package func delete(_ db: String, _ key: some ContiguousBytes) throws(StoreError) -> Bool {
+        let dbi = try environment.dbi(db, txn)
+        let rc = key.withUnsafeBytes { k in
+            var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            return mdb_del(txn, dbi, &mk, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        guard rc == 0 else { throw environment.fail(rc, "delete from \(db)") }
+        return true
+    }
+
+    /// Empties database `db`.
+    package func clear(_ db: String) throws(StoreError) {
+        let dbi = try environment.dbi(db, txn)
+        let rc = mdb_drop(txn, dbi, 0)
+        guard rc == 0 else { throw environment.fail(rc, "clear \(db)") }
+    }
+
+    /// Calls `body` with every key and value of `db` in key order (bytes valid during the call).
+    package func forEach(_ db: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(StoreError) -> Void) throws(StoreError) {
+        let dbi = try environment.dbi(db, txn)
+        var cursor: OpaquePointer?
+        var rc = mdb_cursor_open(txn, dbi, &cursor)
+        guard rc == 0 else { throw environment.fail(rc, "open cursor on \(db)") }
+        defer { mdb_cursor_close(cursor) }
+        var k = MDB_val(), v = MDB_val()
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
+        while rc == 0 {
+            try body(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                     UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+        }
+        guard rc == MDB_NOTFOUND else { throw environment.fail(rc, "iterate \(db)") }
+    }
+
+    /// Number of entries in `db`.
+    package func count(_ db: String) throws(StoreError) -> Int {
+        let dbi = try environment.dbi(db, txn)
+        var stat = MDB_stat()
+        let rc = mdb_stat(txn, dbi, &stat)
+        guard rc == 0 else { throw environment.fail(rc, "stat \(db)") }
+        return stat.ms_entries
+    }
+}
