@@ -46,7 +46,7 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarStore"],
+            dependencies: ["ExemplarEncoder", "ExemplarStore"],
             swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(

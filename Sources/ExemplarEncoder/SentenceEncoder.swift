@@ -14,6 +14,8 @@ public struct SentenceEncoder: Sendable {
     public let pooling: Pooling
     /// Whether vectors are L2-normalized (a Normalize module in modules.json).
     public let normalize: Bool
+    /// The weights file (`model.safetensors`), whose hash identifies the model.
+    public let weightsURL: URL
     /// Length of each sentence vector.
     public var dimension: Int { model.config.hiddenSize * pooling.modeCount }
 
@@ -58,7 +60,8 @@ public struct SentenceEncoder: Sendable {
         guard largestID < config.vocabSize else {
             throw .invalidModelFile(path: transformerDir.path, reason: "tokenizer has id \(largestID) but config.json's vocab_size is \(config.vocabSize)")
         }
-        let file = try SafeTensorsFile(path: transformerDir.appendingPathComponent("model.safetensors").path)
+        weightsURL = transformerDir.appendingPathComponent("model.safetensors")
+        let file = try SafeTensorsFile(path: weightsURL.path)
         self.model = BertModel(config: config, weights: try BertWeights(file: file, config: config))
         self.tokenizer = tokenizer
         self.pooling = pooling
@@ -71,6 +74,16 @@ public struct SentenceEncoder: Sendable {
             return n
         }
         return try JSONFile.readIfPresent(dir.appendingPathComponent("tokenizer_config.json"))?.int("model_max_length")
+    }
+
+    /// Pooling modes and normalization in words, for manifests and `info`.
+    public var poolingDescription: String {
+        var modes: [String] = []
+        if pooling.cls { modes.append("cls") }
+        if pooling.max { modes.append("max") }
+        if pooling.mean { modes.append("mean") }
+        if pooling.meanSqrtLen { modes.append("mean_sqrt_len") }
+        return modes.joined(separator: "+")
     }
 
     /// The token ids the model sees for `text`, `[CLS]` and `[SEP]` included.

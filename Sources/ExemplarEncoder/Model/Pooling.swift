@@ -22,6 +22,17 @@ public struct Pooling: Sendable, Equatable {
 
     static func load(_ url: URL) throws(EncoderError) -> Pooling {
         let file = try JSONFile.read(url)
+        // Newer sentence-transformers write one "pooling_mode" string instead of booleans.
+        if let mode = try file.string("pooling_mode") {
+            switch mode {
+            case "cls": return Pooling(cls: true, mean: false)
+            case "mean": return Pooling(mean: true)
+            case "max": return Pooling(max: true, mean: false)
+            case "mean_sqrt_len_tokens", "mean_sqrt_len": return Pooling(mean: false, meanSqrtLen: true)
+            default:
+                throw .unsupported(path: url.path, reason: "pooling_mode \"\(mode)\" is not implemented (cls, mean, max, mean_sqrt_len_tokens are)")
+            }
+        }
         let weighted = try file.bool("pooling_mode_weightedmean_tokens") ?? false
         let lastToken = try file.bool("pooling_mode_lasttoken") ?? false
         if weighted || lastToken {

@@ -21,6 +21,30 @@ public struct BertNormalizer: Sendable, Equatable {
         self.lowercase = lowercase
     }
 
+    /// NFD, then non-spacing marks removed. Characters that HF's older tables do not
+    /// decompose are passed through whole.
+    static func decomposeAndStrip(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scalars.count)
+        var piece = String.UnicodeScalarView()
+        func flush() {
+            guard !piece.isEmpty else { return }
+            let decomposed = String(piece).decomposedStringWithCanonicalMapping
+            out.append(contentsOf: decomposed.unicodeScalars.filter { !UnicodeProperties.isNonspacingMark($0) })
+            piece = String.UnicodeScalarView()
+        }
+        for s in scalars {
+            if HFUnicodeExceptions.noDecomposition.contains(s.value) {
+                flush()
+                out.append(s)
+            } else {
+                piece.append(s)
+            }
+        }
+        flush()
+        return out
+    }
+
     /// Normalizes `text`, returning its Unicode scalars.
     public func normalize(_ text: Substring) -> [Unicode.Scalar] {
         var scalars: [Unicode.Scalar] = []
@@ -37,10 +61,7 @@ public struct BertNormalizer: Sendable, Equatable {
             }
         }
         if stripAccents && !scalars.allSatisfy({ $0.isASCII }) {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars)
-            let decomposed = String(view).decomposedStringWithCanonicalMapping
-            scalars = decomposed.unicodeScalars.filter { !UnicodeProperties.isNonspacingMark($0) }
+            scalars = Self.decomposeAndStrip(scalars)
         }
         if lowercase {
             var lowered: [Unicode.Scalar] = []

@@ -4,28 +4,24 @@
 /// category tables are older than Swift's; `HFUnicodeExceptions` lists the code points
 /// where the two disagree, found by probing every code point (see Tests/Fixtures/unicode).
 enum UnicodeProperties {
-    /// Removed by `clean_text`: NUL, U+FFFD and "other" characters (Cc, Cf, Cn, Co, Cs),
-    /// except tab, newline and carriage return.
+    /// Removed by `clean_text`: NUL, U+FFFD and "other" characters (Cc, Cf, Co), except tab,
+    /// newline and carriage return. Unassigned code points (Cn) are kept, as in HF's tables.
     static func isRemovedByCleaning(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x09, 0x0A, 0x0D: return false
         case 0x00, 0xFFFD: return true
         default: break
         }
-        if let forced = HFUnicodeExceptions.other[s.value] { return forced }
+        if let forced = HFUnicodeExceptions.lookup(HFUnicodeExceptions.other, s.value) { return forced }
         switch s.properties.generalCategory {
-        case .control, .format, .unassigned, .privateUse, .surrogate: return true
+        case .control, .format, .privateUse, .surrogate: return true
         default: return false
         }
     }
 
     /// Whitespace as Rust's `char::is_whitespace` (the Unicode White_Space property).
     static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
-        case 0x09, 0x0A, 0x0D, 0x20: return true
-        case 0..<0x80: return false
-        default: return s.properties.isWhitespace
-        }
+        s.properties.isWhitespace
     }
 
     /// Punctuation as BERT splits it: ASCII punctuation (which includes `$+<=>^`|~`) or a
@@ -36,7 +32,7 @@ enum UnicodeProperties {
             return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v)
                 || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
         }
-        if let forced = HFUnicodeExceptions.punctuation[v] { return forced }
+        if let forced = HFUnicodeExceptions.lookup(HFUnicodeExceptions.punctuation, v) { return forced }
         switch s.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
             .initialPunctuation, .finalPunctuation, .otherPunctuation:
@@ -60,7 +56,7 @@ enum UnicodeProperties {
     /// A non-spacing mark (Mn), which accent stripping removes after NFD.
     static func isNonspacingMark(_ s: Unicode.Scalar) -> Bool {
         if s.value < 0x300 { return false }
-        if let forced = HFUnicodeExceptions.nonspacingMark[s.value] { return forced }
+        if let forced = HFUnicodeExceptions.lookup(HFUnicodeExceptions.nonspacingMark, s.value) { return forced }
         return s.properties.generalCategory == .nonspacingMark
     }
 }

@@ -1,0 +1,126 @@
+import ExemplarEncoder
+import ExemplarStore
+import Foundation
+
+/// What a build did.
+public struct BuildReport: Sendable, Equatable {
+    public var records: Int
+    /// Texts run through the encoder by this build (the rest came from the cache).
+    public var embedded: Int
+    public var fromCache: Int
+    /// True when data and model were unchanged and nothing was written.
+    public var upToDate: Bool
+    public var seconds: Double
+}
+
+/// Turns records into a complete index: embeds only texts the cache lacks, committing the
+/// cache in chunks as it goes, then writes records, vectors and manifest in one transaction.
+public struct IndexBuilder: Sendable {
+    public var encoder: SentenceEncoder
+    public var batchSize = 32
+    public var threads = SentenceEncoder.defaultThreads
+    /// Texts embedded between cache commits: what a killed build can lose at most.
+    public var chunkSize = 512
+
+    public init(encoder: SentenceEncoder) {
+        self.encoder = encoder
+    }
+
+    /// The identity of `encoder`'s model (hashes its weights file).
+    public static func modelIdentity(_ encoder: SentenceEncoder) throws(StoreError) -> Manifest.Model {
+        guard let handle = FileHandle(forReadingAtPath: encoder.weightsURL.path) else {
+            throw .lmdb(path: encoder.weightsURL.path, operation: "read model weights", message: "cannot open")
+        }
+        defer { try? handle.close() }
+        var sha = SHA256()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 22)
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { sha.update($0) }
+        }
+        return Manifest.Model(
+            name: encoder.folder.lastPathComponent, weightsSHA256: sha.hex(), dimension: encoder.dimension,
+            pooling: encoder.poolingDescription, normalized: encoder.normalize, maxSeqLength: encoder.tokenizer.maxLength)
+    }
+
+    /// The text a record is embedded as: a pair is joined with a space, as LM-BFF does.
+    public static func embeddingText(_ record: IndexRecord) -> String {
+        record.textB.map { record.textA + " " + $0 } ?? record.textA
+    }
+
+    /// Fingerprint of the records' content and order.
+    public static func fingerprint(_ records: [IndexRecord]) -> String {
+        var sha = SHA256()
+        for r in records {
+            for field in [r.split, r.label, r.textA, r.textB ?? "\u{0}"] {
+                sha.update(field)
+                sha.update([0x1F])
+            }
+            sha.update([0x1E])
+        }
+        return sha.hex()
+    }
+
+    /// Builds (or resumes, or confirms up to date) the index in `store` from `records`.
+    /// `labels` is the label list (its order is the per-class order). `replaceModel` allows
+    /// rebuilding an index that was built with another model.
+    public func build(records: [IndexRecord], labels: [String], task: String?, into store: IndexStore,
+                      replaceModel: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> BuildReport {
+        let start = Date()
+        let model = try Self.modelIdentity(encoder)
+        let fingerprint = Self.fingerprint(records)
+        let previous = try store.manifest()
+        if let previous, previous.model != model, !replaceModel {
+            throw .modelMismatch(path: store.folder.path, stored: previous.model.summary, given: model.summary)
+        }
+        if let previous, previous.model == model, previous.dataFingerprint == fingerprint,
+           previous.labels == labels, try !store.hasInterruptedBuild() {
+            return BuildReport(records: records.count, embedded: 0, fromCache: records.count, upToDate: true,
+                               seconds: Date().timeIntervalSince(start))
+        }
+        try store.markBuilding()
+
+        let dim = model.dimension
+        let texts = records.map(Self.embeddingText)
+        let keys = texts.map { IndexStore.cacheKey(modelHash: model.weightsSHA256, text: $0) }
+        var cached = try store.cachedVectors(keys, dimension: dim)
+        // Unique missing texts, longest first so each chunk batches well.
+        var seen = Set<[UInt8]>()
+        let missing = keys.indices.filter { cached[$0] == nil && seen.insert(keys[$0]).inserted }
+            .sorted { texts[$0].utf8.count > texts[$1].utf8.count }
+        var done = 0
+        for chunkStart in stride(from: 0, to: missing.count, by: max(1, chunkSize)) {
+            let chunk = Array(missing[chunkStart..<min(chunkStart + chunkSize, missing.count)])
+            let base = done
+            let vectors = encoder.encode(chunk.map { texts[$0] }, batchSize: batchSize, threads: threads) { n in
+                progress?(base + n, missing.count)
+            }
+            try store.cache(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) })
+            for (i, row) in chunk.enumerated() { cached[row] = Array(vectors[i]) }
+            done += chunk.count
+        }
+        // Duplicated texts embedded once above: fill their other rows.
+        var byKey: [[UInt8]: [Float]] = [:]
+        for (i, v) in cached.enumerated() where v != nil { byKey[keys[i]] = v }
+        var matrix = [Float]()
+        matrix.reserveCapacity(records.count * dim)
+        for i in records.indices {
+            guard let v = cached[i] ?? byKey[keys[i]] else {
+                throw .corrupt(path: store.folder.path, reason: "no vector for record \(i) after embedding")
+            }
+            matrix += v
+        }
+        var countsByLabel: [String: Int] = [:], countsBySplit: [String: Int] = [:]
+        for r in records {
+            countsByLabel[r.label, default: 0] += 1
+            countsBySplit[r.split, default: 0] += 1
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let manifest = Manifest(model: model, task: task, dataFingerprint: fingerprint, labels: labels,
+                                countsByLabel: countsByLabel, countsBySplit: countsBySplit, total: records.count,
+                                builtAt: Date(), buildSeconds: seconds, embeddedTexts: missing.count)
+        try store.commit(records: records, vectors: matrix, manifest: manifest)
+        return BuildReport(records: records.count, embedded: missing.count, fromCache: records.count - missing.count,
+                           upToDate: false, seconds: seconds)
+    }
+}
