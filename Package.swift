@@ -35,9 +35,6 @@ let package = Package(
         .target(
             name: "ExemplarIO",
             swiftSettings: optimised),
-        // Labelled datasets: LM-BFF's task layouts (GLUE TSV, header-less CSV), JSONL, CSV/TSV.
-        .target(
-            name: "ExemplarData"),
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
@@ -58,11 +55,12 @@ let package = Package(
             dependencies: ["ExemplarEncoder", "ExemplarIO"],
             swiftSettings: optimised),
         .testTarget(
-            name: "ExemplarDataTests",
-            dependencies: ["ExemplarData"]),
-        .testTarget(
             name: "ExemplarStoreTests",
             dependencies: ["ExemplarStore"]),
+        .testTarget(
+            name: "ExemplarIndexTests",
+            dependencies: ["ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
+            swiftSettings: optimised),
         .testTarget(
             name: "ExemplarIOTests",
             dependencies: ["ExemplarIO"]),

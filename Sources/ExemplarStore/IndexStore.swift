@@ -14,9 +14,12 @@ public final class IndexStore: Sendable {
     public let folder: URL
     let env: LMDBEnvironment
 
-    public init(folder: URL) throws(StoreError) {
+    /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
+    /// bytes and doubles whenever a write fills it.
+    public init(folder: URL, initialMapSize: Int = 64 << 20) throws(StoreError) {
         self.folder = folder
-        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"])
+        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"],
+                                  initialMapSize: initialMapSize)
     }
 
     /// The manifest of the last complete build, or `nil` if there was none.

@@ -1,0 +1,74 @@
+import ExemplarStore
+import Foundation
+import Testing
+
+@Suite struct SHA256Tests {
+    @Test func knownDigests() {
+        #expect(SHA256().hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var abc = SHA256()
+        abc.update("abc")
+        #expect(abc.hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // Streaming in odd pieces equals one update.
+        let text = String(repeating: "exemplar ", count: 100)
+        var pieces = SHA256()
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            pieces.update(String(rest.prefix(7)))
+            rest = rest.dropFirst(7)
+        }
+        var whole = SHA256()
+        whole.update(text)
+        #expect(pieces.hex() == whole.hex())
+    }
+}
+
+/// A real LMDB in a temporary folder.
+@Suite struct IndexStoreTests {
+    func tempFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-store-\(UUID().uuidString)")
+    }
+
+    func manifest(dimension: Int, total: Int) -> Manifest {
+        Manifest(model: .init(name: "m", weightsSHA256: "abc", dimension: dimension, pooling: "mean", normalized: true, maxSeqLength: 256),
+                 task: "SST-2", dataFingerprint: "f", labels: ["0", "1"], countsByLabel: ["0": total], countsBySplit: ["train": total],
+                 total: total, builtAt: Date(timeIntervalSince1970: 1_700_000_000), buildSeconds: 1, embeddedTexts: total)
+    }
+
+    @Test func commitReopenLoad() throws {
+        let folder = tempFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let records = (0..<50).map { IndexRecord(id: UInt32($0), split: "train", label: $0 % 2 == 0 ? "0" : "1",
+                                                  textA: "text \($0) é", textB: $0 % 3 == 0 ? "pair \($0)" : nil, line: $0 + 2) }
+        let vectors = (0..<(50 * 8)).map { Float($0) * 0.5 }
+        do {
+            let store = try IndexStore(folder: folder)
+            #expect(try store.manifest() == nil)
+            try store.markBuilding()
+            #expect(try store.hasInterruptedBuild())
+            try store.commit(records: records, vectors: vectors, manifest: manifest(dimension: 8, total: 50))
+            #expect(try !store.hasInterruptedBuild())
+        }
+        let reopened = try IndexStore(folder: folder)
+        #expect(try reopened.manifest() == manifest(dimension: 8, total: 50))
+        let (loadedRecords, loadedVectors) = try reopened.load(dimension: 8)
+        #expect(loadedRecords == records && loadedVectors == vectors)
+        #expect(reopened.sizeOnDisk() > 0)
+    }
+
+    @Test func cacheAndMapGrowth() throws {
+        let folder = tempFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A 256 KiB map that must grow several times to take ~3 MB of vectors.
+        let store = try IndexStore(folder: folder, initialMapSize: 256 << 10)
+        let dim = 384
+        let keys = (0..<2000).map { IndexStore.cacheKey(modelHash: "h", text: "sentence \($0)") }
+        let vectors = (0..<2000).map { i in (0..<dim).map { Float(i) + Float($0) / 1000 } }
+        for start in stride(from: 0, to: 2000, by: 500) {
+            try store.cache((start..<(start + 500)).map { (keys[$0], vectors[$0][...]) })
+        }
+        #expect(try store.cacheCount() == 2000)
+        let found = try store.cachedVectors([keys[7], IndexStore.cacheKey(modelHash: "other", text: "sentence 7"), keys[1999]], dimension: dim)
+        #expect(found[0] == vectors[7] && found[1] == nil && found[2] == vectors[1999])
+        #expect(IndexStore.cacheKey(modelHash: "h", text: "a") != IndexStore.cacheKey(modelHash: "h2", text: "a"))
+    }
+}
