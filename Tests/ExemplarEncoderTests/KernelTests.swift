@@ -29,6 +29,16 @@ import Testing
         }
     }
 
+    @Test func vectorErf() {
+        var worst = 0.0
+        for i in stride(from: -6000, through: 6000, by: 8) {
+            let x = SIMD8<Float>((0..<8).map { Float(i + $0) / 1000 })
+            let y = Elementwise.erf8(x)
+            for lane in 0..<8 { worst = max(worst, abs(Double(y[lane]) - erf(Double(x[lane])))) }
+        }
+        #expect(worst < 5e-7, "max |erf8 - erf| = \(worst)")
+    }
+
     @Test func layerNormSoftmaxGelu() {
         let width = 16
         var x = randomValues(2 * width)
@@ -48,7 +58,7 @@ import Testing
         let z = exp(1.0) + exp(2.0) + exp(3.0)
         #expect(abs(Double(s[2]) - exp(3.0) / z) < 1e-6 && s[3] == 0)
 
-        var g: [Float] = [-3, -1, 0, 0.5, 2]
+        var g: [Float] = [-3, -1, 0, 0.5, 2, -7, 6, 0.001, -0.25, 1.5, 3.9, -12]
         let ref = g.map { Double($0) * 0.5 * (1 + erf(Double($0) / 2.0.squareRoot())) }
         Elementwise.gelu(&g, count: g.count)
         for i in g.indices { #expect(abs(Double(g[i]) - ref[i]) < 1e-6) }
