@@ -1,134 +1,395 @@
-"""Encoder benchmark: exemplar vs sentence-transformers (and ONNX Runtime), one run, same
-sentences, same threads. Run through scripts/bench-encoder."""
-import argparse, datetime, os, platform, subprocess, sys, tempfile, time
+"""Encoder benchmark: `exemplar embed` vs sentence-transformers (and ONNX Runtime when it can
+be set up), in one run, on the same sentences (same list, same order), at the same thread
+count(s). Measures throughput, parity of the vectors and cold start, prints a report and
+appends it to BENCHMARKS.md (unless --no-write).
+
+Run it through scripts/bench-encoder, which builds the binary, fetches the model and makes
+the Python venv first. Only the standard library is imported at the top: the cold-start
+children are spawned before numpy/torch are loaded, because on Linux a child's ru_maxrss
+also counts the RSS of the parent it was spawned from (exec keeps the high-water mark of
+the address space it replaces), so a big parent would inflate the children's peak RSS.
+"""
+import argparse
+import atexit
+import datetime
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
 from pathlib import Path
 
-os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"          # everything comes from the local model folder
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
-import numpy as np
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = os.environ.get("EXEMPLAR_MODEL") or str(
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "exemplar" / "all-MiniLM-L6-v2")
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "original" / "SST-2" / "train.tsv"
+DIM = 384
+
+
+def log(msg):
+    print(f"bench-encoder: {msg}", file=sys.stderr, flush=True)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: %(default)s)")
+    ap.add_argument("--exemplar", default=str(ROOT / ".build" / "release" / "exemplar"),
+                    help="exemplar binary (default: %(default)s)")
+    ap.add_argument("--data", default=str(DEFAULT_DATA),
+                    help="TSV with a 'sentence' column (SST-2 layout), or a text file with one "
+                         "sentence per line (default: %(default)s)")
+    ap.add_argument("--sentences", type=int, default=2000, help="first N sentences (default 2000)")
+    ap.add_argument("--threads", default="2", help="thread count or comma list, e.g. 1,2 (default 2)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs per engine; best is kept (default 3)")
+    ap.add_argument("--batch-size", type=int, default=32, help="sentences per batch, all engines (default 32)")
+    ap.add_argument("--cold-repeats", type=int, default=3, help="cold-start runs; best is kept (default 3)")
+    ap.add_argument("--onnx", default=str(ROOT / ".build" / "bench" / "minilm.onnx"),
+                    help="where the exported ONNX model is cached (default: %(default)s)")
+    ap.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime")
+    ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
+    a = ap.parse_args()
+    try:
+        a.threads = [int(t) for t in a.threads.split(",") if t.strip()]
+    except ValueError:
+        ap.error(f"--threads must be an integer or a comma list of integers, got {a.threads!r}")
+    if not a.threads or min(a.threads) < 1 or a.sentences < 2 or a.repeats < 1 or a.cold_repeats < 1:
+        ap.error("--threads, --repeats and --cold-repeats must be >= 1 and --sentences >= 2")
+    return a
+
+
+def load_sentences(path, n):
+    """First n sentences: the 'sentence' column of a TSV with a header, else one per line."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t") if lines else []
+    if "sentence" in header:
+        col = header.index("sentence")
+        sentences = [l.split("\t")[col] for l in lines[1:] if l.strip()]
+    else:
+        sentences = [l for l in lines if l.strip()]
+    if len(sentences) < n:
+        sys.exit(f"bench-encoder: {path} has only {len(sentences)} sentences, {n} asked for")
+    return sentences[:n]
 
 
 def run_child(cmd, env=None):
-    """Wall seconds and peak RSS (MiB) of one child process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    if status != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.read().decode()}")
+    """Runs cmd to completion; returns (wall seconds, peak RSS MiB) of that child alone.
+
+    os.wait4 on the Popen pid gives the child's own rusage (ru_maxrss is KiB on Linux).
+    stderr goes to a temporary file so a chatty child can never block on a full pipe.
+    """
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it has been reaped
+        if p.returncode != 0:
+            err.seek(0)
+            sys.exit(f"bench-encoder: failed ({p.returncode}): {shlex.join(cmd)}\n"
+                     + err.read().decode(errors="replace")[-4000:])
     return wall, usage.ru_maxrss / 1024
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--exemplar", required=True)
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--sentences", type=int, default=2000)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--no-write", action="store_true")
-    a = ap.parse_args()
-    T = a.threads
-    lines = Path(a.data, "original/SST-2/train.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    sentences = [l.split("\t")[0] for l in lines[: a.sentences]]
-    work = Path(tempfile.mkdtemp())
-    (work / "s.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
-    (work / "two.txt").write_text("a gripping thriller .\nwarm and funny .\n", encoding="utf-8")
+def own_peak_rss_mib():
+    """This process's peak RSS so far (VmHWM), the floor under any child's ru_maxrss."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
-    cold_ex = min((run_child([a.exemplar, "embed", "--model", a.model, "--input", str(work / "two.txt"), "--output", str(work / "two.npy")])
-                   for _ in range(3)), key=lambda r: r[0])
-    cold_py = f"import sentence_transformers as s; m=s.SentenceTransformer({a.model!r}, device='cpu'); m.encode(['a gripping thriller .', 'warm and funny .'])"
-    cold_st = min((run_child([sys.executable, "-c", cold_py], env=dict(os.environ)) for _ in range(3)), key=lambda r: r[0])
 
+def exemplar_cmd(a, inp, out, threads):
+    return [a.exemplar, "embed", "--model", a.model, "--input", str(inp), "--input-format", "text",
+            "--output", str(out), "--threads", str(threads), "--batch-size", str(a.batch_size)]
+
+
+def cold_start(a, work, two, threads):
+    """Fresh process embedding two sentences: best wall and best peak RSS of --cold-repeats runs."""
+    two_txt = work / "two.txt"
+    two_txt.write_text("\n".join(two) + "\n", encoding="utf-8")
+    code = ("import torch; torch.set_num_threads({t}); "
+            "from sentence_transformers import SentenceTransformer; "
+            "m = SentenceTransformer({model!r}, device='cpu'); m.encode({two!r}, batch_size={bs})"
+            ).format(t=threads, model=a.model, two=two, bs=a.batch_size)
+    cmds = {"exemplar embed": exemplar_cmd(a, two_txt, work / "two.npy", threads),
+            "python + sentence-transformers": [sys.executable, "-c", code]}
+    results = {}
+    for name, cmd in cmds.items():
+        runs = [run_child(cmd, env=dict(os.environ)) for _ in range(a.cold_repeats)]
+        results[name] = (min(r[0] for r in runs), min(r[1] for r in runs))
+        log(f"cold start {name}: {results[name][0]:.3f} s, {results[name][1]:.0f} MiB")
+    return results
+
+
+def export_onnx(model_dir, path):
+    """Exports the model's transformer (BertModel -> last_hidden_state) to ONNX once, with
+    dynamic batch and sequence axes. Written to a temporary name and renamed when complete."""
     import torch
-    torch.set_num_threads(T)
-    from sentence_transformers import SentenceTransformer
-    import sentence_transformers
-    st = SentenceTransformer(a.model, device="cpu")
-    lengths = [len(st.tokenizer(s, truncation=True, max_length=256)["input_ids"]) for s in sentences]
+    from transformers import AutoModel, AutoTokenizer
 
-    # exemplar: whole process (model load included), best of repeats after one warm-up.
-    ex_cmd = [a.exemplar, "embed", "--model", a.model, "--input", str(work / "s.txt"), "--output", str(work / "ex.npy"),
-              "--threads", str(T), "--batch-size", "32"]
-    run_child(ex_cmd)
-    ex_time = min(run_child(ex_cmd)[0] for _ in range(a.repeats))
-    ex_vec = np.load(work / "ex.npy")
+    class LastHidden(torch.nn.Module):  # a plain tensor output instead of a ModelOutput
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
 
-    st.encode(sentences[:64], batch_size=32)
-    st_time = float("inf")
-    for _ in range(a.repeats):
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.m(input_ids=input_ids, attention_mask=attention_mask,
+                          token_type_ids=token_type_ids).last_hidden_state
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    hf = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    ex = tok(["a gripping thriller .", "warm and funny , with a little more"], padding=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    with torch.no_grad(), warnings.catch_warnings():
+        # Tracer/deprecation warnings are expected here; parity against sentence-transformers
+        # below is what checks the exported graph.
+        warnings.simplefilter("ignore")
+        # The TorchScript exporter (dynamo=False) handles dynamic_axes directly and writes one file.
+        torch.onnx.export(LastHidden(hf), tuple(ex[n] for n in names), str(tmp), input_names=names,
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17,
+                          dynamo=False)
+    os.replace(tmp, path)
+
+
+def model_fingerprint(model_dir):
+    """Identifies the model an ONNX export was made from: folder, weights size and mtime."""
+    w = Path(model_dir, "model.safetensors")
+    st = w.stat() if w.exists() else None
+    return f"{Path(model_dir).resolve()} {st.st_size if st else '-'} {int(st.st_mtime) if st else '-'}\n"
+
+
+class OnnxEncoder:
+    """ONNX Runtime session plus what sentence-transformers does around its transformer:
+    length-sorted batches, tokenizer from transformers, mean pooling with the attention mask,
+    L2 normalisation (numpy)."""
+
+    def __init__(self, onnx_path, model_dir, threads, max_length):
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        self.sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.sess.get_inputs()}
+        self.tok = AutoTokenizer.from_pretrained(model_dir)
+        self.max_length = max_length
+
+    def encode(self, sentences, batch_size):
+        import numpy as np
+        order = np.argsort([-len(s) for s in sentences])  # as SentenceTransformer.encode sorts
+        out = np.empty((len(sentences), DIM), np.float32)
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            enc = self.tok([sentences[j] for j in idx], padding=True, truncation=True,
+                           max_length=self.max_length, return_tensors="np")
+            feeds = {k: v.astype(np.int64) for k, v in enc.items() if k in self.inputs}
+            h = self.sess.run(None, feeds)[0]
+            m = enc["attention_mask"][..., None].astype(np.float32)
+            v = (h * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            out[idx] = v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
+        return out
+
+
+def best_time(fn, repeats):
+    """Best wall seconds of `repeats` calls of fn(); returns (seconds, last result)."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
         t0 = time.perf_counter()
-        st_vec = st.encode(sentences, batch_size=32, convert_to_numpy=True)
-        st_time = min(st_time, time.perf_counter() - t0)
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
 
-    ort = None
+
+def parity(x, y):
+    """(min cosine, max abs diff) between matching rows of x and y."""
+    import numpy as np
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    cos = (x64 * y64).sum(1) / (np.linalg.norm(x64, axis=1) * np.linalg.norm(y64, axis=1))
+    return float(cos.min()), float(np.abs(x64 - y64).max())
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
     try:
-        import onnxruntime as ortlib
-        from transformers import AutoModel, AutoTokenizer
-        onnx_path = Path(".build/bench/minilm.onnx")
-        tok = AutoTokenizer.from_pretrained(a.model)
-        if not onnx_path.exists():
-            onnx_path.parent.mkdir(parents=True, exist_ok=True)
-            hf = AutoModel.from_pretrained(a.model).eval()
-            ex = tok(["hello world"], return_tensors="pt")
-            torch.onnx.export(hf, (ex["input_ids"], ex["attention_mask"]), str(onnx_path), input_names=["input_ids", "attention_mask"],
-                              output_names=["last_hidden_state"], dynamic_axes={"input_ids": {0: "b", 1: "s"}, "attention_mask": {0: "b", 1: "s"},
-                              "last_hidden_state": {0: "b", 1: "s"}}, opset_version=17, dynamo=False)
-        so = ortlib.SessionOptions()
-        so.intra_op_num_threads, so.inter_op_num_threads = T, 1
-        sess = ortlib.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
-        order = np.argsort([-l for l in lengths], kind="stable")
-        def ort_encode():
-            out = np.zeros((len(sentences), 384), np.float32)
-            for i in range(0, len(order), 32):
-                idx = order[i:i + 32]
-                enc = tok([sentences[j] for j in idx], padding=True, truncation=True, max_length=256, return_tensors="np")
-                h = sess.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": enc["attention_mask"].astype(np.int64)})[0]
-                m = enc["attention_mask"][..., None].astype(np.float32)
-                v = (h * m).sum(1) / m.sum(1)
-                out[idx] = v / np.linalg.norm(v, axis=1, keepdims=True)
-            return out
-        ort_encode()
-        ort_time = float("inf")
-        for _ in range(a.repeats):
-            t0 = time.perf_counter(); ort_vec = ort_encode(); ort_time = min(ort_time, time.perf_counter() - t0)
-        ort = (ort_time, ort_vec, ortlib.__version__)
-    except Exception as e:  # report and carry on
-        print(f"ONNX Runtime: skipped ({type(e).__name__}: {e})", file=sys.stderr)
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical cores ({platform.system()} {platform.release()})"
 
-    def parity(x, y):
-        cos = (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
-        return float(cos.min()), float(np.abs(x - y).max())
 
+def git_commit():
+    def git(*args):
+        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += " (working tree has uncommitted changes)"
+    return commit
+
+
+def main():
+    a = parse_args()
+    command = os.environ.get("BENCH_ENCODER_COMMAND") or shlex.join([sys.executable] + sys.argv)
+    for p, what in ((a.exemplar, "exemplar binary"), (a.model, "model folder"), (a.data, "data")):
+        if not Path(p).exists():
+            sys.exit(f"bench-encoder: {what} not found: {p}")
+    sentences = load_sentences(a.data, a.sentences)
     n = len(sentences)
-    rows = [("exemplar embed (whole process)", n / ex_time), ("sentence-transformers encode", n / st_time)]
-    if ort:
-        rows.append(("ONNX Runtime (same model, fp32)", n / ort[0]))
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    md = [f"## Encoder: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, exemplar {commit}", "",
-          f"Command: `scripts/bench-encoder {' '.join(sys.argv[5:])}`".rstrip(), "",
-          f"Machine: {cpu}, {os.cpu_count()} cores. sentence-transformers {sentence_transformers.__version__}, torch {torch.__version__}"
-          + (f", onnxruntime {ort[2]}" if ort else "") + ".", "",
-          f"{n} sentences from SST-2 train (first {n} rows; mean {np.mean(lengths):.1f} tokens with [CLS]/[SEP]), {T} threads, batch 32, best of {a.repeats}.", "",
-          "| engine | sentences/s | exemplar ÷ engine |", "|---|---:|---:|"]
-    for name, rate in rows:
-        md.append(f"| {name} | {rate:.1f} | {rows[0][1] / rate:.2f}x |")
-    c1, m1 = parity(ex_vec, st_vec)
-    md += ["", f"Parity on these sentences, exemplar vs sentence-transformers: min cosine {c1:.7f}, max abs diff {m1:.2e}."]
-    if ort:
-        c2, m2 = parity(ort[1], st_vec)
-        md.append(f"ONNX Runtime vs sentence-transformers: min cosine {c2:.7f}, max abs diff {m2:.2e}.")
-    md += ["", "Cold start (fresh process, two sentences, best of 3; peak RSS of the child, measured before the benchmark process loads torch):", "", "| | wall s | peak MiB |", "|---|---:|---:|",
-           f"| exemplar embed | {cold_ex[0]:.3f} | {cold_ex[1]:.0f} |", f"| python + sentence-transformers | {cold_st[0]:.2f} | {cold_st[1]:.0f} |", ""]
+    work = Path(tempfile.mkdtemp(prefix="bench-encoder."))  # inputs and .npy outputs
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    text_file = work / "sentences.txt"
+    text_file.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+
+    # 1. Cold start, while this process is still small (see the module docstring).
+    cold_threads = max(a.threads)
+    parent_rss = own_peak_rss_mib()
+    log(f"cold start, {a.cold_repeats} runs each, --threads {cold_threads} ...")
+    cold = cold_start(a, work, sentences[:2], cold_threads)
+
+    # 2. Load the in-process engines.
+    import numpy as np
+    import torch
+    import sentence_transformers
+    from sentence_transformers import SentenceTransformer
+    import transformers
+    transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bars
+    st = SentenceTransformer(a.model, device="cpu")
+    tokens = [len(ids) for ids in st.tokenizer(sentences, truncation=True, max_length=st.max_seq_length)["input_ids"]]
+
+    onnx_path, onnx_skip = Path(a.onnx), None
+    if a.no_onnx:
+        onnx_skip = "--no-onnx"
+    else:
+        try:
+            import onnxruntime
+            # The export is cached; a stamp records which model folder it came from.
+            stamp = onnx_path.with_name(onnx_path.name + ".source")
+            source = model_fingerprint(a.model)
+            if not (onnx_path.exists() and stamp.exists() and stamp.read_text() == source):
+                log(f"exporting the transformer to {onnx_path} (once per model) ...")
+                export_onnx(a.model, onnx_path)
+                stamp.write_text(source)
+        except Exception as e:  # report and carry on without it
+            onnx_skip = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    if onnx_skip:
+        log(f"ONNX Runtime: skipped ({onnx_skip})")
+
+    # 3. Throughput and parity at each thread count.
+    results = []  # dicts: threads, seconds per engine, parity
+    for T in a.threads:
+        r = {"threads": T, "secs": {}, "parity": {}}
+        torch.set_num_threads(T)
+
+        # (i) exemplar: the whole process, model load included; one warm-up run first.
+        cmd = exemplar_cmd(a, text_file, work / "ex.npy", T)
+        log(f"threads {T}: exemplar embed ...")
+        run_child(cmd)
+        r["secs"]["exemplar"] = min(run_child(cmd)[0] for _ in range(a.repeats))
+        ex_vec = np.load(work / "ex.npy")
+        if ex_vec.shape != (n, DIM):
+            sys.exit(f"bench-encoder: exemplar wrote shape {ex_vec.shape}, expected {(n, DIM)}")
+
+        # (ii) sentence-transformers in-process, model already loaded; warm-up on 2 batches.
+        log(f"threads {T}: sentence-transformers ...")
+        st.encode(sentences[:2 * a.batch_size], batch_size=a.batch_size)
+        r["secs"]["st"], st_vec = best_time(
+            lambda: st.encode(sentences, batch_size=a.batch_size, convert_to_numpy=True), a.repeats)
+        r["parity"]["exemplar"] = parity(ex_vec, st_vec)
+
+        # (iii) ONNX Runtime, session built per thread count; warm-up on 2 batches.
+        if not onnx_skip:
+            try:
+                log(f"threads {T}: ONNX Runtime ...")
+                enc = OnnxEncoder(onnx_path, a.model, T, st.max_seq_length)
+                enc.encode(sentences[:2 * a.batch_size], a.batch_size)
+                r["secs"]["onnx"], ort_vec = best_time(lambda: enc.encode(sentences, a.batch_size), a.repeats)
+                r["parity"]["onnx"] = parity(ort_vec, st_vec)
+            except Exception as e:
+                onnx_skip = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+                log(f"ONNX Runtime: skipped ({onnx_skip})")
+        results.append(r)
+
+    # 4. Report.
+    versions = [f"sentence-transformers {sentence_transformers.__version__}", f"torch {torch.__version__}",
+                f"transformers {transformers.__version__}"]
+    if not onnx_skip:
+        versions.append(f"onnxruntime {onnxruntime.__version__}")
+    versions += [f"numpy {np.__version__}", f"exemplar {git_commit()}"]
+    names = {"exemplar": "exemplar embed (whole process, incl. model load)",
+             "st": "sentence-transformers encode (in-process, load excluded)",
+             "onnx": "ONNX Runtime fp32 (in-process, load excluded)"}
+
+    md = [f"## Encoder throughput: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC", "",
+          f"- Command: `{command}`",
+          f"- Machine: {machine()}",
+          f"- Versions: {', '.join(versions)}",
+          f"- Data: first {n} sentences of `{os.path.relpath(a.data, ROOT)}` (mean {np.mean(tokens):.1f} tokens, max {max(tokens)}, "
+          f"counting [CLS]/[SEP]); same list and order for every engine",
+          f"- Batch size {a.batch_size}; best of {a.repeats} timed runs after a warm-up. exemplar is timed as a "
+          "whole `exemplar embed` process (start, model load, read, embed, write .npy); the Python engines "
+          "are timed in-process around encode only (model load excluded).",
+          "", "| threads | engine | best s | sentences/s | exemplar ÷ engine |", "|---:|---|---:|---:|---:|"]
+    for r in results:
+        ex_rate = n / r["secs"]["exemplar"]
+        for key in ("exemplar", "st", "onnx"):
+            if key in r["secs"]:
+                rate = n / r["secs"][key]
+                md.append(f"| {r['threads']} | {names[key]} | {r['secs'][key]:.3f} | {rate:.1f} | {ex_rate / rate:.2f}x |")
+    if onnx_skip:
+        md.append(f"\nONNX Runtime: skipped ({onnx_skip}).")
+
+    md += ["", "Ratios (sentences/s of exemplar divided by the other engine's):", ""]
+    for r in results:
+        ex_rate = n / r["secs"]["exemplar"]
+        parts = [f"exemplar / sentence-transformers = {ex_rate / (n / r['secs']['st']):.2f}"]
+        if "onnx" in r["secs"]:
+            parts.append(f"exemplar / ONNX Runtime = {ex_rate / (n / r['secs']['onnx']):.2f}")
+        md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}: " + ", ".join(parts))
+
+    md += ["", f"Parity on the same {n} sentences (vs sentence-transformers' vectors):", ""]
+    for r in results:
+        for key, label in (("exemplar", "exemplar"), ("onnx", "ONNX Runtime")):
+            if key in r["parity"]:
+                c, d = r["parity"][key]
+                md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}, {label}: "
+                          f"min cosine {c:.7f}, max abs diff {d:.2e}")
+
+    md += ["", f"Cold start: a fresh process embedding two sentences, --threads {cold_threads}; "
+           f"min of {a.cold_repeats} runs for each column. Peak MiB is the child's ru_maxrss (os.wait4); "
+           f"it includes the benchmark process's own {parent_rss:.0f} MiB at spawn time as a floor.", "",
+           "| process | wall s | peak MiB |", "|---|---:|---:|"]
+    for name, (wall, rss) in cold.items():
+        md.append(f"| {name} | {wall:.3f} | {rss:.0f} |")
+    ex_c, st_c = cold["exemplar embed"], cold["python + sentence-transformers"]
+    md += ["", f"exemplar starts {st_c[0] / ex_c[0]:.1f}x faster and peaks at {ex_c[1] / st_c[1]:.2f}x "
+           "the memory of python + sentence-transformers.", ""]
+
     text = "\n".join(md)
     print(text)
     if not a.no_write:
-        path = Path("BENCHMARKS.md")
-        head = "" if path.exists() else "# Benchmarks\n\nEach section is one run of a script in `scripts/`, appended by the script itself.\n\n"
-        with path.open("a") as f:
+        path = ROOT / "BENCHMARKS.md"
+        head = "" if path.exists() else (
+            "# Benchmarks\n\nEach section below was appended by a benchmark script in `scripts/` "
+            "(see its command line); numbers depend on the machine.\n\n")
+        with path.open("a", encoding="utf-8") as f:
             f.write(head + text + "\n")
+        log(f"appended to {path}")
 
 
 if __name__ == "__main__":
