@@ -35,6 +35,10 @@ let package = Package(
         .target(
             name: "ExemplarIO",
             swiftSettings: optimised),
+        // Dataset readers for LM-BFF's task layouts (GLUE TSV, header-less CSV, JSONL, CSV/TSV).
+        .target(
+            name: "ExemplarData",
+            swiftSettings: optimised),
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
@@ -43,7 +47,7 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarEncoder", "ExemplarStore"],
+            dependencies: ["ExemplarEncoder", "ExemplarStore", "ExemplarData"],
             swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
@@ -61,6 +65,9 @@ let package = Package(
             name: "ExemplarIndexTests",
             dependencies: ["ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
             swiftSettings: optimised),
+        .testTarget(
+            name: "ExemplarDataTests",
+            dependencies: ["ExemplarData"]),
         .testTarget(
             name: "ExemplarIOTests",
             dependencies: ["ExemplarIO"]),

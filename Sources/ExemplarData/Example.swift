@@ -1,0 +1,28 @@
+/// One labelled row of a dataset file: a sentence or a sentence pair, its label, and where it is.
+public struct Example: Sendable, Hashable {
+    /// The sentence, or the first sentence of a pair.
+    public var textA: String
+    /// The second sentence of a pair (MRPC, QQP, STS-B, MNLI, SNLI, QNLI, RTE, WNLI); nil otherwise.
+    public var textB: String?
+    /// The label as the file writes it: "1", "entailment", or an STS-B score such as "3.800".
+    public var label: String
+    /// The 1-based line where the row starts (a quoted CSV field may run over several lines).
+    public var line: Int
+
+    public init(textA: String, textB: String? = nil, label: String, line: Int) {
+        self.textA = textA
+        self.textB = textB
+        self.label = label
+        self.line = line
+    }
+
+    /// The sentence LM-BFF's `tools/get_sbert_embedding.py` embeds for this row: `textA`, or
+    /// `textA + " " + textB` for a pair.
+    ///
+    /// The readers trim GLUE lines the way that script does (`line.strip()`), so for LM-BFF's
+    /// files this is its sentence exactly; an empty CSV cell gives "", as its `pd.isna` check does.
+    public var lmbffSentence: String {
+        guard let textB else { return textA }
+        return textA + " " + textB
+    }
+}

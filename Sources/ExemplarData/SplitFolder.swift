@@ -1,0 +1,40 @@
+import Foundation
+
+/// One split file of a data folder: its name ("train", "dev_matched") and where it is.
+public struct DataSplit: Sendable, Hashable {
+    public var name: String
+    public var url: URL
+
+    public init(name: String, url: URL) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// LM-BFF's data folders: `data/k-shot/TASK/16-42/` (train, dev, test) or `data/original/TASK/`.
+public enum SplitFolder {
+    /// The split files in `folder`, in the order of `task.splitNames` (train, dev, test; for
+    /// MNLI train, dev_matched, dev_mismatched, test_matched, test_mismatched), those present.
+    /// Throws when the folder or its train file is missing.
+    public static func splits(in folder: URL, task: LMBFFTask) throws(DataError) -> [DataSplit] {
+        let files = FileManager.default
+        var isFolder: ObjCBool = false
+        guard files.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw .cannotRead(file: folder.relativePath, reason: "no such folder")
+        }
+        let splits = task.splitNames.compactMap { name -> DataSplit? in
+            let url = folder.appendingPathComponent("\(name).\(task.fileExtension)")
+            return files.fileExists(atPath: url.path) ? DataSplit(name: name, url: url) : nil
+        }
+        guard splits.first?.name == "train" else {
+            let train = folder.appendingPathComponent("train.\(task.fileExtension)")
+            var reason = "no such file; an LM-BFF \(task.name) folder holds train, dev and test .\(task.fileExtension) files"
+            let other = task.fileExtension == "tsv" ? "csv" : "tsv"
+            if files.fileExists(atPath: folder.appendingPathComponent("train.\(other)").path) {
+                reason += "; this one has train.\(other): is it another task's folder?"
+            }
+            throw .cannotRead(file: train.relativePath, reason: reason)
+        }
+        return splits
+    }
+}
