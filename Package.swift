@@ -47,12 +47,12 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarEncoder", "ExemplarStore", "ExemplarData"],
+            dependencies: ["ExemplarEncoder", "ExemplarStore", "ExemplarData", "COpenBLAS"],
             swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarEncoder", "ExemplarIO"]),
+            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex"]),
 
         .testTarget(
             name: "ExemplarEncoderTests",

@@ -123,7 +123,7 @@ public struct ExactIndex: Sendable {
         return top
     }
 
-    private func accepts(_ id: UInt32, _ filter: SearchFilter) -> Bool {
+    func accepts(_ id: UInt32, _ filter: SearchFilter) -> Bool {
         if filter.excluding.contains(id) { return false }
         if let split = filter.split, records[Int(id)].split != split { return false }
         return true

@@ -1,4 +1,5 @@
 import ExemplarEncoder
+import ExemplarIndex
 import ExemplarIO
 import Foundation
 
@@ -31,5 +32,31 @@ enum Common {
 
     static func threads(_ args: ParsedArguments, command: String) throws(UsageError) -> Int {
         try args.int("--threads", command: command, range: 1...1024) ?? SentenceEncoder.defaultThreads
+    }
+}
+
+/// JSON for `--json` output: sorted keys, snake_case, ISO 8601 dates.
+enum JSONOutput {
+    static func string<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension Common {
+    /// The encoder an index was built with: --model, else index.json's model, else the
+    /// default; it must be the model in the index's manifest.
+    static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments) throws -> SentenceEncoder {
+        let definition = try? IndexDefinition.load(folder: folder)
+        let path = args.string("--model") ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
+        let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: path))
+        let identity = try IndexBuilder.modelIdentity(encoder)
+        guard identity == index.manifest.model else {
+            throw IndexError.store(.modelMismatch(path: folder.relativePath, stored: index.manifest.model.summary, given: identity.summary))
+        }
+        return encoder
     }
 }

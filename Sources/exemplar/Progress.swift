@@ -6,24 +6,30 @@ final class ProgressLine: Sendable {
     private struct State {
         var lastDraw: Double = 0
         var drawn = false
+        var total: Int
     }
 
     private let label: String
-    private let total: Int
     private let start = Date()
     private let enabled: Bool
-    private let state = Mutex(State())
+    private let minimumTotal: Int
+    private let state: Mutex<State>
 
     init(label: String, total: Int, minimumTotal: Int = 200) {
         self.label = label
-        self.total = total
-        self.enabled = isatty(STDERR_FILENO) == 1 && total >= minimumTotal
+        self.minimumTotal = minimumTotal
+        self.state = Mutex(State(total: total))
+        self.enabled = isatty(STDERR_FILENO) == 1
     }
 
-    func update(_ done: Int) {
+    /// Reports `done` items; `total` replaces the total when the work turns out smaller.
+    func update(_ done: Int, total newTotal: Int? = nil) {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start)
         state.withLock { s in
+            if let newTotal { s.total = newTotal }
+            let total = s.total
+            guard total >= minimumTotal else { return }
             guard elapsed - s.lastDraw >= 0.2 || done == total else { return }
             s.lastDraw = elapsed
             s.drawn = true

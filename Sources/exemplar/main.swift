@@ -1,4 +1,6 @@
+import ExemplarData
 import ExemplarEncoder
+import ExemplarIndex
 import ExemplarIO
 import Foundation
 
@@ -7,6 +9,9 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (EmbedCommand.spec, EmbedCommand.run),
     (TokenizeCommand.spec, TokenizeCommand.run),
     (SimilarityCommand.spec, SimilarityCommand.run),
+    (BuildCommand.spec, BuildCommand.run),
+    (QueryCommand.spec, QueryCommand.run),
+    (InfoCommand.spec, InfoCommand.run),
 ]
 
 let overview = """
@@ -51,6 +56,10 @@ do {
 } catch let error as InputError {
     fail(error.description, code: 2)
 } catch let error as EncoderError {
+    fail(error.description, code: 2)
+} catch let error as IndexError {
+    fail(error.description, code: error.isInputError ? 2 : 1)
+} catch let error as DataError {
     fail(error.description, code: 2)
 } catch {
     fail("\(error)", code: 1)

@@ -1,0 +1,179 @@
+import ExemplarData
+import Foundation
+
+/// What an index is built from: `indexes/NAME/index.json`.
+///
+/// ```json
+/// {"task": "SST-2", "data": "16-42"}
+/// {"data": "reviews.jsonl", "format": "jsonl", "text_column": "text", "label_column": "label",
+///  "labels": ["neg", "pos"], "split": "train"}
+/// ```
+/// Paths are relative to the index folder. A task name (one of LM-BFF's) implies the format,
+/// columns and labels; a folder `data` is an LM-BFF data folder (train, dev, test files).
+public struct IndexDefinition: Sendable, Equatable {
+    /// The file formats an index can read.
+    public enum Format: String, Sendable, CaseIterable {
+        /// LM-BFF's own layout for `task` (GLUE TSV or header-less `label,sentence` CSV).
+        case lmbff
+        case jsonl, csv, tsv
+    }
+
+    /// A dataset file or an LM-BFF data folder, relative to the index folder (or absolute).
+    public var data: String
+    /// One of LM-BFF's task names ("SST-2", "sst-5", "RTE", ...).
+    public var task: LMBFFTask?
+    public var format: Format
+    /// Field or column names for generic formats.
+    public var textColumn: String
+    public var textBColumn: String?
+    public var labelColumn: String
+    /// The label list in per-class order; default the task's, else the data's labels sorted.
+    public var labels: [String]?
+    /// The split name of a single-file source (default "train").
+    public var split: String
+    /// Model folder, relative to the index folder or absolute; default: the model locator's.
+    public var model: String?
+    /// Leave out malformed rows (counted and reported) instead of failing.
+    public var skipBadRows: Bool
+
+    public init(data: String, task: LMBFFTask? = nil, format: Format? = nil, textColumn: String = "text",
+                textBColumn: String? = nil, labelColumn: String = "label", labels: [String]? = nil,
+                split: String = "train", model: String? = nil, skipBadRows: Bool = false) {
+        self.data = data
+        self.task = task
+        self.format = format ?? Self.defaultFormat(data: data, task: task)
+        self.textColumn = textColumn
+        self.textBColumn = textBColumn
+        self.labelColumn = labelColumn
+        self.labels = labels
+        self.split = split
+        self.model = model
+        self.skipBadRows = skipBadRows
+    }
+
+    static func defaultFormat(data: String, task: LMBFFTask?) -> Format {
+        if task != nil { return .lmbff }
+        switch (data as NSString).pathExtension.lowercased() {
+        case "jsonl", "json": return .jsonl
+        case "tsv": return .tsv
+        default: return .csv
+        }
+    }
+
+    /// The definition file of an index folder.
+    public static func file(in folder: URL) -> URL { folder.appendingPathComponent("index.json") }
+
+    static let keys: [String] = ["data", "task", "format", "text_column", "text_b_column", "label_column",
+                                 "labels", "split", "model", "skip_bad_rows"]
+
+    /// Reads `folder/index.json`; errors name the field at fault.
+    public static func load(folder: URL) throws(IndexError) -> IndexDefinition {
+        let url = file(in: folder)
+        let name = url.relativePath
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw .notAnIndex(path: folder.relativePath, reason: "no index.json in it; make one, or build with --data PATH --out \(folder.relativePath)")
+        }
+        return try parse(data, name: name)
+    }
+
+    /// Parses the JSON of a definition; `name` names the file in errors.
+    public static func parse(_ data: Data, name: String) throws(IndexError) -> IndexDefinition {
+        let object: [String: Any]
+        do {
+            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw IndexError.definition(file: name, field: nil, message: "must be a JSON object")
+            }
+            object = o
+        } catch let error as IndexError {
+            throw error
+        } catch {
+            throw .definition(file: name, field: nil, message: "is not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error))")
+        }
+        for key in object.keys where !keys.contains(key) {
+            throw .definition(file: name, field: key, message: "unknown field; known fields: \(keys.joined(separator: ", "))")
+        }
+        func string(_ key: String) throws(IndexError) -> String? {
+            guard let value = object[key] else { return nil }
+            guard let s = value as? String, !s.isEmpty else {
+                throw .definition(file: name, field: key, message: "must be a non-empty string")
+            }
+            return s
+        }
+        guard let source = try string("data") else {
+            throw .definition(file: name, field: "data", message: "is required: a dataset file or LM-BFF data folder, relative to the index folder")
+        }
+        var task: LMBFFTask?
+        if let t = try string("task") {
+            guard let known = LMBFFTask(name: t) else {
+                throw .definition(file: name, field: "task", message: "unknown task \"\(t)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
+            }
+            task = known
+        }
+        var format: Format?
+        if let f = try string("format") {
+            guard let known = Format(rawValue: f) else {
+                throw .definition(file: name, field: "format", message: "must be one of \(Format.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(f)\"")
+            }
+            if known == .lmbff && task == nil {
+                throw .definition(file: name, field: "format", message: "\"lmbff\" needs \"task\" to say which task's layout")
+            }
+            format = known
+        }
+        var labels: [String]?
+        if let raw = object["labels"] {
+            guard let list = raw as? [Any], !list.isEmpty else {
+                throw .definition(file: name, field: "labels", message: "must be a non-empty array of strings")
+            }
+            labels = try list.map { (item) throws(IndexError) -> String in
+                if let s = item as? String { return s }
+                if let n = item as? NSNumber, !(item is Bool) { return n.stringValue }
+                throw .definition(file: name, field: "labels", message: "must hold strings, got \(item)")
+            }
+            if Set(labels!).count != labels!.count {
+                throw .definition(file: name, field: "labels", message: "lists a label twice")
+            }
+            if let task, let taskLabels = task.labels, Set(taskLabels) != Set(labels!) {
+                throw .definition(file: name, field: "labels", message: "\(task.name)'s labels are \(taskLabels.joined(separator: ", ")); list those (in any order) or leave the field out")
+            }
+        }
+        var skip = false
+        if let raw = object["skip_bad_rows"] {
+            guard let b = raw as? Bool else {
+                throw .definition(file: name, field: "skip_bad_rows", message: "must be true or false")
+            }
+            skip = b
+        }
+        return IndexDefinition(
+            data: source, task: task, format: format, textColumn: try string("text_column") ?? "text",
+            textBColumn: try string("text_b_column"), labelColumn: try string("label_column") ?? "label",
+            labels: labels, split: try string("split") ?? "train", model: try string("model"), skipBadRows: skip)
+    }
+
+    /// The definition as JSON (fields at their defaults left out).
+    public func json() -> Data {
+        var object: [String: Any] = ["data": data]
+        if let task { object["task"] = task.name }
+        if format != Self.defaultFormat(data: data, task: task) { object["format"] = format.rawValue }
+        if format != .lmbff {
+            if textColumn != "text" { object["text_column"] = textColumn }
+            if let textBColumn { object["text_b_column"] = textBColumn }
+            if labelColumn != "label" { object["label_column"] = labelColumn }
+        }
+        if let labels { object["labels"] = labels }
+        if split != "train" { object["split"] = split }
+        if let model { object["model"] = model }
+        if skipBadRows { object["skip_bad_rows"] = true }
+        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return json + Data("\n".utf8)
+    }
+
+    /// Writes `folder/index.json`, creating the folder.
+    public func write(to folder: URL) throws(IndexError) {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try json().write(to: Self.file(in: folder), options: .atomic)
+        } catch {
+            throw .notAnIndex(path: folder.relativePath, reason: "cannot write index.json: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ExemplarStore
+import Foundation
+
+/// An index folder's layout: `index.json` (the definition) and `data/` (the LMDB store).
+public enum IndexFolder {
+    /// Where the LMDB files of the index in `folder` live.
+    public static func storeURL(_ folder: URL) -> URL { folder.appendingPathComponent("data", isDirectory: true) }
+
+    /// Opens the index's store, creating it when `create` is set.
+    public static func openStore(_ folder: URL, create: Bool) throws(IndexError) -> IndexStore {
+        let url = storeURL(folder)
+        if !create && !FileManager.default.fileExists(atPath: url.appendingPathComponent("data.mdb").path) {
+            let hasDefinition = FileManager.default.fileExists(atPath: IndexDefinition.file(in: folder).path)
+            throw .notAnIndex(path: folder.relativePath, reason: hasDefinition
+                ? "it has not been built; run 'exemplar build \(folder.relativePath)'"
+                : "no index.json or built data in it")
+        }
+        do { return try IndexStore(folder: url) } catch { throw .store(error) }
+    }
+}
+
+/// A built index opened for search: its manifest, records and vectors in memory.
+public struct LoadedIndex: Sendable {
+    public let folder: URL
+    public let manifest: Manifest
+    public let exact: ExactIndex
+    /// A build started after this state was committed and did not finish; the previous
+    /// complete state is what is loaded.
+    public let interruptedBuild: Bool
+    public let sizeOnDisk: Int
+
+    /// Opens the index in `folder`. Throws when it was never completely built.
+    public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
+        let store = try IndexFolder.openStore(folder, create: false)
+        do {
+            let interrupted = try store.hasInterruptedBuild()
+            guard let manifest = try store.manifest() else {
+                if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
+                throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
+            }
+            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            let exact = ExactIndex(records: records, vectors: vectors, dimension: manifest.model.dimension,
+                                   labelOrder: manifest.labels)
+            return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
+                               sizeOnDisk: store.sizeOnDisk())
+        } catch let error as IndexError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.corrupt(path: folder.relativePath, reason: "\(error)"))
+        }
+    }
+
+    public var records: [IndexRecord] { exact.records }
+}

@@ -1,0 +1,174 @@
+import ExemplarData
+import ExemplarEncoder
+import ExemplarIndex
+import ExemplarStore
+import Foundation
+
+/// `exemplar build`: turns a labelled dataset into an index (LMDB) in an index folder.
+enum BuildCommand {
+    static let spec = CommandSpec(
+        name: "build",
+        usage: "build INDEX [options]   or   build --data PATH (--task T | --format F ...) --out INDEX [options]",
+        abstract: "Build (or update) an index from its index.json, embedding only texts it has not embedded before.",
+        discussion: """
+            INDEX is a folder holding index.json; the built LMDB files go in INDEX/data/. With
+            --data and --out, index.json is written first from the flags, then built. Rebuilding
+            an unchanged index does nothing; after a data change only new texts are embedded
+            (the embedding cache is kept per model). A build killed at any moment keeps the
+            previous complete index and resumes from what it had embedded.
+
+            index.json fields: data (file or LM-BFF folder, relative to INDEX), task (an LM-BFF
+            task: implies format, columns, labels), format (lmbff|jsonl|csv|tsv), text_column,
+            text_b_column, label_column, labels, split (for a single file; default train),
+            model, skip_bad_rows.
+
+            EXAMPLES:
+              exemplar build indexes/sst-2
+              exemplar build --data data/k-shot/SST-2/16-42 --task SST-2 --out indexes/sst2-16-42
+              exemplar build --data reviews.jsonl --labels neg,pos --out indexes/reviews
+            """,
+        options: [
+            .init(name: "--data", value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
+            .init(name: "--task", value: "TASK", help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
+            .init(name: "--format", value: "F", help: "lmbff (needs --task), jsonl, csv or tsv. Default: lmbff with --task, else by extension."),
+            .init(name: "--text-column", value: "NAME", help: "Text field/column for jsonl/csv/tsv (default text)."),
+            .init(name: "--text-b-column", value: "NAME", help: "Second-sentence field/column of a pair task."),
+            .init(name: "--label-column", value: "NAME", help: "Label field/column (default label)."),
+            .init(name: "--labels", value: "A,B,...", help: "Label list in per-class order (default: the task's, else the data's, sorted)."),
+            .init(name: "--split", value: "NAME", help: "Split name of a single data file (default train)."),
+            .init(name: "--out", value: "INDEX", help: "Index folder to create (with --data)."),
+            Common.model,
+            .init(name: "--skip-bad-rows", value: nil, help: "Leave out malformed rows, counting and listing them, instead of failing."),
+            .init(name: "--replace-model", value: nil, help: "Rebuild an index that was built with another model."),
+            .init(name: "--batch-size", value: "N", help: "Sentences per forward pass (default 32)."),
+            .init(name: "--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512)."),
+            Common.threads,
+            .init(name: "--json", value: nil, help: "Print the build report as JSON."),
+        ])
+
+    struct Report: Encodable {
+        let index: String
+        let records: Int
+        let embedded: Int
+        let fromCache: Int
+        let upToDate: Bool
+        let seconds: Double
+        let countsBySplit: [String: Int]
+        let countsByLabel: [String: Int]
+        let skippedRows: [String]
+    }
+
+    static func run(_ args: ParsedArguments) throws {
+        let folder = try indexFolder(args)
+        let definition = try IndexDefinition.load(folder: folder)
+        let source = try IndexSource.load(definition, base: folder,
+                                          skipBadRows: args.flags.contains("--skip-bad-rows") ? true : nil)
+        for skipped in source.skipped {
+            FileHandle.standardError.write(Data("exemplar: skipped bad row: \(skipped.description)\n".utf8))
+        }
+        guard !source.records.isEmpty else {
+            throw IndexError.data(.cannotRead(file: source.files.joined(separator: ", "), reason: "no rows to index"))
+        }
+        let modelPath = args.string("--model") ?? definition.model.map { IndexSource.resolvedPath($0, base: folder) }
+        let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: modelPath))
+        var builder = IndexBuilder(encoder: encoder)
+        builder.batchSize = try args.int("--batch-size", command: spec.name, range: 1...65536) ?? 32
+        builder.chunkSize = try args.int("--chunk-size", command: spec.name, range: 1...10_000_000) ?? 512
+        builder.threads = try Common.threads(args, command: spec.name)
+        let store = try IndexFolder.openStore(folder, create: true)
+        let progress = ProgressLine(label: "embedding", total: source.records.count, minimumTotal: 1)
+        let report: BuildReport
+        do {
+            report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
+                                       into: store, replaceModel: args.flags.contains("--replace-model"),
+                                       progress: { done, total in progress.update(done, total: total) })
+        } catch {
+            progress.finish()
+            throw IndexError.store(error)
+        }
+        progress.finish()
+        var bySplit: [String: Int] = [:], byLabel: [String: Int] = [:]
+        for r in source.records {
+            bySplit[r.split, default: 0] += 1
+            byLabel[r.label, default: 0] += 1
+        }
+        let out = Report(index: folder.relativePath, records: report.records, embedded: report.embedded,
+                         fromCache: report.fromCache, upToDate: report.upToDate, seconds: report.seconds,
+                         countsBySplit: bySplit, countsByLabel: byLabel, skippedRows: source.skipped.map(\.description))
+        if args.flags.contains("--json") {
+            print(try JSONOutput.string(out))
+            return
+        }
+        let splits = definition.task?.splitNames.filter { bySplit[$0] != nil } ?? bySplit.keys.sorted()
+        let splitText = splits.map { "\($0) \(bySplit[$0]!)" }.joined(separator: ", ")
+        if report.upToDate {
+            print("\(folder.relativePath): up to date, \(report.records) records (\(splitText)); nothing to embed (\(String(format: "%.2f", report.seconds)) s)")
+        } else {
+            print("\(folder.relativePath): built \(report.records) records (\(splitText)); embedded \(report.embedded) new texts, \(report.fromCache) from cache, in \(String(format: "%.2f", report.seconds)) s")
+        }
+        if !source.skipped.isEmpty { print("skipped \(source.skipped.count) bad rows (listed on stderr)") }
+    }
+
+    /// The index folder: the positional argument, or `--out` after writing index.json from flags.
+    static func indexFolder(_ args: ParsedArguments) throws -> URL {
+        let flagNames = ["--data", "--task", "--format", "--text-column", "--text-b-column", "--label-column", "--labels", "--split"]
+        let usesFlags = flagNames.contains { args.values[$0] != nil }
+        if !usesFlags {
+            guard args.string("--out") == nil else {
+                throw UsageError(command: spec.name, message: "--out needs --data PATH (and --task or --format)")
+            }
+            guard args.positionals.count == 1 else {
+                throw UsageError(command: spec.name, message: args.positionals.isEmpty
+                    ? "give an index folder (with an index.json), or --data PATH --out FOLDER"
+                    : "give one index folder, got \(args.positionals.count) arguments")
+            }
+            return URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        }
+        guard let data = args.string("--data") else {
+            throw UsageError(command: spec.name, message: "--data PATH is needed with \(flagNames.filter { args.values[$0] != nil }.joined(separator: ", "))")
+        }
+        guard let out = args.string("--out") ?? args.positionals.first, args.positionals.count <= (args.string("--out") == nil ? 1 : 0) else {
+            throw UsageError(command: spec.name, message: "with --data, give the index folder to create as --out FOLDER")
+        }
+        var task: LMBFFTask?
+        if let name = args.string("--task") {
+            guard let t = LMBFFTask(name: name) else {
+                throw UsageError(command: spec.name, message: "unknown task \"\(name)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
+            }
+            task = t
+        }
+        let format = try args.choice("--format", command: spec.name, as: IndexDefinition.Format.self)
+        if format == .lmbff && task == nil {
+            throw UsageError(command: spec.name, message: "--format lmbff needs --task")
+        }
+        let folder = URL(fileURLWithPath: out, isDirectory: true)
+        // Store the data path relative to the index folder when both are relative.
+        let dataURL = URL(fileURLWithPath: data)
+        let relative = relativePath(from: folder.standardizedFileURL.path, to: dataURL.standardizedFileURL.path)
+        let labels = args.string("--labels").map { $0.split(separator: ",").map(String.init) }
+        let definition = IndexDefinition(
+            data: relative, task: task, format: format, textColumn: args.string("--text-column") ?? "text",
+            textBColumn: args.string("--text-b-column"), labelColumn: args.string("--label-column") ?? "label",
+            labels: labels, split: args.string("--split") ?? "train",
+            skipBadRows: args.flags.contains("--skip-bad-rows"))
+        // Validate as a file would be (labels against the task, ...) before writing.
+        _ = try IndexDefinition.parse(definition.json(), name: "--data/--task flags")
+        if let existing = try? IndexDefinition.load(folder: folder), existing != definition {
+            FileHandle.standardError.write(Data("exemplar: replacing \(IndexDefinition.file(in: folder).relativePath) (the flags differ from it)\n".utf8))
+        }
+        try definition.write(to: folder)
+        return folder
+    }
+
+    /// `to` relative to the folder `from` (both absolute), or `to` itself when they share only "/".
+    static func relativePath(from: String, to: String) -> String {
+        let a = from.split(separator: "/"), b = to.split(separator: "/")
+        var common = 0
+        while common < min(a.count, b.count) && a[common] == b[common] { common += 1 }
+        if common == 0 { return to }
+        let up = Array(repeating: "..", count: a.count - common)
+        let rest = b[common...].map(String.init)
+        let parts = up + rest
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,71 @@
+import ExemplarIndex
+import ExemplarStore
+import Foundation
+
+/// `exemplar info`: what an index holds and how it was built.
+enum InfoCommand {
+    static let spec = CommandSpec(
+        name: "info",
+        usage: "info INDEX [--json]",
+        abstract: "Show an index's counts per label and split, model, size on disk and build time.",
+        discussion: """
+            EXAMPLE:
+              exemplar info indexes/sst-2
+            """,
+        options: [.init(name: "--json", value: nil, help: "Print the manifest and sizes as JSON.")])
+
+    struct Info: Encodable {
+        let index: String
+        let manifest: Manifest
+        let sizeOnDisk: Int
+        let cachedEmbeddings: Int
+        let interruptedBuild: Bool
+    }
+
+    static func run(_ args: ParsedArguments) throws {
+        guard args.positionals.count == 1 else {
+            throw UsageError(command: spec.name, message: "give one index folder")
+        }
+        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        let store = try IndexFolder.openStore(folder, create: false)
+        let interrupted: Bool, cached: Int
+        let manifest: Manifest?
+        do {
+            interrupted = try store.hasInterruptedBuild()
+            cached = try store.cacheCount()
+            manifest = try store.manifest()
+        } catch { throw IndexError.store(error) }
+        guard let manifest else {
+            if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
+            throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
+        }
+        let info = Info(index: folder.relativePath, manifest: manifest, sizeOnDisk: store.sizeOnDisk(),
+                        cachedEmbeddings: cached, interruptedBuild: interrupted)
+        if args.flags.contains("--json") {
+            print(try JSONOutput.string(info))
+            return
+        }
+        let m = manifest
+        var out = "index:      \(folder.relativePath)\n"
+        out += "task:       \(m.task ?? "(none)")\n"
+        out += "records:    \(m.total)\n"
+        out += "labels:     " + m.labels.map { "\($0) \(m.countsByLabel[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+        out += "splits:     " + m.countsBySplit.keys.sorted { splitOrder($0) < splitOrder($1) }
+            .map { "\($0) \(m.countsBySplit[$0]!)" }.joined(separator: ", ") + "\n"
+        out += "model:      \(m.model.name), dim \(m.model.dimension), \(m.model.pooling) pooling"
+            + (m.model.normalized ? ", normalized" : "") + ", max \(m.model.maxSeqLength) tokens\n"
+        out += "weights:    sha256 \(m.model.weightsSHA256)\n"
+        out += "built:      \(ISO8601DateFormatter().string(from: m.builtAt)) in \(String(format: "%.2f", m.buildSeconds)) s (\(m.embeddedTexts) texts embedded)\n"
+        out += "on disk:    \(formatBytes(info.sizeOnDisk)) (\(cached) cached embeddings)\n"
+        if interrupted { out += "warning:    a later build did not finish; run 'exemplar build \(folder.relativePath)' to resume it\n" }
+        print(out, terminator: "")
+    }
+
+    static func splitOrder(_ s: String) -> (Int, String) {
+        (["train", "dev", "dev_matched", "dev_mismatched", "test", "test_matched", "test_mismatched"].firstIndex(of: s) ?? 99, s)
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / Double(1 << 20)) : String(format: "%.1f KiB", Double(n) / 1024)
+    }
+}

@@ -1,0 +1,139 @@
+import ExemplarEncoder
+import ExemplarIndex
+import ExemplarIO
+import ExemplarStore
+import Foundation
+
+/// `exemplar query`: the examples of an index nearest to some texts.
+enum QueryCommand {
+    static let spec = CommandSpec(
+        name: "query",
+        usage: "query INDEX [TEXT ...] [--queries FILE] [--k N] [--per-class] [--label L] [options]",
+        abstract: "Find the indexed examples most similar to each query text (cosine, exact).",
+        discussion: """
+            Queries are the TEXT arguments, or the lines of --queries FILE (plain text, one per
+            line, or JSON Lines with "text"). Results are by similarity, highest first, ties by
+            id. --per-class gives the top k of every label (what demonstration selection uses).
+            --json prints one JSON object per query per line:
+              {"query": ..., "results": [{"label": ..., "hits": [{"id", "score", "label",
+               "split", "line", "text", "text_b"}]}]}
+            (without --per-class, one entry with label null holds the hits).
+
+            EXAMPLES:
+              exemplar query indexes/sst-2 "a gripping, beautifully acted thriller" --per-class --k 2
+              exemplar query indexes/sst-2 --queries questions.txt --k 5 --split train --json
+            """,
+        options: [
+            .init(name: "--queries", value: "FILE|-", help: "Read query texts from FILE (text or .jsonl); - is standard input."),
+            Common.inputFormat,
+            .init(name: "--k", value: "N", help: "Hits per query, or per label with --per-class (default 5)."),
+            .init(name: "--per-class", value: nil, help: "Top k of every label, in the index's label order."),
+            .init(name: "--label", value: "L", help: "Only examples with this label."),
+            .init(name: "--split", value: "S", help: "Only examples of this split (train, dev, test, ...)."),
+            .init(name: "--exclude", value: "IDS", help: "Never these example ids (comma-separated)."),
+            Common.model, Common.threads,
+            .init(name: "--json", value: nil, help: "One JSON object per query per line."),
+        ])
+
+    struct HitOut: Encodable {
+        let id: UInt32
+        let score: Float
+        let label: String
+        let split: String
+        let line: Int
+        let text: String
+        let textB: String?
+    }
+
+    struct GroupOut: Encodable {
+        let label: String?
+        let hits: [HitOut]
+    }
+
+    struct QueryOut: Encodable {
+        let query: String
+        let results: [GroupOut]
+    }
+
+    static func run(_ args: ParsedArguments) throws {
+        guard let path = args.positionals.first else {
+            throw UsageError(command: spec.name, message: "give an index folder and a query text (or --queries FILE)")
+        }
+        let folder = URL(fileURLWithPath: path, isDirectory: true)
+        var texts = Array(args.positionals.dropFirst())
+        if let file = args.string("--queries") {
+            let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self)
+                ?? InputFormat.inferred(from: file)
+            texts += try SentenceInput.read(path: file, format: format).map(\.text)
+        }
+        guard !texts.isEmpty else {
+            throw UsageError(command: spec.name, message: "no query: give TEXT arguments or --queries FILE")
+        }
+        let k = try args.int("--k", command: spec.name, range: 1...100_000) ?? 5
+        let threads = try Common.threads(args, command: spec.name)
+        var excluding = Set<UInt32>()
+        if let raw = args.string("--exclude") {
+            for part in raw.split(separator: ",") {
+                guard let id = UInt32(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw UsageError(command: spec.name, message: "--exclude takes comma-separated example ids, got \"\(part)\"")
+                }
+                excluding.insert(id)
+            }
+        }
+        let index = try LoadedIndex.open(folder)
+        if index.interruptedBuild {
+            FileHandle.standardError.write(Data("exemplar: warning: a later build of \(path) did not finish; searching its last complete state (run 'exemplar build \(path)' to finish it)\n".utf8))
+        }
+        let filter = SearchFilter(label: args.string("--label"), split: args.string("--split"), excluding: excluding)
+        if let label = filter.label, !index.exact.labels.contains(label) {
+            throw UsageError(command: spec.name, message: "--label \(label) is not a label of \(path); its labels: \(index.exact.labels.joined(separator: ", "))")
+        }
+        if let split = filter.split, index.manifest.countsBySplit[split] == nil {
+            throw UsageError(command: spec.name, message: "--split \(split) is not a split of \(path); its splits: \(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+        }
+        let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
+        let vectors = encoder.encode(texts, threads: threads)
+        let perClass = args.flags.contains("--per-class")
+        let queries = (0..<vectors.count).map { Array(vectors[$0]) }
+        let results: [[(label: String, hits: [Hit])]]
+        if queries.count == 1 {
+            results = perClass
+                ? [index.exact.searchPerClass(queries[0], k: k, filter: filter, threads: threads)]
+                : [[("", index.exact.search(queries[0], k: k, filter: filter, threads: threads))]]
+        } else {
+            results = index.exact.searchBatch(queries, k: k, perClass: perClass, filter: filter, threads: threads)
+        }
+        let json = args.flags.contains("--json")
+        var out = ""
+        for (text, groups) in zip(texts, results) {
+            let groupsOut = groups.map { group in
+                GroupOut(label: perClass ? group.label : nil, hits: group.hits.map { hit in
+                    let r = index.records[Int(hit.id)]
+                    return HitOut(id: hit.id, score: hit.score, label: r.label, split: r.split, line: r.line, text: r.textA, textB: r.textB)
+                })
+            }
+            if json {
+                out += try JSONOutput.string(QueryOut(query: text, results: groupsOut), pretty: false) + "\n"
+                continue
+            }
+            out += "query: \(text)\n"
+            for group in groupsOut {
+                if let label = group.label { out += "  label \(label)\n" }
+                if group.hits.isEmpty { out += "    (no examples)\n" }
+                for (rank, hit) in group.hits.enumerated() {
+                    let shown = hit.textB.map { hit.text + " ||| " + $0 } ?? hit.text
+                    let prefix = String(format: "    %2d. %.4f  #%-6u ", rank + 1, hit.score, hit.id)
+                        + hit.split.padding(toLength: max(5, hit.split.count), withPad: " ", startingAt: 0) + "  "
+                    out += prefix + (perClass ? "" : "[\(hit.label)] ") + Self.clip(shown, 100) + "\n"
+                }
+            }
+            out += "\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    static func clip(_ s: String, _ n: Int) -> String {
+        let flat = s.replacingOccurrences(of: "\n", with: " ")
+        return flat.count <= n ? flat : String(flat.prefix(n - 1)) + "…"
+    }
+}
