@@ -73,6 +73,6 @@ let package = Package(
             dependencies: ["ExemplarIO"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarIO"]),
+            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
     ]
 )

@@ -126,7 +126,8 @@ public struct IndexDefinition: Sendable, Equatable {
             }
             labels = try list.map { (item) throws(IndexError) -> String in
                 if let s = item as? String { return s }
-                if let n = item as? NSNumber, !(item is Bool) { return n.stringValue }
+                if let n = item as? Int { return String(n) }
+                if let n = item as? Double { return String(n) }
                 throw .definition(file: name, field: "labels", message: "must hold strings, got \(item)")
             }
             if Set(labels!).count != labels!.count {
