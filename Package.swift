@@ -53,6 +53,11 @@ let package = Package(
         .executableTarget(
             name: "exemplar",
             dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex"]),
+        // Timing runner for scripts/bench-search; not part of the CLI.
+        .executableTarget(
+            name: "exemplar-bench",
+            dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
+            swiftSettings: optimised),
 
         .testTarget(
             name: "ExemplarEncoderTests",
