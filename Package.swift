@@ -52,7 +52,7 @@ let package = Package(
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarEncoder", "ExemplarIO"]),
+            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData"]),
 
         .testTarget(
             name: "ExemplarEncoderTests",

@@ -1,3 +1,4 @@
+import ExemplarData
 import ExemplarEncoder
 import ExemplarIO
 import Foundation
@@ -7,6 +8,7 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (EmbedCommand.spec, EmbedCommand.run),
     (TokenizeCommand.spec, TokenizeCommand.run),
     (SimilarityCommand.spec, SimilarityCommand.run),
+    (KShotCommand.spec, KShotCommand.run),
 ]
 
 let overview = """
@@ -51,6 +53,8 @@ do {
 } catch let error as InputError {
     fail(error.description, code: 2)
 } catch let error as EncoderError {
+    fail(error.description, code: 2)
+} catch let error as KShotError {
     fail(error.description, code: 2)
 } catch {
     fail("\(error)", code: 1)
