@@ -11,8 +11,9 @@ public enum KShotSampler {
         public var folder: String
         /// Each file's name ("train.tsv", "dev_matched.tsv", "test.csv") and its exact text.
         public var files: [(name: String, text: String)]
-        /// Rows per label in train and dev, labels in the order the files list them.
+        /// Rows per label in train, labels in the order the file lists them.
         public var trainCounts: [(label: String, count: Int)]
+        /// Rows per label in dev, in the same label order.
         public var devCounts: [(label: String, count: Int)]
     }
 

@@ -12,10 +12,13 @@ import Foundation
 public struct KShotSource: Sendable {
     /// One file written as-is into every k-shot folder ("test.tsv", its text).
     public struct CopiedFile: Sendable, Hashable {
+        /// The name in the k-shot folder ("test.tsv", "test_matched.tsv", "test.csv").
         public var name: String
+        /// The exact text written.
         public var text: String
     }
 
+    /// The task the folder holds.
     public let task: LMBFFTask
     /// The header line(s) written before train and dev rows ("" for CSV tasks and CoLA).
     public let header: String
