@@ -12,6 +12,7 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (BuildCommand.spec, BuildCommand.run),
     (QueryCommand.spec, QueryCommand.run),
     (InfoCommand.spec, InfoCommand.run),
+    (KShotCommand.spec, KShotCommand.run),
 ]
 
 let overview = """
@@ -60,6 +61,8 @@ do {
 } catch let error as IndexError {
     fail(error.description, code: error.isInputError ? 2 : 1)
 } catch let error as DataError {
+    fail(error.description, code: 2)
+} catch let error as KShotError {
     fail(error.description, code: 2)
 } catch {
     fail("\(error)", code: 1)
