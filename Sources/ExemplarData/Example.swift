@@ -26,3 +26,13 @@ public struct Example: Sendable, Hashable {
         return textA + " " + textB
     }
 }
+
+extension Example {
+    /// The sentence LM-BFF's `tools/get_sbert_embedding.py` embeds for this row of `task`:
+    /// `lmbffSentence`, except that for the CSV tasks a cell pandas reads as NaN ("", "NA",
+    /// "null", "nan", "N/A", ...: pandas 1.1.5's default NA strings) gives "".
+    public func lmbffSentence(task: LMBFFTask) -> String {
+        if case .headerlessCSV = task.layout, textB == nil, PandasCSV.naValues.contains(textA) { return "" }
+        return lmbffSentence
+    }
+}

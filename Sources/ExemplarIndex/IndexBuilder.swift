@@ -80,36 +80,11 @@ public struct IndexBuilder: Sendable {
         }
         try store.markBuilding()
 
-        let dim = model.dimension
-        let texts = records.map(Self.embeddingText)
-        let keys = texts.map { IndexStore.cacheKey(modelHash: model.weightsSHA256, text: $0) }
-        var cached = try store.cachedVectors(keys, dimension: dim)
-        // Unique missing texts, longest first so each chunk batches well.
-        var seen = Set<[UInt8]>()
-        let missing = keys.indices.filter { cached[$0] == nil && seen.insert(keys[$0]).inserted }
-            .sorted { texts[$0].utf8.count > texts[$1].utf8.count }
-        var done = 0
-        for chunkStart in stride(from: 0, to: missing.count, by: max(1, chunkSize)) {
-            let chunk = Array(missing[chunkStart..<min(chunkStart + chunkSize, missing.count)])
-            let base = done
-            let vectors = encoder.encode(chunk.map { texts[$0] }, batchSize: batchSize, threads: threads) { n in
-                progress?(base + n, missing.count)
-            }
-            try store.cache(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) })
-            for (i, row) in chunk.enumerated() { cached[row] = Array(vectors[i]) }
-            done += chunk.count
-        }
-        // Duplicated texts embedded once above: fill their other rows.
-        var byKey: [[UInt8]: [Float]] = [:]
-        for (i, v) in cached.enumerated() where v != nil { byKey[keys[i]] = v }
-        var matrix = [Float]()
-        matrix.reserveCapacity(records.count * dim)
-        for i in records.indices {
-            guard let v = cached[i] ?? byKey[keys[i]] else {
-                throw .corrupt(path: store.folder.path, reason: "no vector for record \(i) after embedding")
-            }
-            matrix += v
-        }
+        var embedder = CachedEmbedder(encoder: encoder, modelHash: model.weightsSHA256)
+        embedder.batchSize = batchSize
+        embedder.threads = threads
+        embedder.chunkSize = chunkSize
+        let (matrix, embedded) = try embedder.embed(records.map(Self.embeddingText), cache: store, progress: progress)
         var countsByLabel: [String: Int] = [:], countsBySplit: [String: Int] = [:]
         for r in records {
             countsByLabel[r.label, default: 0] += 1
@@ -118,9 +93,9 @@ public struct IndexBuilder: Sendable {
         let seconds = Date().timeIntervalSince(start)
         let manifest = Manifest(model: model, task: task, dataFingerprint: fingerprint, labels: labels,
                                 countsByLabel: countsByLabel, countsBySplit: countsBySplit, total: records.count,
-                                builtAt: Date(), buildSeconds: seconds, embeddedTexts: missing.count)
+                                builtAt: Date(), buildSeconds: seconds, embeddedTexts: embedded)
         try store.commit(records: records, vectors: matrix, manifest: manifest)
-        return BuildReport(records: records.count, embedded: missing.count, fromCache: records.count - missing.count,
+        return BuildReport(records: records.count, embedded: embedded, fromCache: records.count - embedded,
                            upToDate: false, seconds: seconds)
     }
 }

@@ -13,6 +13,7 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (QueryCommand.spec, QueryCommand.run),
     (InfoCommand.spec, InfoCommand.run),
     (KShotCommand.spec, KShotCommand.run),
+    (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
 ]
 
 let overview = """
