@@ -44,6 +44,27 @@ import Testing
         #expect(tally.queries == fixture.splits.values.map(\.count).reduce(0, +))
     }
 
+    /// The comparison is not vacuous: a different rate or query set would not match the fixture.
+    @Test func fixtureDistinguishesRatesAndExclusion() throws {
+        let name = "trec-13"
+        let fixture = try DemoFixture.load(name)
+        let train = try DemoFixture.matrix(name, "train")
+        let support = try SupportSet(ids: Array(0..<train.rows), labels: fixture.supportLabels,
+                                     grouping: .classes(fixture.labels), vectors: train.values, dimension: train.columns)
+        let selector = try DemoSelector(support: support, policy: .random(samples: 1), seed: 1)
+        let expected = try #require(fixture.splits["train"])
+        var otherRate = 0, noExclusion = 0
+        for (q, reference) in expected.enumerated() {
+            let vector = Array(train.values[(q * train.columns)..<((q + 1) * train.columns)])
+            let excluded = DemoQuery(vector: vector, excludedID: q, key: 0)
+            if try selector.filteredCandidates(excluded, filterRate: 0.4).map(\.id) != reference.kept { otherRate += 1 }
+            let included = DemoQuery(vector: vector, key: 0)
+            if try selector.filteredCandidates(included, filterRate: fixture.rate).map(\.id) != reference.kept { noExclusion += 1 }
+        }
+        #expect(otherRate == expected.count)
+        #expect(noExclusion == expected.count)
+    }
+
     private func compare(_ ours: [Demonstration], _ reference: DemoFixture.Query, fixture: DemoFixture,
                          support: SupportSet, where place: String, into tally: inout Tally) {
         let ourIDs = ours.map(\.id)
