@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "exemplar", targets: ["exemplar"]),
         .library(name: "ExemplarEncoder", targets: ["ExemplarEncoder"]),
         .library(name: "ExemplarIO", targets: ["ExemplarIO"]),
+        .library(name: "ExemplarDemos", targets: ["ExemplarDemos"]),
     ],
     targets: [
         // One thin wrapper target per C library: a modulemap and a shim header, nothing else.
@@ -49,6 +50,12 @@ let package = Package(
             name: "ExemplarIndex",
             dependencies: ["ExemplarEncoder", "ExemplarStore", "ExemplarData", "COpenBLAS"],
             swiftSettings: optimised),
+        // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
+        // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
+        .target(
+            name: "ExemplarDemos",
+            dependencies: ["ExemplarData"],
+            swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -73,6 +80,10 @@ let package = Package(
         .testTarget(
             name: "ExemplarDataTests",
             dependencies: ["ExemplarData"]),
+        .testTarget(
+            name: "ExemplarDemosTests",
+            dependencies: ["ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
+            swiftSettings: optimised),
         .testTarget(
             name: "ExemplarIOTests",
             dependencies: ["ExemplarIO"]),

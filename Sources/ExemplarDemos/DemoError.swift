@@ -1,0 +1,40 @@
+/// A problem with demonstration-selection inputs or options, naming the option or value and what to do.
+public enum DemoError: Error, CustomStringConvertible, Hashable, Sendable {
+    /// An option outside its range: `option` names it, `expected` says what is allowed.
+    case invalidOption(option: String, value: String, expected: String)
+    /// Arrays that must have one entry per support example (or per row) disagree in length.
+    case countMismatch(what: String, expected: Int, found: Int)
+    /// A vector whose length is not the support set's dimension.
+    case dimensionMismatch(what: String, expected: Int, found: Int)
+    /// A support label that is not in the label list.
+    case unknownLabel(label: String, known: [String])
+    /// A regression label that is not a finite number.
+    case notANumber(label: String)
+    /// Two support examples share an id.
+    case duplicateID(Int)
+    /// The support set has no examples, or none is left once the query itself is excluded.
+    case noCandidates
+    /// LM-BFF's filter keeps nothing: `candidates // labels * rate` rounds down to 0.
+    case filterKeepsNothing(rate: Double, candidates: Int, labels: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidOption(option, value, expected):
+            return "\(option) \(value) is invalid: it must be \(expected)"
+        case let .countMismatch(what, expected, found):
+            return "\(what): expected \(expected) entries (one per support example), found \(found)"
+        case let .dimensionMismatch(what, expected, found):
+            return "\(what) has \(found) dimensions but the support vectors have \(expected); embed both with the same model"
+        case let .unknownLabel(label, known):
+            return "support label \"\(label)\" is not one of the task's labels \(known.map { "\"\($0)\"" }.joined(separator: ", "))"
+        case let .notANumber(label):
+            return "regression label \"\(label)\" is not a finite number"
+        case let .duplicateID(id):
+            return "support id \(id) appears twice; ids must be unique"
+        case .noCandidates:
+            return "there are no candidate demonstrations: the support set is empty (or holds only the query itself)"
+        case let .filterKeepsNothing(rate, candidates, labels):
+            return "filter rate \(rate) keeps no demonstration: \(candidates) candidates // \(labels) labels × \(rate) rounds down to 0; raise the filter rate or add support examples"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// A query's similarities to the support set and its candidate positions (support order).
+struct Scored {
+    let support: SupportSet
+    /// Cosine similarity per support position.
+    let similarities: [Float]
+    /// Support positions that may be demonstrations (all but the query itself).
+    let candidates: [Int]
+
+    /// The demonstration at support position `position`.
+    func demonstration(_ position: Int) -> Demonstration {
+        Demonstration(id: support.ids[position], position: position, group: support.groups[position],
+                      similarity: similarities[position])
+    }
+
+    /// LM-BFF's order: more similar first, ties in support order (Python's stable sort, reverse=True).
+    func moreSimilarThenEarlier(_ a: Int, _ b: Int) -> Bool {
+        similarities[a] != similarities[b] ? similarities[a] > similarities[b] : a < b
+    }
+
+    /// The deterministic policies' order: more similar first, ties by lower id.
+    func moreSimilarThenLowerID(_ a: Int, _ b: Int) -> Bool {
+        similarities[a] != similarities[b] ? similarities[a] > similarities[b] : support.ids[a] < support.ids[b]
+    }
+}
+
+extension DemoSelector {
+    /// The `perLabel` most similar candidates of each group, groups in order.
+    func nearest(_ scored: Scored, perLabel: Int) -> [Demonstration] {
+        var byGroup = [[Int]](repeating: [], count: support.grouping.groupCount)
+        for position in scored.candidates.sorted(by: scored.moreSimilarThenLowerID) {
+            let group = support.groups[position]
+            if byGroup[group].count < perLabel { byGroup[group].append(position) }
+        }
+        return byGroup.flatMap { $0.map(scored.demonstration) }
+    }
+
+    /// Maximal marginal relevance within each group: pick by
+    /// `lambda·sim(q, c) − (1 − lambda)·max over picked p of sim(c, p)` (0 before the first pick),
+    /// ties by lower id; groups in order, each group's picks in pick order.
+    func mmr(_ scored: Scored, perLabel: Int, lambda: Float) -> [Demonstration] {
+        var byGroup = [[Int]](repeating: [], count: support.grouping.groupCount)
+        for position in scored.candidates { byGroup[support.groups[position]].append(position) }
+        return byGroup.flatMap { members -> [Demonstration] in
+            var remaining = members
+            // The highest similarity of each remaining candidate to the picks so far.
+            var redundancy = [Float](repeating: -.infinity, count: remaining.count)
+            var picked: [Int] = []
+            while picked.count < perLabel, !remaining.isEmpty {
+                var best = 0
+                var bestScore = -Float.infinity
+                for (index, position) in remaining.enumerated() {
+                    let penalty = picked.isEmpty ? 0 : redundancy[index]
+                    let value = lambda * scored.similarities[position] - (1 - lambda) * penalty
+                    if value > bestScore || (value == bestScore && support.ids[position] < support.ids[remaining[best]]) {
+                        best = index
+                        bestScore = value
+                    }
+                }
+                let choice = remaining.remove(at: best)
+                redundancy.remove(at: best)
+                picked.append(choice)
+                for (index, position) in remaining.enumerated() {
+                    redundancy[index] = max(redundancy[index], support.similarity(position, choice))
+                }
+            }
+            return picked.map(scored.demonstration)
+        }
+    }
+}
