@@ -54,12 +54,12 @@ let package = Package(
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarData"],
+            dependencies: ["ExemplarData", "ExemplarIndex", "ExemplarStore"],
             swiftSettings: optimised),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex"]),
+            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
         // Timing runner for scripts/bench-search; not part of the CLI.
         .executableTarget(
             name: "exemplar-bench",

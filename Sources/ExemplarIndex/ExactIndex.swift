@@ -40,6 +40,8 @@ public struct ExactIndex: Sendable {
     public let records: [IndexRecord]
     public let dimension: Int
     let groups: [Group]
+    /// Where each record's vector lives: `(group, row)` by record position.
+    let positions: [(group: Int, row: Int)]
 
     /// Builds the in-memory layout from records and their vectors (`records.count × dimension`).
     /// `labelOrder` fixes the order of classes in per-class results (default: first seen).
@@ -53,6 +55,11 @@ public struct ExactIndex: Sendable {
             if rowsByLabel[record.label] == nil && !order.contains(record.label) { order.append(record.label) }
             rowsByLabel[record.label, default: []].append(row)
         }
+        var positions = [(group: Int, row: Int)](repeating: (0, 0), count: records.count)
+        for (g, label) in order.enumerated() {
+            for (i, row) in (rowsByLabel[label] ?? []).enumerated() { positions[row] = (g, i) }
+        }
+        self.positions = positions
         groups = order.map { label in
             let rows = rowsByLabel[label] ?? []
             var block = [Float](repeating: 0, count: rows.count * dimension)
@@ -64,6 +71,12 @@ public struct ExactIndex: Sendable {
             }
             return Group(label: label, ids: rows.map { records[$0].id }, vectors: block)
         }
+    }
+
+    /// The L2-normalized vector of the record at `position` (its id when ids are 0..<n).
+    public func vector(at position: Int) -> ArraySlice<Float> {
+        let (g, row) = positions[position]
+        return groups[g].vectors[(row * dimension)..<((row + 1) * dimension)]
     }
 
     /// Labels in per-class result order.

@@ -1,4 +1,5 @@
 import ExemplarData
+import ExemplarDemos
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarIO
@@ -14,6 +15,7 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (InfoCommand.spec, InfoCommand.run),
     (KShotCommand.spec, KShotCommand.run),
     (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
+    (DemosCommand.spec, DemosCommand.run),
 ]
 
 let overview = """
@@ -22,7 +24,7 @@ let overview = """
     USAGE: exemplar <command> [options]
 
     COMMANDS:
-    \(commands.map { "  " + $0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
+    \(commands.map { "  " + $0.spec.name.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
 
     Run 'exemplar <command> --help' for a command's options.
     The model is found by --model PATH, else $EXEMPLAR_MODEL, else \(ModelLocator.defaultFolder().path)
@@ -64,6 +66,10 @@ do {
 } catch let error as DataError {
     fail(error.description, code: 2)
 } catch let error as KShotError {
+    fail(error.description, code: 2)
+} catch let error as DemoError {
+    fail(error.description, code: 2)
+} catch let error as TemplateError {
     fail(error.description, code: 2)
 } catch {
     fail("\(error)", code: 1)

@@ -1,0 +1,82 @@
+import ExemplarData
+import ExemplarIndex
+import ExemplarStore
+
+/// Demonstration selection over a built index: the support set is one split of the index
+/// (train by default), queries are other records of the index or new texts' vectors.
+/// This is the step `exemplar demos` and the service's demonstrations route share.
+public struct IndexDemos: Sendable {
+    public let index: LoadedIndex
+    public let supportSplit: String
+    public let grouping: DemoLabels
+    public let selector: DemoSelector
+    /// Renders contexts when a template is given.
+    public let renderer: ContextRenderer?
+
+    /// A query: its sentences, its vector, and its record id when it is in the index.
+    public struct Query: Sendable {
+        public var sentences: [String]
+        public var vector: [Float]
+        /// The query's id in the index: excluded from its own demonstrations when it is in the support split.
+        public var id: UInt32?
+        /// The random stream key (its id, or its position among new texts).
+        public var key: UInt64
+
+        public init(sentences: [String], vector: [Float], id: UInt32? = nil, key: UInt64) {
+            self.sentences = sentences
+            self.vector = vector
+            self.id = id
+            self.key = key
+        }
+    }
+
+    /// One sample for one query: the chosen records (in context order) and the rendered context.
+    public struct Sample: Sendable {
+        public var demonstrations: [(record: IndexRecord, similarity: Float)]
+        public var context: RenderedContext?
+    }
+
+    /// - Parameters:
+    ///   - grouping: label groups; default from the index's task (STS-B: median split), else its labels.
+    public init(index: LoadedIndex, policy: SelectionPolicy, seed: UInt64, supportSplit: String = "train",
+                grouping: DemoLabels? = nil, renderer: ContextRenderer? = nil) throws(DemoError) {
+        let grouping = grouping ?? index.manifest.task.flatMap(LMBFFTask.init(name:)).map(DemoLabels.init(task:))
+            ?? .classes(index.manifest.labels)
+        let support = index.records.filter { $0.split == supportSplit }
+        var vectors: [Float] = []
+        vectors.reserveCapacity(support.count * index.exact.dimension)
+        for record in support { vectors += index.exact.vector(at: Int(record.id)) }
+        let set = try SupportSet(ids: support.map { Int($0.id) }, labels: support.map(\.label), grouping: grouping,
+                                 vectors: vectors, dimension: index.exact.dimension)
+        self.index = index
+        self.supportSplit = supportSplit
+        self.grouping = grouping
+        self.selector = try DemoSelector(support: set, policy: policy, seed: seed)
+        self.renderer = renderer
+    }
+
+    /// The query for the record `id` of the index (its stored vector; excluded from its own
+    /// demonstrations when it belongs to the support split).
+    public func query(record id: UInt32) -> Query {
+        let r = index.records[Int(id)]
+        return Query(sentences: Self.sentences(r), vector: Array(index.exact.vector(at: Int(id))),
+                     id: r.split == supportSplit ? id : nil, key: UInt64(id))
+    }
+
+    /// The samples for `query`.
+    public func select(_ query: Query) throws -> [Sample] {
+        let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key))
+        return try samples.map { sample in
+            let chosen = sample.map { (record: index.records[$0.id], similarity: $0.similarity) }
+            let context = try renderer.map { renderer in
+                try renderer.render(query: query.sentences, sample: sample) { demo in Self.sentences(index.records[demo.id]) }
+            }
+            return Sample(demonstrations: chosen, context: context)
+        }
+    }
+
+    /// A record's sentences: one, or two for a pair.
+    public static func sentences(_ r: IndexRecord) -> [String] {
+        r.textB.map { [r.textA, $0] } ?? [r.textA]
+    }
+}

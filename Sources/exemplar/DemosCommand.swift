@@ -1,0 +1,251 @@
+import ExemplarData
+import ExemplarDemos
+import ExemplarIndex
+import ExemplarIO
+import ExemplarStore
+import Foundation
+
+/// `exemplar demos`: LM-BFF demonstrations for queries from an index's support split.
+enum DemosCommand {
+    enum Policy: String, CaseIterable { case lmbff, random, nearest, mmr, inContext = "in-context" }
+    enum Order: String, CaseIterable { case random, nearest }
+    enum Tokens: String, CaseIterable { case roberta, bert }
+
+    static let spec = CommandSpec(
+        name: "demos",
+        usage: "demos INDEX --queries SPLIT|FILE [--policy lmbff] [--filter-rate 0.5] [--num-sample 16] [--seed 42] [--template T --label-words JSON] [--output FILE.jsonl]",
+        abstract: "Select demonstrations for queries (LM-BFF's policies and others) and render prompt contexts.",
+        discussion: """
+            Demonstrations come from the index's support split (--support, default train). Queries
+            are a split of the same index (dev, test, or train: then a query is never its own
+            demonstration), or the lines of FILE (text, or JSON Lines with "text" and optional
+            "text_b"), embedded with the index's model.
+
+            Policies:
+              lmbff       LM-BFF's --demo_filter: per label keep the int(n // labels * filter_rate)
+                          most similar candidates, then --num-sample contexts of one random
+                          demonstration per label (default)
+              random      LM-BFF without the filter: one random demonstration per label, --num-sample times
+              nearest     the --k most similar of each label
+              mmr         --k per label by maximal marginal relevance (--lambda)
+              in-context  --count demonstrations of any label (LM-BFF's GPT-3 baseline), --order random|nearest
+            Sampling is deterministic for --seed (each query has its own stream, so results do
+            not depend on which other queries are in the run).
+
+            Output: one JSON line per query and sample: {"query": {"id", "text", "text_b",
+            "label"}, "sample", "demonstrations": [{"id", "text", "text_b", "label",
+            "similarity"}], "context"} (demonstrations in label order as LM-BFF concatenates
+            them; "context" with a template; --segments adds each segment's role).
+
+            Templates use LM-BFF's language (*cls*, *mask*, *sep+*, *sent_0*, *+sentl_1*,
+            *label_0*, _ for a space) and are extended to demonstrations as LM-BFF's run.py does.
+            --template lmbff picks LM-BFF's manual template and label words for the index's task.
+
+            EXAMPLES:
+              exemplar demos indexes/sst-2 --queries test --template lmbff --output demos.jsonl
+              exemplar demos indexes/sst-2 --queries dev --policy nearest --k 2
+              exemplar demos indexes/rte --queries new.jsonl --template '*cls**sent-_0*?*mask*,*+sentl_1**sep+*' \\
+                --label-words '{"entailment": "Yes", "not_entailment": "No"}'
+            """,
+        options: [
+            .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts. Required."),
+            Common.inputFormat,
+            .init(name: "--support", value: "SPLIT", help: "Split demonstrations come from (default train)."),
+            .init(name: "--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context."),
+            .init(name: "--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5)."),
+            .init(name: "--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1)."),
+            .init(name: "--k", value: "N", help: "nearest/mmr: demonstrations per label (default 1)."),
+            .init(name: "--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5)."),
+            .init(name: "--count", value: "N", help: "in-context: demonstrations per context (default 4)."),
+            .init(name: "--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar."),
+            .init(name: "--seed", value: "N", help: "Random seed (default 42)."),
+            .init(name: "--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one."),
+            .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
+            .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
+            .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
+            .init(name: "--output", value: "FILE|-", help: "Where to write JSON Lines (default standard output)."),
+            Common.model, Common.threads,
+        ])
+
+    static func run(_ args: ParsedArguments) throws {
+        guard args.positionals.count == 1 else {
+            throw UsageError(command: spec.name, message: "give one index folder")
+        }
+        guard let queriesArg = args.string("--queries") else {
+            throw UsageError(command: spec.name, message: "--queries SPLIT|FILE is required (e.g. --queries test)")
+        }
+        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        let policy = try parsePolicy(args)
+        let seed = UInt64(try args.int("--seed", command: spec.name, range: 0...Int.max) ?? 42)
+        let index = try LoadedIndex.open(folder)
+        let task = index.manifest.task.flatMap(LMBFFTask.init(name:))
+        let supportSplit = args.string("--support") ?? "train"
+        guard index.manifest.countsBySplit[supportSplit] != nil else {
+            throw UsageError(command: spec.name, message: "--support \(supportSplit): the index has no such split; its splits: \(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+        }
+        let grouping = task.map(DemoLabels.init(task:)) ?? .classes(index.manifest.labels)
+        let renderer = try makeRenderer(args, index: index, task: task, grouping: grouping, policy: policy)
+        let demos = try IndexDemos(index: index, policy: policy, seed: seed, supportSplit: supportSplit,
+                                   grouping: grouping, renderer: renderer)
+
+        // Queries: a split of the index, else a file of texts.
+        var queries: [IndexDemos.Query] = []
+        var queryRecords: [QueryOut] = []
+        if index.manifest.countsBySplit[queriesArg] != nil && !FileManager.default.fileExists(atPath: queriesArg) {
+            for record in index.records where record.split == queriesArg {
+                queries.append(demos.query(record: record.id))
+                queryRecords.append(QueryOut(id: record.id, text: record.textA, textB: record.textB, label: record.label))
+            }
+        } else {
+            guard FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-" else {
+                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split of the index (\(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))) nor a file")
+            }
+            let texts = try readQueries(queriesArg, args: args)
+            let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
+            let vectors = encoder.encode(texts.map { $0.joined(separator: " ") }, threads: try Common.threads(args, command: spec.name))
+            for (i, sentences) in texts.enumerated() {
+                queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))
+                queryRecords.append(QueryOut(id: nil, text: sentences[0], textB: sentences.count > 1 ? sentences[1] : nil, label: nil))
+            }
+        }
+        let withSegments = args.flags.contains("--segments")
+        var out = try OutputFile(path: args.string("--output") ?? "-")
+        let progress = ProgressLine(label: "selecting", total: queries.count)
+        do {
+            var buffer = ""
+            for (q, query) in queries.enumerated() {
+                let samples = try demos.select(query)
+                for (s, sample) in samples.enumerated() {
+                    let line = LineOut(
+                        query: queryRecords[q], sample: s,
+                        demonstrations: sample.demonstrations.map {
+                            DemoOut(id: $0.record.id, text: $0.record.textA, textB: $0.record.textB, label: $0.record.label, similarity: $0.similarity)
+                        },
+                        context: sample.context?.text,
+                        segments: withSegments ? sample.context?.segments.map { SegmentOut(role: describe($0.role), text: $0.text, segmentId: $0.segmentID) } : nil)
+                    buffer += try JSONOutput.string(line, pretty: false) + "\n"
+                }
+                if buffer.utf8.count > 1 << 20 {
+                    try out.write(Array(buffer.utf8))
+                    buffer = ""
+                }
+                progress.update(q + 1)
+            }
+            try out.write(Array(buffer.utf8))
+            try out.commit()
+        } catch {
+            out.discard()
+            progress.finish()
+            throw error
+        }
+        progress.finish()
+    }
+
+    struct QueryOut: Encodable { let id: UInt32?; let text: String; let textB: String?; let label: String? }
+    struct DemoOut: Encodable { let id: UInt32; let text: String; let textB: String?; let label: String; let similarity: Float }
+    struct SegmentOut: Encodable { let role: String; let text: String; let segmentId: Int }
+    struct LineOut: Encodable {
+        let query: QueryOut
+        let sample: Int
+        let demonstrations: [DemoOut]
+        let context: String?
+        let segments: [SegmentOut]?
+    }
+
+    static func describe(_ role: SegmentRole) -> String {
+        switch role {
+        case .cls: "cls"
+        case .sep: "sep"
+        case .mask: "mask"
+        case .querySentence(let i): "query_sentence_\(i)"
+        case .demoSentence(let demo, let sentence): "demo_\(demo)_sentence_\(sentence)"
+        case .labelWord(let label, let demo): demo.map { "demo_\($0)_label_word" } ?? "label_word_\(label)"
+        case .literal: "literal"
+        }
+    }
+
+    static func parsePolicy(_ args: ParsedArguments) throws -> SelectionPolicy {
+        let name = try args.choice("--policy", command: spec.name, as: Policy.self) ?? .lmbff
+        func double(_ option: String) throws -> Double? {
+            guard let raw = args.string(option) else { return nil }
+            guard let v = Double(raw), v.isFinite else {
+                throw UsageError(command: spec.name, message: "\(option) must be a number, got \"\(raw)\"")
+            }
+            return v
+        }
+        let rate = try double("--filter-rate")
+        let samples = try args.int("--num-sample", command: spec.name, range: 1...100_000)
+        let k = try args.int("--k", command: spec.name, range: 1...100_000) ?? 1
+        let policy: SelectionPolicy
+        switch name {
+        case .lmbff: policy = .lmbff(filterRate: rate ?? 0.5, samples: samples ?? 16)
+        case .random: policy = .random(samples: samples ?? 16)
+        case .nearest: policy = .nearest(perLabel: k)
+        case .mmr: policy = .mmr(perLabel: k, lambda: try double("--lambda") ?? 0.5)
+        case .inContext:
+            let count = try args.int("--count", command: spec.name, range: 1...100_000) ?? 4
+            let order = try args.choice("--order", command: spec.name, as: Order.self) ?? .random
+            policy = .inContext(count: count, order: order == .nearest ? .nearest : .random(samples: samples ?? 1, filterRate: rate))
+        }
+        try policy.validate()
+        return policy
+    }
+
+    static func makeRenderer(_ args: ParsedArguments, index: LoadedIndex, task: LMBFFTask?, grouping: DemoLabels,
+                             policy: SelectionPolicy) throws -> ContextRenderer? {
+        guard var source = args.string("--template") else {
+            if args.string("--label-words") != nil {
+                throw UsageError(command: spec.name, message: "--label-words needs --template")
+            }
+            return nil
+        }
+        var words: LabelWords
+        if source == "lmbff" {
+            guard let task else {
+                throw UsageError(command: spec.name, message: "--template lmbff needs an index built for an LM-BFF task; give the template and --label-words")
+            }
+            let manual = TaskTemplates.manual(for: task)
+            source = manual.template
+            words = try LabelWords(manual.labelWords, labels: grouping)
+        } else {
+            guard let raw = args.string("--label-words") else {
+                throw UsageError(command: spec.name, message: "--template needs --label-words (a JSON object from each label to its word), or use --template lmbff")
+            }
+            words = try LabelWords(parsing: raw, labels: grouping)
+        }
+        if let raw = args.string("--label-words"), source != args.string("--template") {
+            words = try LabelWords(parsing: raw, labels: grouping)
+        }
+        let template = try Template(source)
+        let sentences = index.records.first.map { $0.textB == nil ? 1 : 2 } ?? 1
+        let highest = template.parts.compactMap { part -> Int? in if case .sentence(let i, _) = part { i } else { nil } }.max() ?? 0
+        if highest >= sentences {
+            throw UsageError(command: spec.name, message: "the template uses sentence \(highest) (*sent_\(highest)*) but this index's examples have \(sentences) sentence\(sentences == 1 ? " (*sent_0*)" : "s (*sent_0*, *sent_1*)")")
+        }
+        let layout: ContextRenderer.Layout
+        switch policy {
+        case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
+        case .inContext(let count, _): layout = .inContext(count: count)
+        case .lmbff, .random: layout = .perLabel(count: 1)
+        }
+        let tokens = try args.choice("--special-tokens", command: spec.name, as: Tokens.self) ?? .roberta
+        return try ContextRenderer(template: template, labelWords: words, layout: layout,
+                                   specialTokens: tokens == .bert ? .bert : .roberta)
+    }
+
+    /// Query sentences from a file: JSON Lines with "text" (and "text_b"), or one text per line.
+    static func readQueries(_ path: String, args: ParsedArguments) throws -> [[String]] {
+        let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self) ?? InputFormat.inferred(from: path)
+        let records = try SentenceInput.read(path: path, format: format)
+        guard format == .jsonl else { return records.map { [$0.text] } }
+        // Pairs: read "text_b" where present.
+        let data = path == "-" ? Data() : (FileManager.default.contents(atPath: path) ?? Data())
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        return records.map { record in
+            guard record.line - 1 < lines.count,
+                  let object = try? JSONSerialization.jsonObject(with: Data(lines[record.line - 1])) as? [String: Any],
+                  let b = object["text_b"] as? String else { return [record.text] }
+            return [record.text, b]
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// `exemplar demos` on an index built from LM-BFF's k-shot layout (tiny real BERT, real LMDB).
+@Suite struct DemosCommandTests {
+    let cli = CLITests()
+    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+
+    func buildIndex(in dir: URL) throws -> String {
+        let index = dir.appendingPathComponent("sst2").path
+        let r = try cli.run(["build", "--data", CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path,
+                             "--task", "SST-2", "--out", index, "--model", tiny])
+        #expect(r.status == 0, "\(r.stderr)")
+        return index
+    }
+
+    func lines(_ r: CLITests.Result) throws -> [[String: Any]] {
+        try r.out.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test func lmbffPolicyWithTemplate() throws {
+        let dir = try cli.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = try buildIndex(in: dir)
+        let args = ["demos", index, "--queries", "test", "--num-sample", "4", "--seed", "7", "--template", "lmbff"]
+        let r = try cli.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try lines(r)
+        let info = try cli.run(["info", index, "--json"])
+        let counts = ((try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])?["manifest"] as? [String: Any])?["counts_by_split"] as? [String: Int]
+        #expect(out.count == (counts?["test"] ?? -1) * 4)
+        for line in out {
+            let demos = line["demonstrations"] as? [[String: Any]] ?? []
+            #expect(demos.map { $0["label"] as? String } == ["0", "1"], "one per label, in label order")
+            let query = line["query"] as? [String: Any]
+            let context = line["context"] as? String ?? ""
+            #expect(context.hasPrefix("<s>" + (query?["text"] as? String ?? "?") + " It was<mask>.</s>"))
+            #expect(context.hasSuffix(" It was great.</s>") && context.contains(" It was terrible.</s>"))
+        }
+        // Deterministic for a seed.
+        #expect(try cli.run(args).out == r.out)
+
+        // Train queries never get themselves.
+        let train = try lines(cli.run(["demos", index, "--queries", "train", "--policy", "random", "--num-sample", "8"]))
+        for line in train {
+            let id = (line["query"] as? [String: Any])?["id"] as? Int
+            #expect(!(line["demonstrations"] as? [[String: Any]] ?? []).contains { $0["id"] as? Int == id })
+        }
+
+        // Nearest: k per label, most similar first, with segments.
+        let nearest = try lines(cli.run(["demos", index, "--queries", "dev", "--policy", "nearest", "--k", "2", "--segments",
+                                         "--template", "*cls**sent_0*_It_was*mask*.*sep+*", "--label-words", #"{"0": "bad", "1": "good"}"#]))
+        for line in nearest {
+            let demos = line["demonstrations"] as? [[String: Any]] ?? []
+            #expect(demos.map { $0["label"] as? String } == ["0", "0", "1", "1"])
+            let s = demos.map { $0["similarity"] as? Double ?? 0 }
+            #expect(s[0] >= s[1] && s[2] >= s[3])
+            let roles = (line["segments"] as? [[String: Any]] ?? []).map { $0["role"] as? String ?? "" }
+            #expect(roles.first == "cls" && roles.contains("mask") && roles.contains("demo_3_sentence_0"))
+        }
+    }
+
+    @Test func badOptionsNameTheCulprit() throws {
+        let dir = try cli.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = try buildIndex(in: dir)
+        let cases: [([String], String)] = [
+            (["--filter-rate", "0"], "filter rate"),
+            (["--filter-rate", "1.5"], "filter rate"),
+            (["--template", "*cls**sent_0**sent_3**mask*", "--label-words", #"{"0": "bad", "1": "good"}"#], "sent_3"),
+            (["--template", "*cls**sent_0**mask**bogus*", "--label-words", #"{"0": "bad", "1": "good"}"#], "bogus"),
+            (["--template", "*cls**sent_0**mask*", "--label-words", #"{"0": "bad"}"#], "1"),
+            (["--template", "*cls**sent_0**mask*", "--label-words", #"{"0": "bad", "1": "good", "2": "okay"}"#], "2"),
+            (["--policy", "mmr", "--lambda", "2"], "lambda"),
+            (["--support", "nope"], "--support nope"),
+        ]
+        for (extra, mention) in cases {
+            let r = try cli.run(["demos", index, "--queries", "test"] + extra)
+            #expect(r.status == 2, "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains(mention), "\(extra): \(r.stderr)")
+            #expect(r.out.isEmpty)
+        }
+        let missing = try cli.run(["demos", index, "--queries", "nowhere.txt"])
+        #expect(missing.status == 2 && missing.stderr.contains("neither a split"))
+    }
+}
