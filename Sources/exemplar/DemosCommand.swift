@@ -4,6 +4,7 @@ import ExemplarIndex
 import ExemplarIO
 import ExemplarStore
 import Foundation
+import Synchronization
 
 /// `exemplar demos`: LM-BFF demonstrations for queries from an index's support split.
 enum DemosCommand {
@@ -111,27 +112,31 @@ enum DemosCommand {
         let withSegments = args.flags.contains("--segments")
         var out = try OutputFile(path: args.string("--output") ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
+        let threads = try Common.threads(args, command: spec.name)
         do {
-            var buffer = ""
-            for (q, query) in queries.enumerated() {
-                let samples = try demos.select(query)
-                for (s, sample) in samples.enumerated() {
-                    let line = LineOut(
-                        query: queryRecords[q], sample: s,
-                        demonstrations: sample.demonstrations.map {
-                            DemoOut(id: $0.record.id, text: $0.record.textA, textB: $0.record.textB, label: $0.record.label, similarity: $0.similarity)
-                        },
-                        context: sample.context?.text,
-                        segments: withSegments ? sample.context?.segments.map { SegmentOut(role: describe($0.role), text: $0.text, segmentId: $0.segmentID) } : nil)
-                    buffer += try JSONOutput.string(line, pretty: false) + "\n"
+            // Blocks of queries, each block's queries spread over the threads, written in order.
+            let block = 512
+            for start in stride(from: 0, to: queries.count, by: block) {
+                let range = start..<min(start + block, queries.count)
+                let workers = max(1, min(threads, range.count))
+                let chunk = (range.count + workers - 1) / workers
+                let parts = Mutex([Result<String, any Error>?](repeating: nil, count: workers))
+                let blockQueries = Array(queries[range]), blockRecords = Array(queryRecords[range])
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let result = Result { () throws -> String in
+                        var text = ""
+                        for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
+                            text += try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
+                        }
+                        return text
+                    }
+                    parts.withLock { $0[w] = result }
                 }
-                if buffer.utf8.count > 1 << 20 {
-                    try out.write(Array(buffer.utf8))
-                    buffer = ""
+                for part in parts.withLock({ $0 }) {
+                    try out.write(Array(try part!.get().utf8))
                 }
-                progress.update(q + 1)
+                progress.update(range.upperBound)
             }
-            try out.write(Array(buffer.utf8))
             try out.commit()
         } catch {
             out.discard()
@@ -139,6 +144,22 @@ enum DemosCommand {
             throw error
         }
         progress.finish()
+    }
+
+    /// The JSON lines of one query: one per sample.
+    static func lines(for query: IndexDemos.Query, record: QueryOut, demos: IndexDemos, segments: Bool) throws -> String {
+        var text = ""
+        for (s, sample) in try demos.select(query).enumerated() {
+            let line = LineOut(
+                query: record, sample: s,
+                demonstrations: sample.demonstrations.map {
+                    DemoOut(id: $0.record.id, text: $0.record.textA, textB: $0.record.textB, label: $0.record.label, similarity: $0.similarity)
+                },
+                context: sample.context?.text,
+                segments: segments ? sample.context?.segments.map { SegmentOut(role: describe($0.role), text: $0.text, segmentId: $0.segmentID) } : nil)
+            text += try JSONOutput.string(line, pretty: false) + "\n"
+        }
+        return text
     }
 
     struct QueryOut: Encodable { let id: UInt32?; let text: String; let textB: String?; let label: String? }

@@ -76,7 +76,7 @@ public struct DemoSelector: Sendable {
         guard limit > 0 else { throw .filterKeepsNothing(rate: rate, candidates: scored.candidates.count, labels: groups) }
         var counts = [Int](repeating: 0, count: groups)
         var kept: [Int] = []
-        for position in scored.candidates.sorted(by: scored.moreSimilarThenEarlier) {
+        for position in scored.rankedMoreSimilarThenEarlier(scored.candidates) {
             let group = support.groups[position]
             if counts[group] < limit {
                 counts[group] += 1

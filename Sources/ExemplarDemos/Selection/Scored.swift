@@ -17,6 +17,22 @@ struct Scored {
         similarities[a] != similarities[b] ? similarities[a] > similarities[b] : a < b
     }
 
+    /// `positions` in `moreSimilarThenEarlier` order, sorted as packed integer keys (similarity
+    /// bits made order-preserving, then position): the same order, several times faster than a
+    /// comparator sort on thousands of candidates. -0.0 and 0.0 compare equal, as in Python.
+    func rankedMoreSimilarThenEarlier(_ positions: [Int]) -> [Int] {
+        var keys = [UInt64]()
+        keys.reserveCapacity(positions.count)
+        for position in positions {
+            let s = similarities[position] == 0 ? Float(0) : similarities[position]
+            let bits = s.bitPattern
+            let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys.append(UInt64(~ascending) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
+        }
+        keys.sort()
+        return keys.map { Int(UInt32(truncatingIfNeeded: $0)) }
+    }
+
     /// The deterministic policies' order: more similar first, ties by lower id.
     func moreSimilarThenLowerID(_ a: Int, _ b: Int) -> Bool {
         similarities[a] != similarities[b] ? similarities[a] > similarities[b] : support.ids[a] < support.ids[b]
