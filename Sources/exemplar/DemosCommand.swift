@@ -64,6 +64,8 @@ enum DemosCommand {
             .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
             .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
             .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
+            .init(name: "--limit", value: "N", help: "Only the first N queries."),
+            .init(name: "--text", value: nil, help: "Human-readable output instead of JSON Lines."),
             .init(name: "--output", value: "FILE|-", help: "Where to write JSON Lines (default standard output)."),
             Common.model, Common.threads,
         ])
@@ -109,7 +111,12 @@ enum DemosCommand {
                 queryRecords.append(QueryOut(id: nil, text: sentences[0], textB: sentences.count > 1 ? sentences[1] : nil, label: nil))
             }
         }
+        if let limit = try args.int("--limit", command: spec.name, range: 1...Int(Int32.max)), limit < queries.count {
+            queries.removeLast(queries.count - limit)
+            queryRecords.removeLast(queryRecords.count - limit)
+        }
         let withSegments = args.flags.contains("--segments")
+        let asText = args.flags.contains("--text")
         var out = try OutputFile(path: args.string("--output") ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
@@ -126,7 +133,9 @@ enum DemosCommand {
                     let result = Result { () throws -> String in
                         var text = ""
                         for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
-                            text += try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
+                            text += asText
+                                ? try readable(for: blockQueries[q], record: blockRecords[q], demos: demos)
+                                : try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
                         }
                         return text
                     }
@@ -144,6 +153,21 @@ enum DemosCommand {
             throw error
         }
         progress.finish()
+    }
+
+    /// One query's samples for people: the query, each sample's demonstrations and context.
+    static func readable(for query: IndexDemos.Query, record: QueryOut, demos: IndexDemos) throws -> String {
+        var text = "query" + (record.id.map { " #\($0)" } ?? "") + (record.label.map { " [\($0)]" } ?? "") + ": "
+            + query.sentences.joined(separator: " ||| ") + "\n"
+        for (s, sample) in try demos.select(query).enumerated() {
+            text += "  sample \(s)\n"
+            for d in sample.demonstrations {
+                text += String(format: "    %.4f  #%-6u [%@] ", d.similarity, d.record.id, d.record.label)
+                    + IndexDemos.sentences(d.record).joined(separator: " ||| ") + "\n"
+            }
+            if let context = sample.context { text += "    context: \(context.text)\n" }
+        }
+        return text + "\n"
     }
 
     /// The JSON lines of one query: one per sample.
