@@ -60,7 +60,9 @@ final class HTTPDaemon: @unchecked Sendable {
     /// Stops accepting connections, waits up to `grace` seconds for in-flight requests to be
     /// answered, then stops the daemon (closing idle keep-alive connections).
     func stop(grace: Double) {
-        _ = MHD_quiesce_daemon(daemon)
+        // Quiescing hands the listening socket back to us: closing it refuses new connections now.
+        let listener = MHD_quiesce_daemon(daemon)
+        if listener >= 0 { close(listener) }
         let deadline = Date().addingTimeInterval(grace)
         while inFlight > 0 && Date() < deadline { usleep(5_000) }
         MHD_stop_daemon(daemon)
