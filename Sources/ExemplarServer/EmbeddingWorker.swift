@@ -7,9 +7,11 @@ import Synchronization
 /// sequences of concurrent requests into batches of up to `maxBatch` texts.
 ///
 /// A request thread tokenizes its texts (in parallel with other requests), submits them and
-/// blocks until its vectors are ready. The worker takes the first waiting job, waits up to
-/// `batchWait` for more while the batch is not full, then runs whole jobs together, sorted
-/// by length in sub-batches of 32, as `SentenceEncoder.encode` does.
+/// blocks until its vectors are ready. The worker takes the first waiting job and, while the
+/// batch is not full and other requests are still tokenizing (about to submit), waits up to
+/// `batchWait` for them; then it runs whole jobs together, sorted by length in sub-batches of
+/// 32, as `SentenceEncoder.encode` does. A lone request never waits; requests that arrive
+/// while a batch runs queue up and form the next one.
 ///
 /// Threading: `jobs` and `stopped` are guarded by `condition` (an `NSCondition`); the
 /// encoder is used only by the worker thread. Hence `@unchecked Sendable`.
@@ -42,6 +44,8 @@ final class EmbeddingWorker: @unchecked Sendable {
     private var jobs: [Job] = []
     private var stopped = false
     private var finished = false
+    /// Requests between the start of `embed` and their job being queued (tokenizing).
+    private let arriving = Atomic<Int>(0)
 
     /// Starts the worker thread.
     init(encoder: SentenceEncoder, maxBatch: Int, batchWait: Double, metrics: Metrics) {
@@ -54,9 +58,16 @@ final class EmbeddingWorker: @unchecked Sendable {
         thread.start()
     }
 
-    /// Token ids of `texts` as the model sees them, and whether each reached the length limit.
+    /// Token ids of `texts` as the model sees them. Call `embed` after (or `cancel` when not):
+    /// the worker waits a little for a request that is tokenizing.
     func tokenize(_ texts: [String]) -> [[Int32]] {
-        texts.map(encoder.tokenize)
+        arriving.wrappingAdd(1, ordering: .relaxed)
+        return texts.map(encoder.tokenize)
+    }
+
+    /// A tokenized request that will not be embedded.
+    func cancel() {
+        arriving.wrappingSubtract(1, ordering: .relaxed)
     }
 
     /// The model's maximum sequence length in tokens, `[CLS]` and `[SEP]` included.
@@ -64,9 +75,13 @@ final class EmbeddingWorker: @unchecked Sendable {
 
     /// Vectors for already tokenized texts, in order; blocks until the worker has run them.
     func embed(_ ids: [[Int32]]) throws(ServerError) -> [[Float]] {
-        if ids.isEmpty { return [] }
         let job = Job(ids: ids)
         condition.lock()
+        arriving.wrappingSubtract(1, ordering: .relaxed)
+        if ids.isEmpty {
+            condition.unlock()
+            return []
+        }
         guard !stopped else {
             condition.unlock()
             throw .shuttingDown
@@ -98,7 +113,7 @@ final class EmbeddingWorker: @unchecked Sendable {
             }
             // A short wait lets concurrent requests join this batch.
             let deadline = Date().addingTimeInterval(batchWait)
-            while jobs.reduce(0, { $0 + $1.ids.count }) < maxBatch && !stopped {
+            while jobs.reduce(0, { $0 + $1.ids.count }) < maxBatch && !stopped && arriving.load(ordering: .relaxed) > 0 {
                 if !condition.wait(until: deadline) { break }
             }
             var batch: [Job] = []

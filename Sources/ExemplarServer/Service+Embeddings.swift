@@ -10,6 +10,7 @@ extension Service {
         }
         let ids = worker.tokenize(texts)
         if !truncate, ids.contains(where: { $0.count >= worker.maxLength }) {
+            worker.cancel()
             throw .inputTooLong(field: field, limit: worker.maxLength)
         }
         return (try worker.embed(ids), ids.reduce(0) { $0 + $1.count })
