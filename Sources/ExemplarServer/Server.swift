@@ -25,12 +25,12 @@ public final class Server: Sendable {
         }
         let identity: ExemplarStore.Manifest.Model
         do { identity = try IndexBuilder.modelIdentity(encoder) } catch { throw .configuration(error.description) }
+        let names = configuration.indexFolders.map { $0.standardizedFileURL.lastPathComponent }
+        for (i, name) in names.enumerated() where names[..<i].contains(name) {
+            throw .configuration("two indexes are named \"\(name)\" (an index is named by its folder's last component); rename one folder")
+        }
         var indexes: [(name: String, index: OnlineIndex)] = []
-        for folder in configuration.indexFolders {
-            let name = folder.standardizedFileURL.lastPathComponent
-            guard !indexes.contains(where: { $0.name == name }) else {
-                throw .configuration("two indexes are named \"\(name)\" (an index is named by its folder's last component); rename one folder")
-            }
+        for (folder, name) in zip(configuration.indexFolders, names) {
             let index: OnlineIndex
             do { index = try OnlineIndex(folder: folder) } catch { throw .index(error) }
             let stored = index.snapshot.index.manifest.model

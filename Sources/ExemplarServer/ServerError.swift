@@ -16,7 +16,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     /// No index of that name is loaded.
     case unknownIndex(name: String, loaded: [String])
     /// No example with that id in the index.
-    case unknownExample(index: String, id: Int)
+    case unknownExample(index: String, id: String)
     /// The route exists but not for this method.
     case methodNotAllowed(method: String, allowed: [String])
     /// The body is over `--max-body`.

@@ -68,7 +68,9 @@ extension Service {
         for (query, item) in zip(queries, items) {
             guard let query else { continue }
             let samples: [IndexDemos.Sample]
-            do { samples = try demos.select(query) } catch {
+            do { samples = try demos.select(query) } catch let error as TemplateError {
+                throw .demos(field: "template", message: error.description)
+            } catch {
                 throw .demos(field: item.path.isEmpty ? "policy" : item.path, message: "\(error)")
             }
             let given = (try? item.int("id", range: 0...Int(UInt32.max))).flatMap { $0 }

@@ -42,7 +42,7 @@ extension Service {
     }
 
     func getExample(_ index: OnlineIndex, name: String, id: Int) throws(ServerError) -> HTTPResponse {
-        guard let record = index.snapshot.record(id) else { throw .unknownExample(index: name, id: id) }
+        guard let record = index.snapshot.record(id) else { throw .unknownExample(index: name, id: String(id)) }
         var fields: [(String, JSONValue)] = [("id", .int(id)), ("label", .string(record.label)), ("line", .int(record.line)),
                                              ("split", .string(record.split)), ("text", .string(record.textA))]
         if let b = record.textB { fields.append(("text_b", .string(b))) }
@@ -52,7 +52,7 @@ extension Service {
     func deleteExample(_ index: OnlineIndex, name: String, id: Int) throws(ServerError) -> HTTPResponse {
         let deleted: Bool
         do { deleted = try index.delete(UInt32(clamping: id)) } catch { throw .index(error) }
-        guard deleted, id <= Int(UInt32.max) else { throw .unknownExample(index: name, id: id) }
+        guard deleted, id <= Int(UInt32.max) else { throw .unknownExample(index: name, id: String(id)) }
         return .json(.object([("index", .string(name)), ("id", .int(id)), ("deleted", .bool(true)),
                               ("examples", .int(index.snapshot.count))]))
     }

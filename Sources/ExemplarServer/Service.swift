@@ -36,7 +36,9 @@ final class Service: Sendable {
             response = error.httpResponse
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        metrics.recordRequest(route: pattern, method: request.method, status: response.status, seconds: seconds)
+        // Methods are client-chosen strings: only known ones become metric labels.
+        let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(request.method) ? request.method : "other"
+        metrics.recordRequest(route: pattern, method: method, status: response.status, seconds: seconds)
         return response
     }
 
@@ -58,7 +60,7 @@ final class Service: Sendable {
         case .addExamples(let name): return try addExamples(try index(name), name: name, try RequestBody(bytes: request.body))
         case .example(let name, let id):
             let index = try index(name)
-            guard let n = Int(id), n >= 0 else { throw .unknownExample(index: name, id: -1) }
+            guard let n = Int(id), n >= 0 else { throw .unknownExample(index: name, id: id) }
             return request.method == "DELETE" ? try deleteExample(index, name: name, id: n) : try getExample(index, name: name, id: n)
         }
     }
