@@ -6,7 +6,9 @@ import ExemplarStore
 /// (train by default), queries are other records of the index or new texts' vectors.
 /// This is the step `exemplar demos` and the service's demonstrations route share.
 public struct IndexDemos: Sendable {
-    public let index: LoadedIndex
+    /// Every record (support and queries), ids 0..<n, and their vectors.
+    public let records: [IndexRecord]
+    public let exact: ExactIndex
     public let supportSplit: String
     public let grouping: DemoLabels
     public let selector: DemoSelector
@@ -42,13 +44,22 @@ public struct IndexDemos: Sendable {
                 grouping: DemoLabels? = nil, renderer: ContextRenderer? = nil) throws(DemoError) {
         let grouping = grouping ?? index.manifest.task.flatMap(LMBFFTask.init(name:)).map(DemoLabels.init(task:))
             ?? .classes(index.manifest.labels)
-        let support = index.records.filter { $0.split == supportSplit }
+        try self.init(exact: index.exact, policy: policy, seed: seed, supportSplit: supportSplit, grouping: grouping,
+                      renderer: renderer)
+    }
+
+    /// Selection over records and vectors held in memory, for example an LM-BFF data folder
+    /// with its own embedding files (`{split}_sbert-NAME.npy`).
+    public init(exact: ExactIndex, policy: SelectionPolicy, seed: UInt64, supportSplit: String = "train",
+                grouping: DemoLabels, renderer: ContextRenderer? = nil) throws(DemoError) {
+        let support = exact.records.filter { $0.split == supportSplit }
         var vectors: [Float] = []
-        vectors.reserveCapacity(support.count * index.exact.dimension)
-        for record in support { vectors += index.exact.vector(at: Int(record.id)) }
+        vectors.reserveCapacity(support.count * exact.dimension)
+        for record in support { vectors += exact.vector(at: Int(record.id)) }
         let set = try SupportSet(ids: support.map { Int($0.id) }, labels: support.map(\.label), grouping: grouping,
-                                 vectors: vectors, dimension: index.exact.dimension)
-        self.index = index
+                                 vectors: vectors, dimension: exact.dimension)
+        self.records = exact.records
+        self.exact = exact
         self.supportSplit = supportSplit
         self.grouping = grouping
         self.selector = try DemoSelector(support: set, policy: policy, seed: seed)
@@ -58,8 +69,8 @@ public struct IndexDemos: Sendable {
     /// The query for the record `id` of the index (its stored vector; excluded from its own
     /// demonstrations when it belongs to the support split).
     public func query(record id: UInt32) -> Query {
-        let r = index.records[Int(id)]
-        return Query(sentences: Self.sentences(r), vector: Array(index.exact.vector(at: Int(id))),
+        let r = records[Int(id)]
+        return Query(sentences: Self.sentences(r), vector: Array(exact.vector(at: Int(id))),
                      id: r.split == supportSplit ? id : nil, key: UInt64(id))
     }
 
@@ -67,9 +78,9 @@ public struct IndexDemos: Sendable {
     public func select(_ query: Query) throws -> [Sample] {
         let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key))
         return try samples.map { sample in
-            let chosen = sample.map { (record: index.records[$0.id], similarity: $0.similarity) }
+            let chosen = sample.map { (record: records[$0.id], similarity: $0.similarity) }
             let context = try renderer.map { renderer in
-                try renderer.render(query: query.sentences, sample: sample) { demo in Self.sentences(index.records[demo.id]) }
+                try renderer.render(query: query.sentences, sample: sample) { demo in Self.sentences(records[demo.id]) }
             }
             return Sample(demonstrations: chosen, context: context)
         }

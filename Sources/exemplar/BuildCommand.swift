@@ -132,10 +132,7 @@ enum BuildCommand {
         }
         var task: LMBFFTask?
         if let name = args.string("--task") {
-            guard let t = LMBFFTask(name: name) else {
-                throw UsageError(command: spec.name, message: "unknown task \"\(name)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
-            }
-            task = t
+            task = try Common.task(name, command: spec.name)
         }
         let format = try args.choice("--format", command: spec.name, as: IndexDefinition.Format.self)
         if format == .lmbff && task == nil {

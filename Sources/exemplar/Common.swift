@@ -1,3 +1,4 @@
+import ExemplarData
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarIO
@@ -28,6 +29,14 @@ enum Common {
         let format = try args.choice("--input-format", command: command, as: InputFormat.self)
             ?? InputFormat.inferred(from: path)
         return try SentenceInput.read(path: path, format: format)
+    }
+
+    /// The LM-BFF task called `name`, or a usage error listing the tasks.
+    static func task(_ name: String, command: String) throws(UsageError) -> LMBFFTask {
+        guard let task = LMBFFTask(name: name) else {
+            throw UsageError(command: command, message: "unknown task \"\(name)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
+        }
+        return task
     }
 
     static func threads(_ args: ParsedArguments, command: String) throws(UsageError) -> Int {

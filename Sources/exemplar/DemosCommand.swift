@@ -14,7 +14,7 @@ enum DemosCommand {
 
     static let spec = CommandSpec(
         name: "demos",
-        usage: "demos INDEX --queries SPLIT|FILE [--policy lmbff] [--filter-rate 0.5] [--num-sample 16] [--seed 42] [--template T --label-words JSON] [--output FILE.jsonl]",
+        usage: "demos (INDEX | --data DIR --task T --embeddings NAME) --queries SPLIT|FILE [--policy lmbff] [--filter-rate 0.5] [--num-sample 16] [--seed 42] [--template T --label-words JSON] [--output FILE.jsonl]",
         abstract: "Select demonstrations for queries (LM-BFF's policies and others) and render prompt contexts.",
         discussion: """
             Demonstrations come from the index's support split (--support, default train). Queries
@@ -42,14 +42,23 @@ enum DemosCommand {
             *label_0*, _ for a space) and are extended to demonstrations as LM-BFF's run.py does.
             --template lmbff picks LM-BFF's manual template and label words for the index's task.
 
+            With --data DIR --task TASK --embeddings NAME, selection runs on LM-BFF's own files
+            (DIR/{train,dev,test}.tsv and the DIR/SPLIT_NAME.npy its get_sbert_embedding.py
+            writes), with no index and no encoder: the same candidates LM-BFF's --demo_filter
+            computes from the same embeddings.
+
             EXAMPLES:
               exemplar demos indexes/sst-2 --queries test --template lmbff --output demos.jsonl
+              exemplar demos --data data/k-shot/SST-2/16-42 --task SST-2 --embeddings sbert-roberta-large --queries dev
               exemplar demos indexes/sst-2 --queries dev --policy nearest --k 2
               exemplar demos indexes/rte --queries new.jsonl --template '*cls**sent-_0*?*mask*,*+sentl_1**sep+*' \\
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
             .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts. Required."),
+            .init(name: "--data", value: "DIR", help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
+            .init(name: "--task", value: "TASK", help: "The data folder's LM-BFF task (with --data)."),
+            .init(name: "--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data)."),
             Common.inputFormat,
             .init(name: "--support", value: "SPLIT", help: "Split demonstrations come from (default train)."),
             .init(name: "--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context."),
@@ -64,52 +73,59 @@ enum DemosCommand {
             .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
             .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
             .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
+            .init(name: "--limit", value: "N", help: "Only the first N queries."),
+            .init(name: "--text", value: nil, help: "Human-readable output instead of JSON Lines."),
             .init(name: "--output", value: "FILE|-", help: "Where to write JSON Lines (default standard output)."),
             Common.model, Common.threads,
         ])
 
     static func run(_ args: ParsedArguments) throws {
-        guard args.positionals.count == 1 else {
-            throw UsageError(command: spec.name, message: "give one index folder")
-        }
         guard let queriesArg = args.string("--queries") else {
             throw UsageError(command: spec.name, message: "--queries SPLIT|FILE is required (e.g. --queries test)")
         }
-        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
         let policy = try parsePolicy(args)
         let seed = UInt64(try args.int("--seed", command: spec.name, range: 0...Int.max) ?? 42)
-        let index = try LoadedIndex.open(folder)
-        let task = index.manifest.task.flatMap(LMBFFTask.init(name:))
+        let source = try Source.open(args)
+        let task = source.task
         let supportSplit = args.string("--support") ?? "train"
-        guard index.manifest.countsBySplit[supportSplit] != nil else {
-            throw UsageError(command: spec.name, message: "--support \(supportSplit): the index has no such split; its splits: \(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+        guard source.splits.contains(supportSplit) else {
+            throw UsageError(command: spec.name, message: "--support \(supportSplit): no such split; the splits are \(source.splits.joined(separator: ", "))")
         }
-        let grouping = task.map(DemoLabels.init(task:)) ?? .classes(index.manifest.labels)
-        let renderer = try makeRenderer(args, index: index, task: task, grouping: grouping, policy: policy)
-        let demos = try IndexDemos(index: index, policy: policy, seed: seed, supportSplit: supportSplit,
+        let grouping = task.map(DemoLabels.init(task:)) ?? .classes(source.labels)
+        let renderer = try makeRenderer(args, records: source.exact.records, task: task, grouping: grouping, policy: policy)
+        let demos = try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: supportSplit,
                                    grouping: grouping, renderer: renderer)
+        let index = source
 
         // Queries: a split of the index, else a file of texts.
         var queries: [IndexDemos.Query] = []
         var queryRecords: [QueryOut] = []
-        if index.manifest.countsBySplit[queriesArg] != nil && !FileManager.default.fileExists(atPath: queriesArg) {
-            for record in index.records where record.split == queriesArg {
+        if index.splits.contains(queriesArg) && !FileManager.default.fileExists(atPath: queriesArg) {
+            for record in index.exact.records where record.split == queriesArg {
                 queries.append(demos.query(record: record.id))
                 queryRecords.append(QueryOut(id: record.id, text: record.textA, textB: record.textB, label: record.label))
             }
         } else {
             guard FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-" else {
-                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split of the index (\(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))) nor a file")
+                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split (\(index.splits.joined(separator: ", "))) nor a file")
+            }
+            guard let loaded = index.loaded, let folder = index.folder else {
+                throw UsageError(command: spec.name, message: "--queries FILE needs an index (--embeddings files come from a model exemplar may not have); give a split, or build an index")
             }
             let texts = try readQueries(queriesArg, args: args)
-            let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
+            let encoder = try Common.encoder(forIndex: loaded, folder: folder, args: args)
             let vectors = encoder.encode(texts.map { $0.joined(separator: " ") }, threads: try Common.threads(args, command: spec.name))
             for (i, sentences) in texts.enumerated() {
                 queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))
                 queryRecords.append(QueryOut(id: nil, text: sentences[0], textB: sentences.count > 1 ? sentences[1] : nil, label: nil))
             }
         }
+        if let limit = try args.int("--limit", command: spec.name, range: 1...Int(Int32.max)), limit < queries.count {
+            queries.removeLast(queries.count - limit)
+            queryRecords.removeLast(queryRecords.count - limit)
+        }
         let withSegments = args.flags.contains("--segments")
+        let asText = args.flags.contains("--text")
         var out = try OutputFile(path: args.string("--output") ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
@@ -126,7 +142,9 @@ enum DemosCommand {
                     let result = Result { () throws -> String in
                         var text = ""
                         for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
-                            text += try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
+                            text += asText
+                                ? try readable(for: blockQueries[q], record: blockRecords[q], demos: demos)
+                                : try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
                         }
                         return text
                     }
@@ -144,6 +162,82 @@ enum DemosCommand {
             throw error
         }
         progress.finish()
+    }
+
+    /// Where records and vectors come from: a built index, or an LM-BFF data folder with its
+    /// own embedding files (`--data DIR --task T --embeddings NAME`: DIR/{split}_NAME.npy).
+    struct Source {
+        let exact: ExactIndex
+        let task: LMBFFTask?
+        let labels: [String]
+        let splits: [String]
+        let loaded: LoadedIndex?
+        let folder: URL?
+
+        static func open(_ args: ParsedArguments) throws -> Source {
+            if let data = args.string("--data") {
+                guard args.positionals.isEmpty else {
+                    throw UsageError(command: spec.name, message: "give an index folder or --data DIR, not both")
+                }
+                guard let taskName = args.string("--task"), let name = args.string("--embeddings") else {
+                    throw UsageError(command: spec.name, message: "--data needs --task TASK and --embeddings NAME (files SPLIT_NAME.npy, e.g. sbert-roberta-large)")
+                }
+                let task = try Common.task(taskName, command: spec.name)
+                let folder = URL(fileURLWithPath: data, isDirectory: true)
+                var records: [IndexRecord] = []
+                var vectors: [Float] = []
+                var dimension = 0
+                var splits: [String] = []
+                for split in try SplitFolder.splits(in: folder, task: task) {
+                    let npy = folder.appendingPathComponent("\(split.name)_\(name).npy")
+                    guard FileManager.default.fileExists(atPath: npy.path) else { continue }
+                    let examples = try DatasetReader.read(split.url, task: task).examples
+                    guard let bytes = FileManager.default.contents(atPath: npy.path), let (shape, values) = NPY.decode([UInt8](bytes)),
+                          shape.count == 2 else {
+                        throw UsageError(command: spec.name, message: "\(npy.relativePath) is not a float32 2-D .npy file")
+                    }
+                    guard shape[0] == examples.count, dimension == 0 || shape[1] == dimension else {
+                        throw UsageError(command: spec.name, message: "\(npy.relativePath) has shape [\(shape[0]), \(shape[1])]; \(split.url.relativePath) has \(examples.count) rows" + (dimension == 0 ? "" : " and other files \(dimension) columns"))
+                    }
+                    dimension = shape[1]
+                    splits.append(split.name)
+                    for e in examples {
+                        records.append(IndexRecord(id: UInt32(records.count), split: split.name, label: e.label,
+                                                   textA: e.textA, textB: e.textB, line: e.line))
+                    }
+                    vectors += values
+                }
+                guard splits.contains("train") else {
+                    throw UsageError(command: spec.name, message: "no \(folder.relativePath)/train_\(name).npy (make the files with LM-BFF's tools/get_sbert_embedding.py or exemplar export-lmbff)")
+                }
+                let labels = task.labels ?? ["0", "1"]
+                return Source(exact: ExactIndex(records: records, vectors: vectors, dimension: dimension, labelOrder: task.labels),
+                              task: task, labels: labels, splits: splits, loaded: nil, folder: nil)
+            }
+            guard args.positionals.count == 1 else {
+                throw UsageError(command: spec.name, message: "give one index folder (or --data DIR --task T --embeddings NAME)")
+            }
+            let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+            let index = try LoadedIndex.open(folder)
+            let splits = index.manifest.countsBySplit.keys.sorted { InfoCommand.splitOrder($0) < InfoCommand.splitOrder($1) }
+            return Source(exact: index.exact, task: index.manifest.task.flatMap(LMBFFTask.init(name:)), labels: index.manifest.labels,
+                          splits: splits, loaded: index, folder: folder)
+        }
+    }
+
+    /// One query's samples for people: the query, each sample's demonstrations and context.
+    static func readable(for query: IndexDemos.Query, record: QueryOut, demos: IndexDemos) throws -> String {
+        var text = "query" + (record.id.map { " #\($0)" } ?? "") + (record.label.map { " [\($0)]" } ?? "") + ": "
+            + query.sentences.joined(separator: " ||| ") + "\n"
+        for (s, sample) in try demos.select(query).enumerated() {
+            text += "  sample \(s)\n"
+            for d in sample.demonstrations {
+                text += String(format: "    %.4f  #%-6u [%@] ", d.similarity, d.record.id, d.record.label)
+                    + IndexDemos.sentences(d.record).joined(separator: " ||| ") + "\n"
+            }
+            if let context = sample.context { text += "    context: \(context.text)\n" }
+        }
+        return text + "\n"
     }
 
     /// The JSON lines of one query: one per sample.
@@ -212,7 +306,7 @@ enum DemosCommand {
         return policy
     }
 
-    static func makeRenderer(_ args: ParsedArguments, index: LoadedIndex, task: LMBFFTask?, grouping: DemoLabels,
+    static func makeRenderer(_ args: ParsedArguments, records: [IndexRecord], task: LMBFFTask?, grouping: DemoLabels,
                              policy: SelectionPolicy) throws -> ContextRenderer? {
         guard var source = args.string("--template") else {
             if args.string("--label-words") != nil {
@@ -238,7 +332,7 @@ enum DemosCommand {
             words = try LabelWords(parsing: raw, labels: grouping)
         }
         let template = try Template(source)
-        let sentences = index.records.first.map { $0.textB == nil ? 1 : 2 } ?? 1
+        let sentences = records.first.map { $0.textB == nil ? 1 : 2 } ?? 1
         let highest = template.parts.compactMap { part -> Int? in if case .sentence(let i, _) = part { i } else { nil } }.max() ?? 0
         if highest >= sentences {
             throw UsageError(command: spec.name, message: "the template uses sentence \(highest) (*sent_\(highest)*) but this index's examples have \(sentences) sentence\(sentences == 1 ? " (*sent_0*)" : "s (*sent_0*, *sent_1*)")")

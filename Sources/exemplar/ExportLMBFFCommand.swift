@@ -39,9 +39,7 @@ enum ExportLMBFFCommand {
         guard let dataPath = args.string("--data"), let taskName = args.string("--task") else {
             throw UsageError(command: spec.name, message: "--data DIR and --task TASK are required")
         }
-        guard let task = LMBFFTask(name: taskName) else {
-            throw UsageError(command: spec.name, message: "unknown task \"\(taskName)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
-        }
+        let task = try Common.task(taskName, command: spec.name)
         if let extra = args.positionals.first {
             throw UsageError(command: spec.name, message: "unexpected argument \(extra)")
         }

@@ -60,12 +60,7 @@ enum KShotCommand {
         guard let taskList = args.string("--task") else {
             throw UsageError(command: spec.name, message: "--task is required (for example --task SST-2,sst-5)")
         }
-        let tasks = try taskList.split(separator: ",").map { (name) throws(UsageError) -> LMBFFTask in
-            guard let task = LMBFFTask(name: String(name)) else {
-                throw UsageError(command: spec.name, message: "unknown task \"\(name)\"; tasks: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))")
-            }
-            return task
-        }
+        let tasks = try taskList.split(separator: ",").map { (name) throws(UsageError) in try Common.task(String(name), command: spec.name) }
         let k = try args.int("--k", command: spec.name, range: 1...1_000_000) ?? 16
         let devMultiple = try args.int("--dev-multiple", command: spec.name, range: 1...1000) ?? 1
         let seeds = try parseSeeds(args.string("--seeds") ?? "13,21,42,87,100")

@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// Selection on LM-BFF's own files (data folder + SPLIT_NAME.npy) equals selection on an index
+    /// of the same folder with the same vectors.
+    @Test func lmbffEmbeddingFilesGiveTheSameSelection() throws {
+        let dir = try cli.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("16-42")
+        try FileManager.default.copyItem(at: CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42"), to: data)
+        let export = try cli.run(["export-lmbff", "--data", data.path, "--task", "SST-2", "--name", "tiny", "--model", tiny,
+                                  "--cache", dir.appendingPathComponent("cache").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let index = try buildIndex(in: dir)
+        let options = ["--queries", "test", "--num-sample", "3", "--template", "lmbff"]
+        let fromIndex = try cli.run(["demos", index] + options)
+        let fromFiles = try cli.run(["demos", "--data", data.path, "--task", "SST-2", "--embeddings", "sbert-tiny"] + options)
+        #expect(fromIndex.status == 0 && fromFiles.status == 0, "\(fromIndex.stderr)\(fromFiles.stderr)")
+        #expect(!fromFiles.out.isEmpty && fromFiles.out == fromIndex.out)
+
+        // A file whose rows do not match its data file is named.
+        try Data(Array(try Data(contentsOf: data.appendingPathComponent("dev_sbert-tiny.npy")).prefix(128))).write(to: data.appendingPathComponent("dev_sbert-tiny.npy"))
+        let bad = try cli.run(["demos", "--data", data.path, "--task", "SST-2", "--embeddings", "sbert-tiny"] + options)
+        #expect(bad.status == 2 && bad.stderr.contains("dev_sbert-tiny.npy"), "\(bad.stderr)")
+    }
+
     @Test func badOptionsNameTheCulprit() throws {
         let dir = try cli.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
