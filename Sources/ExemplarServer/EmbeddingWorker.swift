@@ -95,10 +95,10 @@ final class EmbeddingWorker: @unchecked Sendable {
     /// Finishes the jobs already submitted, refuses new ones, and ends the thread.
     func stop() {
         condition.lock()
+        defer { condition.unlock() }
         stopped = true
         condition.broadcast()
         while !finished { condition.wait() }
-        condition.unlock()
     }
 
     private func run() {

@@ -57,7 +57,7 @@ public final class Server: Sendable {
     }
 
     /// Stops accepting connections, lets in-flight requests finish (up to the configured grace
-    /// period), then stops the daemon and the inference worker.
+    /// period), then stops the daemon and the inference worker. Later calls do nothing.
     public func stop() {
         daemon.stop(grace: service.configuration.shutdownGrace)
         service.worker.stop()

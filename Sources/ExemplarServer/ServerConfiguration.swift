@@ -25,6 +25,7 @@ public struct ServerConfiguration: Sendable {
     /// On shutdown, how long in-flight requests get to finish, in seconds.
     public var shutdownGrace = 10.0
 
+    /// The defaults above, serving the model in `modelFolder`.
     public init(modelFolder: URL) {
         self.modelFolder = modelFolder
     }

@@ -93,7 +93,7 @@ extension Service {
     static func policy(_ body: RequestBody) throws(ServerError) -> SelectionPolicy {
         let name = try body.string("policy") ?? "lmbff"
         let rate = try body.double("filter_rate", range: 0...1)
-        let samples = try body.int("num_sample", range: 1...10_000)
+        let samples = try body.int("num_sample", range: 1...1_000)
         let k = try body.int("k", range: 1...10_000) ?? 1
         let policy: SelectionPolicy
         switch name {

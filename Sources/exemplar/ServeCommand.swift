@@ -55,7 +55,8 @@ enum ServeCommand {
         let server: Server
         do { server = try Server.start(configuration) } catch { throw ServeError(error) }
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
-        FileHandle.standardError.write(Data("exemplar: serving on http://\(configuration.host):\(server.port) (\(indexes))\n".utf8))
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        FileHandle.standardError.write(Data("exemplar: serving on http://\(host):\(server.port) (\(indexes))\n".utf8))
         server.runUntilSignalled()
         FileHandle.standardError.write(Data("exemplar: stopped\n".utf8))
     }

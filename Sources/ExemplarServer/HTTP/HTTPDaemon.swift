@@ -10,8 +10,8 @@ import Synchronization
 /// MHD calls the handler (and then the completion callback) on the same connection thread,
 /// never concurrently, so a request's `RequestState` is touched by one thread at a time.
 /// `MHD_quiesce_daemon` and `MHD_stop_daemon` are called once, from the thread that stops the
-/// server. The daemon pointer is written once in `init` and only read after, hence
-/// `@unchecked Sendable`.
+/// server (guarded by `stopped`). The daemon pointer is written once in `init` and only read
+/// after, hence `@unchecked Sendable`.
 final class HTTPDaemon: @unchecked Sendable {
     /// What the C callbacks get through their `cls` pointer.
     final class Context: Sendable {
@@ -34,6 +34,7 @@ final class HTTPDaemon: @unchecked Sendable {
 
     private let daemon: OpaquePointer
     private let context: Unmanaged<Context>
+    private let stopped = Atomic<Bool>(false)
     /// The port the daemon listens on.
     let port: UInt16
 
@@ -60,6 +61,8 @@ final class HTTPDaemon: @unchecked Sendable {
     /// Stops accepting connections, waits up to `grace` seconds for in-flight requests to be
     /// answered, then stops the daemon (closing idle keep-alive connections).
     func stop(grace: Double) {
+        // Only the first call stops: MHD_stop_daemon must run once.
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         // Quiescing hands the listening socket back to us: closing it refuses new connections now.
         let listener = MHD_quiesce_daemon(daemon)
         if listener >= 0 { close(listener) }

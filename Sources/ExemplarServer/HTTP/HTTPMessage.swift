@@ -1,13 +1,13 @@
 /// One HTTP request as the router sees it: method, path, query string, the headers it uses, body.
-public struct HTTPRequest: Sendable {
-    public var method: String
+struct HTTPRequest: Sendable {
+    var method: String
     /// The path without the query string, e.g. `/v1/indexes/sst-2/search`.
-    public var path: String
+    var path: String
     /// Request headers, names lower-cased.
-    public var headers: [String: String]
-    public var body: [UInt8]
+    var headers: [String: String]
+    var body: [UInt8]
 
-    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) {
+    init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method
         self.path = path
         self.headers = headers
@@ -16,12 +16,12 @@ public struct HTTPRequest: Sendable {
 }
 
 /// One HTTP response: status, extra headers, body bytes.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+struct HTTPResponse: Sendable {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
+    init(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -2,7 +2,7 @@
 ///
 /// Objects keep their key order (responses are written in a fixed order); `floats` writes a
 /// float32 array without boxing each element (vectors are the bulk of most responses).
-public enum JSONValue: Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -15,12 +15,12 @@ public enum JSONValue: Sendable, Equatable {
     case float(Float)
 
     /// The value of `key` in an object (the last one if repeated); nil otherwise.
-    public subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONValue? {
         guard case .object(let fields) = self else { return nil }
         return fields.last(where: { $0.0 == key })?.1
     }
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case let (.bool(x), .bool(y)): x == y
@@ -35,7 +35,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Appends the value's compact JSON text to `out`.
-    public func write(to out: inout [UInt8]) {
+    func write(to out: inout [UInt8]) {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
@@ -70,7 +70,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The value as compact JSON text.
-    public var text: String {
+    var text: String {
         var out: [UInt8] = []
         write(to: &out)
         return String(decoding: out, as: UTF8.self)
