@@ -21,11 +21,14 @@ extension Service {
         let task = manifest.task.flatMap(LMBFFTask.init(name:))
         let grouping = task.map(DemoLabels.init(task:)) ?? .classes(manifest.labels)
         let renderer = try Self.renderer(body, task: task, grouping: grouping, policy: policy)
-        let demos: IndexDemos
-        do {
-            demos = try IndexDemos(index: snapshot.index, policy: policy, seed: seed, supportSplit: support,
-                                   grouping: grouping, renderer: renderer)
-        } catch { throw .demos(field: "support", message: error.description) }
+        let options = ["template", "label_words", "special_tokens", "placement"].map { body.field($0)?.text ?? "-" }
+        let key = ([name, manifest.dataFingerprint, support, "\(policy)", "\(seed)"] + options).joined(separator: "\u{0}")
+        let demos = try demoCache.demos(for: key) { () throws(ServerError) -> IndexDemos in
+            do {
+                return try IndexDemos(index: snapshot.index, policy: policy, seed: seed, supportSplit: support,
+                                      grouping: grouping, renderer: renderer)
+            } catch { throw .demos(field: "support", message: "\(error)") }
+        }
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.
         var items: [RequestBody] = []

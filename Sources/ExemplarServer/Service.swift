@@ -11,6 +11,8 @@ final class Service: Sendable {
     /// Indexes by name, in the order given.
     let indexes: [(name: String, index: OnlineIndex)]
     let metrics: Metrics
+    /// Demonstration selectors reused across requests with the same index state and options.
+    let demoCache = DemoCache()
     private let expectedAuthorization: [UInt8]?
 
     init(configuration: ServerConfiguration, encoder: SentenceEncoder, indexes: [(name: String, index: OnlineIndex)], metrics: Metrics) {

@@ -86,6 +86,9 @@ import Testing
         let server = try TestServer()
         defer { try? FileManager.default.removeItem(at: server.root) }
         let text = "an utterly unforgettable triumph"
+        let demoRequest: [String: Any] = ["text": text, "policy": "nearest", "k": 4]
+        // Warm the selector cache: it must not serve the index as it was before the edits.
+        #expect(!(try await server.post("/v1/indexes/sst2/demonstrations", demoRequest).text.contains("\"id\":11,")))
         let added = try await server.post("/v1/indexes/sst2/examples", ["examples": [["text": text, "label": "1"],
                                                                                      ["text": "a second new one", "label": "0", "split": "dev"]]])
         #expect(added.status == 201, "\(added.text)")
@@ -97,12 +100,13 @@ import Testing
         #expect(try await top() == 11)
         #expect(try await server.send("GET", "/v1/indexes/sst2/examples/11").object["text"] as? String == text)
         #expect(try await server.send("GET", "/v1/indexes/sst2").object["examples"] as? Int == 13)
+        #expect(try await server.post("/v1/indexes/sst2/demonstrations", demoRequest).text.contains("\"id\":11,"))
         #expect(try await server.send("DELETE", "/v1/indexes/sst2/examples/11").status == 200)
         #expect(try await top() != 11)
         #expect(try await server.send("DELETE", "/v1/indexes/sst2/examples/11").status == 404)
         #expect(try await server.send("GET", "/v1/indexes/sst2/examples/11").status == 404)
         // Demonstrations never come from a deleted example.
-        let demos = try await server.post("/v1/indexes/sst2/demonstrations", ["text": text, "policy": "nearest", "k": 4])
+        let demos = try await server.post("/v1/indexes/sst2/demonstrations", demoRequest)
         #expect(!demos.text.contains("\"id\":11,"))
         server.server.stop()
 
