@@ -30,6 +30,7 @@ final class Service: Sendable {
         var pattern = Route(path: request.path)?.pattern ?? "unmatched"
         let response: HTTPResponse
         do {
+            if request.bodyTooLarge { throw ServerError.bodyTooLarge(limit: configuration.maxBody) }
             let route = try Route.match(method: request.method, path: request.path)
             pattern = route.pattern
             if !route.isPublic { try authorize(request) }

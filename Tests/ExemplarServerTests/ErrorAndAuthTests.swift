@@ -52,6 +52,9 @@ import Testing
             let many = try await s.post("/v1/embeddings", ["input": Array(repeating: "x", count: 17)])
             #expect(many.status == 413 && many.errorField == "input")
             #expect(try await s.send("GET", "/health").status == 200)  // still serving
+            let metrics = try await s.send("GET", "/metrics").text
+            #expect(metrics.contains("exemplar_http_requests_total{route=\"/v1/embeddings\",method=\"POST\",status=\"413\"} 2"))
+            #expect(metrics.contains("exemplar_http_requests_total{route=\"/v1/embeddings\",method=\"GET\",status=\"405\"} 1"))
         }
     }
 

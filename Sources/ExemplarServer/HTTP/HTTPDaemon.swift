@@ -82,7 +82,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         // A declared body over the limit is refused before it is read (the connection then closes).
         if let value = MHD_lookup_connection_value(connection, .HEADER_KIND, "content-length"),
            let length = Int(String(cString: value)), length > context.maxBody {
-            return queue(ServerError.bodyTooLarge(limit: context.maxBody).response, on: connection)
+            let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
+                                      bodyTooLarge: true)
+            return queue(context.handler(request), on: connection)
         }
         reqCls.pointee = Unmanaged.passRetained(HTTPDaemon.RequestState()).toOpaque()
         context.inFlight.wrappingAdd(1, ordering: .relaxed)
@@ -102,19 +104,14 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     }
     let methodName = method.map { String(cString: $0) } ?? ""
     let fullPath = url.map { String(cString: $0) } ?? "/"
-    let response: HTTPResponse
-    if state.tooLarge {
-        response = ServerError.bodyTooLarge(limit: context.maxBody).response
-    } else {
-        var headers: [String: String] = [:]
-        for name in ["authorization", "content-type"] {
-            if let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) {
-                headers[name] = String(cString: value)
-            }
+    var headers: [String: String] = [:]
+    for name in ["authorization", "content-type"] {
+        if let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) {
+            headers[name] = String(cString: value)
         }
-        response = context.handler(HTTPRequest(method: methodName, path: fullPath, headers: headers, body: state.body))
     }
-    return queue(response, on: connection)
+    let request = HTTPRequest(method: methodName, path: fullPath, headers: headers, body: state.body, bodyTooLarge: state.tooLarge)
+    return queue(context.handler(request), on: connection)
 }
 
 /// Copies `response` into an MHD response and queues it.

@@ -6,12 +6,15 @@ struct HTTPRequest: Sendable {
     /// Request headers, names lower-cased.
     var headers: [String: String]
     var body: [UInt8]
+    /// The body was over the size limit and was not kept (the handler answers 413).
+    var bodyTooLarge = false
 
-    init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) {
+    init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
+        self.bodyTooLarge = bodyTooLarge
     }
 }
 
