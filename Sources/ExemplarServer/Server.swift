@@ -3,6 +3,7 @@ import ExemplarEncoder
 import ExemplarIndex
 import ExemplarStore
 import Foundation
+import Synchronization
 
 /// Exemplar's HTTP service: embeddings (OpenAI and TEI shapes), index search, demonstration
 /// selection and online example changes, over libmicrohttpd.
@@ -14,8 +15,8 @@ public final class Server: Sendable {
     public let port: Int
     /// The names the indexes are served under, in order.
     public let indexNames: [String]
-    private let daemon: HTTPDaemon
-    private let service: Service
+    /// The daemon and its service until `stop` (which drops them, closing the indexes' LMDB files).
+    private let running: Mutex<(daemon: HTTPDaemon, service: Service)?>
 
     /// Loads everything and starts listening.
     public static func start(_ configuration: ServerConfiguration) throws(ServerError) -> Server {
@@ -52,13 +53,17 @@ public final class Server: Sendable {
     private init(port: Int, indexNames: [String], daemon: HTTPDaemon, service: Service) {
         self.port = port
         self.indexNames = indexNames
-        self.daemon = daemon
-        self.service = service
+        running = Mutex((daemon, service))
     }
 
     /// Stops accepting connections, lets in-flight requests finish (up to the configured grace
-    /// period), then stops the daemon and the inference worker. Later calls do nothing.
+    /// period), then stops the daemon and the inference worker and closes the indexes. Later
+    /// calls do nothing.
     public func stop() {
+        guard let (daemon, service) = running.withLock({ value in
+            defer { value = nil }
+            return value
+        }) else { return }
         daemon.stop(grace: service.configuration.shutdownGrace)
         service.worker.stop()
     }
