@@ -79,7 +79,8 @@ extension Service {
             let given = (try? item.int("id", range: 0...Int(UInt32.max))).flatMap { $0 }
             results.append(.object([
                 ("query", .object([("id", given.map { .int($0) } ?? .null), ("text", .string(query.sentences[0])),
-                                   ("text_b", query.sentences.count > 1 ? .string(query.sentences[1]) : .null)])),
+                                   ("text_b", query.sentences.count > 1 ? .string(query.sentences[1]) : .null),
+                                   ("label", .optional(given.flatMap { snapshot.record($0)?.label }))])),
                 ("samples", .array(samples.map { sample in
                     .object([("demonstrations", .array(sample.demonstrations.map { d in
                         .object([("id", .int(Int(d.record.id))), ("label", .string(d.record.label)), ("similarity", .float(d.similarity)),
