@@ -3,6 +3,7 @@ enum Route: Sendable, Equatable {
     case health
     case metrics
     case openAIEmbeddings
+    case openAIModels
     case teiEmbed
     case listIndexes
     case describeIndex(String)
@@ -17,6 +18,7 @@ enum Route: Sendable, Equatable {
         case .health: "/health"
         case .metrics: "/metrics"
         case .openAIEmbeddings: "/v1/embeddings"
+        case .openAIModels: "/v1/models"
         case .teiEmbed: "/embed"
         case .listIndexes: "/v1/indexes"
         case .describeIndex: "/v1/indexes/{name}"
@@ -30,7 +32,7 @@ enum Route: Sendable, Equatable {
     /// The methods the route answers.
     var methods: [String] {
         switch self {
-        case .health, .metrics, .listIndexes, .describeIndex: ["GET"]
+        case .health, .metrics, .openAIModels, .listIndexes, .describeIndex: ["GET"]
         case .openAIEmbeddings, .teiEmbed, .search, .demonstrations, .addExamples: ["POST"]
         case .example: ["GET", "DELETE"]
         }
@@ -49,6 +51,7 @@ enum Route: Sendable, Equatable {
         case ["health"]: self = .health
         case ["metrics"]: self = .metrics
         case ["v1", "embeddings"]: self = .openAIEmbeddings
+        case ["v1", "models"]: self = .openAIModels
         case ["embed"]: self = .teiEmbed
         case ["v1", "indexes"]: self = .listIndexes
         default:

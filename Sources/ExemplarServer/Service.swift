@@ -56,6 +56,10 @@ final class Service: Sendable {
             return .text(metrics.render(indexes: sizes), contentType: "text/plain; version=0.0.4; charset=utf-8")
         case .openAIEmbeddings: return try openAIEmbeddings(try RequestBody(bytes: request.body))
         case .teiEmbed: return try teiEmbed(try RequestBody(bytes: request.body))
+        case .openAIModels:
+            return .json(.object([("object", .string("list")), ("data", .array([.object([
+                ("id", .string(modelName)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("exemplar")),
+            ])]))]))
         case .listIndexes: return .json(.object([("object", .string("list")), ("data", .array(indexes.map { describe($0.name, $0.index) }))]))
         case .describeIndex(let name): return .json(describe(name, try index(name)))
         case .search(let name): return try search(try index(name), name: name, try RequestBody(bytes: request.body))

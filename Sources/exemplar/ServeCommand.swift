@@ -9,7 +9,7 @@ enum ServeCommand {
         usage: "serve [--host 127.0.0.1] [--port 8080] [--index PATH ...] [--model PATH] [--token-file FILE] [--max-batch N] [--max-body BYTES]",
         abstract: "Serve embeddings, index search and demonstrations over HTTP (JSON).",
         discussion: """
-            Routes: POST /v1/embeddings (OpenAI), POST /embed (TEI), GET /v1/indexes[/NAME],
+            Routes: POST /v1/embeddings and GET /v1/models (OpenAI), POST /embed (TEI), GET /v1/indexes[/NAME],
             POST /v1/indexes/NAME/search, POST /v1/indexes/NAME/demonstrations,
             POST /v1/indexes/NAME/examples, GET|DELETE /v1/indexes/NAME/examples/ID,
             GET /health, GET /metrics (Prometheus). An index is named by its folder's last

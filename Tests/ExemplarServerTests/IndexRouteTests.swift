@@ -15,6 +15,8 @@ import Testing
             #expect(one.object["labels"] as? [String] == ["0", "1"])
             #expect((one.object["counts_by_split"] as? [String: Int]) == ["train": 4, "dev": 4, "test": 3])
             #expect((one.object["model"] as? [String: Any])?["dimension"] as? Int == 48)
+            let models = try await s.send("GET", "/v1/models")
+            #expect(((models.object["data"] as? [[String: Any]])?.first?["id"]) as? String == "tiny-bert-max")
             let health = try await s.send("GET", "/health")
             #expect(health.status == 200 && health.object["status"] as? String == "ok")
         }
