@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimit = 256
     /// On shutdown, how long in-flight requests get to finish, in seconds.
     public var shutdownGrace = 10.0
+    /// Write one line per request to standard error: time, method, path, status, milliseconds.
+    public var accessLog = false
 
     /// The defaults above, serving the model in `modelFolder`.
     public init(modelFolder: URL) {

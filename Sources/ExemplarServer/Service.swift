@@ -42,6 +42,10 @@ final class Service: Sendable {
         // Methods are client-chosen strings: only known ones become metric labels.
         let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(request.method) ? request.method : "other"
         metrics.recordRequest(route: pattern, method: method, status: response.status, seconds: seconds)
+        if configuration.accessLog {
+            let line = "\(Date().formatted(.iso8601)) \(method) \(request.path) \(response.status) \(String(format: "%.2f", seconds * 1000)) ms\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
         return response
     }
 

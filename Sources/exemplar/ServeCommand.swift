@@ -30,6 +30,7 @@ enum ServeCommand {
             .init(name: "--max-batch", value: "N", help: "Most inputs per request and texts per inference batch (default 64)."),
             .init(name: "--max-body", value: "BYTES", help: "Largest request body (default 2097152); larger ones get 413."),
             .init(name: "--timeout", value: "SECONDS", help: "Close connections idle this long (default 30)."),
+            .init(name: "--access-log", value: nil, help: "Log each request (time, method, path, status, ms) to standard error."),
         ])
 
     static func run(_ args: ParsedArguments) throws {
@@ -52,6 +53,7 @@ enum ServeCommand {
         configuration.maxBatch = try args.int("--max-batch", command: spec.name, range: 1...4096) ?? 64
         configuration.maxBody = try args.int("--max-body", command: spec.name, range: 1...(1 << 30)) ?? (2 << 20)
         configuration.connectionTimeout = try args.int("--timeout", command: spec.name, range: 1...86_400) ?? 30
+        configuration.accessLog = args.flags.contains("--access-log")
         let server: Server
         do { server = try Server.start(configuration) } catch { throw ServeError(error) }
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")

@@ -32,7 +32,7 @@ import FoundationNetworking
 
         let process = Process()
         process.executableURL = try CLITests.binary
-        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path]
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
@@ -59,5 +59,6 @@ import FoundationNetworking
         log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0)
         #expect(log.contains("exemplar: stopped"))
+        #expect(log.contains("GET /v1/indexes/sst2 401 ") && log.contains("GET /v1/indexes/sst2 200 "), "\(log)")
     }
 }
