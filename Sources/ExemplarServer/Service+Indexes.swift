@@ -17,6 +17,7 @@ extension Service {
                                ("normalized", .bool(m.model.normalized)), ("max_seq_length", .int(m.model.maxSeqLength))])),
             ("built_at", .string(m.builtAt.formatted(.iso8601))), ("size_bytes", .int(snapshot.index.sizeOnDisk)),
             ("online_changes", .bool(m.dataFingerprint.hasPrefix("online:"))),
+            ("interrupted_build", .bool(snapshot.index.interruptedBuild)),
         ])
     }
 
