@@ -32,6 +32,8 @@ extension Service {
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.
         var items: [RequestBody] = []
+        let forms = ["queries", "query", "text"].filter { body.field($0) != nil }
+        if forms.count > 1 { throw .badField(field: forms[1], reason: "cannot be given with \"\(forms[0])\"; give one of queries, query, text") }
         if let list = body.field("queries") {
             guard case .array(let values) = list, !values.isEmpty else { throw .badField(field: "queries", reason: "must be a non-empty array of {text, text_b, id} objects") }
             guard values.count <= configuration.maxBatch else { throw .batchTooLarge(field: "queries", count: values.count, limit: configuration.maxBatch) }

@@ -22,6 +22,8 @@ import Testing
                 ("/v1/indexes/sst2/search", #"{"text": "x", "texts": ["y"]}"#, "texts"),
                 ("/v1/indexes/sst2/search", #"{"text": "x", "exclude_ids": [-1]}"#, "exclude_ids[0]"),
                 ("/v1/indexes/sst2/demonstrations", #"{"text": "x", "policy": "best"}"#, "policy"),
+                ("/v1/indexes/sst2/demonstrations", #"{"queries": [{"text": "x"}], "text": "y"}"#, "text"),
+                ("/v1/indexes/sst2/demonstrations", #"{"queries": [{"text": "x", "label": "1"}]}"#, "queries[0].label"),
                 ("/v1/indexes/sst2/demonstrations", #"{"text": "x", "filter_rate": 2}"#, "filter_rate"),
                 ("/v1/indexes/sst2/demonstrations", #"{"text": "x", "template": "*cls**sent_0**mask*"}"#, "label_words"),
                 ("/v1/indexes/sst2/demonstrations", #"{"text": "x", "template": "*cls**sent0*", "label_words": {"0": "no", "1": "yes"}}"#, "template"),
