@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ExemplarEncoder", targets: ["ExemplarEncoder"]),
         .library(name: "ExemplarIO", targets: ["ExemplarIO"]),
         .library(name: "ExemplarDemos", targets: ["ExemplarDemos"]),
+        .library(name: "ExemplarServer", targets: ["ExemplarServer"]),
     ],
     targets: [
         // One thin wrapper target per C library: a modulemap and a shim header, nothing else.
@@ -56,10 +57,15 @@ let package = Package(
             name: "ExemplarDemos",
             dependencies: ["ExemplarData", "ExemplarIndex", "ExemplarStore"],
             swiftSettings: optimised),
+        // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
+        .target(
+            name: "ExemplarServer",
+            dependencies: ["CMicroHTTPD", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
+            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos",
+                           "ExemplarServer"]),
         // Timing runner for scripts/bench-search; not part of the CLI.
         .executableTarget(
             name: "exemplar-bench",
@@ -84,6 +90,9 @@ let package = Package(
             name: "ExemplarDemosTests",
             dependencies: ["ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
             swiftSettings: optimised),
+        .testTarget(
+            name: "ExemplarServerTests",
+            dependencies: ["ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarIOTests",
             dependencies: ["ExemplarIO"]),

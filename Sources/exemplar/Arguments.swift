@@ -53,11 +53,13 @@ struct CommandSpec {
                 parsed.flags.insert(option.name)
             } else if parts.count == 2 {
                 parsed.values[option.name] = parts[1]
+                parsed.repeated[option.name, default: []].append(parts[1])
             } else {
                 guard i < args.count else {
                     throw UsageError(command: name, message: "\(option.name) needs a value (\(option.value!))")
                 }
                 parsed.values[option.name] = args[i]
+                parsed.repeated[option.name, default: []].append(args[i])
                 i += 1
             }
         }
@@ -68,11 +70,16 @@ struct CommandSpec {
 /// The result of parsing one command line.
 struct ParsedArguments {
     var values: [String: String] = [:]
+    /// Every value of each option, in order (an option given twice keeps both here; `values` keeps the last).
+    var repeated: [String: [String]] = [:]
     var flags: Set<String> = []
     var positionals: [String] = []
     var help = false
 
     func string(_ name: String) -> String? { values[name] }
+
+    /// All values given for a repeatable option, in order.
+    func all(_ name: String) -> [String] { repeated[name] ?? [] }
 
     func int(_ name: String, command: String, range: ClosedRange<Int>) throws(UsageError) -> Int? {
         guard let raw = values[name] else { return nil }

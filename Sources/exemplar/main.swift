@@ -15,6 +15,7 @@ let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
     (InfoCommand.spec, InfoCommand.run),
     (KShotCommand.spec, KShotCommand.run),
     (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
+    (ServeCommand.spec, ServeCommand.run),
     (DemosCommand.spec, DemosCommand.run),
 ]
 
@@ -66,6 +67,8 @@ do {
 } catch let error as DataError {
     fail(error.description, code: 2)
 } catch let error as KShotError {
+    fail(error.description, code: 2)
+} catch let error as ServeError {
     fail(error.description, code: 2)
 } catch let error as DemoError {
     fail(error.description, code: 2)

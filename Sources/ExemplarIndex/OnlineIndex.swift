@@ -1,0 +1,148 @@
+import ExemplarStore
+import Foundation
+import Synchronization
+
+/// A built index that takes new and deleted examples while it is searched.
+///
+/// Readers take an immutable `Snapshot` (a `LoadedIndex` plus the deleted ids) and never see a
+/// half-made change: a writer builds the next snapshot aside, commits the change to LMDB in
+/// one transaction, then swaps the snapshot in under a lock. Writers are serialised.
+///
+/// Deleted examples stay in the snapshot's `LoadedIndex` (ids are positions) with their split
+/// set to `deletedSplit`, so a support split never includes them; searches must use
+/// `Snapshot.filter`, which excludes them.
+public final class OnlineIndex: Sendable {
+    /// The split a deleted example has in a snapshot.
+    public static let deletedSplit = "\u{0}deleted"
+
+    /// An immutable state of the index.
+    public struct Snapshot: Sendable {
+        /// Every record ever in the index (deleted ones with split `deletedSplit`) and their vectors.
+        public let index: LoadedIndex
+        /// Raw (as stored) vectors, `records.count × dimension`: what the next snapshot is built from.
+        let vectors: [Float]
+        /// Ids deleted online.
+        public let deleted: Set<UInt32>
+
+        /// Live examples.
+        public var count: Int { index.records.count - deleted.count }
+
+        /// The record `id`, unless it does not exist or was deleted.
+        public func record(_ id: Int) -> IndexRecord? {
+            guard id >= 0, id < index.records.count, !deleted.contains(UInt32(id)) else { return nil }
+            return index.records[id]
+        }
+
+        /// A search filter that also excludes deleted examples.
+        public func filter(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) -> SearchFilter {
+            SearchFilter(label: label, split: split, excluding: excluding.union(deleted))
+        }
+    }
+
+    /// A new example to add.
+    public struct NewExample: Sendable {
+        public var split: String
+        public var label: String
+        public var textA: String
+        public var textB: String?
+
+        public init(split: String, label: String, textA: String, textB: String? = nil) {
+            self.split = split
+            self.label = label
+            self.textA = textA
+            self.textB = textB
+        }
+    }
+
+    public let folder: URL
+    private let store: IndexStore
+    private let current: Mutex<Snapshot>
+    private let writer = Mutex(())
+
+    /// Opens the built index in `folder`, with the online changes made to it since its last build.
+    public init(folder: URL) throws(IndexError) {
+        self.folder = folder
+        store = try IndexFolder.openStore(folder, create: false)
+        do {
+            guard let manifest = try store.manifest() else {
+                if try store.hasInterruptedBuild() { throw IndexError.incomplete(path: folder.relativePath) }
+                throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
+            }
+            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
+            current = Mutex(Self.snapshot(folder: folder, manifest: manifest, records: records, vectors: vectors,
+                                          deleted: deleted, interrupted: try store.hasInterruptedBuild(), size: store.sizeOnDisk()))
+        } catch let error as IndexError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.corrupt(path: folder.relativePath, reason: "\(error)"))
+        }
+    }
+
+    /// The current state; cheap (arrays are shared, not copied).
+    public var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Adds `examples` with their `vectors` (one per example, the index's dimension); returns their ids.
+    public func add(_ examples: [NewExample], vectors: [[Float]]) throws(IndexError) -> [UInt32] {
+        precondition(examples.count == vectors.count)
+        return try writer.withLock { _ throws(IndexError) -> [UInt32] in
+            let old = snapshot
+            let base = old.index.records.count
+            let records = examples.enumerated().map { i, e in
+                IndexRecord(id: UInt32(base + i), split: e.split, label: e.label, textA: e.textA, textB: e.textB, line: 0)
+            }
+            let flat = vectors.flatMap { $0 }
+            var manifest = old.index.manifest
+            for r in records {
+                manifest.countsByLabel[r.label, default: 0] += 1
+                manifest.countsBySplit[r.split, default: 0] += 1
+            }
+            manifest.total += records.count
+            try commit(old: old, appending: records, vectors: flat, deleted: old.deleted, manifest: manifest)
+            return records.map(\.id)
+        }
+    }
+
+    /// Deletes the example `id`; false when there is no such live example.
+    public func delete(_ id: UInt32) throws(IndexError) -> Bool {
+        try writer.withLock { _ throws(IndexError) -> Bool in
+            let old = snapshot
+            guard let record = old.record(Int(id)) else { return false }
+            var manifest = old.index.manifest
+            manifest.countsByLabel[record.label, default: 1] -= 1
+            manifest.countsBySplit[record.split, default: 1] -= 1
+            if manifest.countsBySplit[record.split] == 0 { manifest.countsBySplit[record.split] = nil }
+            manifest.total -= 1
+            try commit(old: old, appending: [], vectors: [], deleted: old.deleted.union([id]), manifest: manifest)
+            return true
+        }
+    }
+
+    /// Persists a change, then swaps in the snapshot that has it. Called with `writer` held.
+    private func commit(old: Snapshot, appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
+                        manifest: Manifest) throws(IndexError) {
+        var manifest = manifest
+        // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
+        manifest.dataFingerprint = "online:" + UUID().uuidString
+        do {
+            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest)
+        } catch {
+            throw .store(error)
+        }
+        let next = Self.snapshot(folder: folder, manifest: manifest, records: old.index.records + records,
+                                 vectors: old.vectors + vectors, deleted: deleted,
+                                 interrupted: old.index.interruptedBuild, size: store.sizeOnDisk())
+        current.withLock { $0 = next }
+    }
+
+    private static func snapshot(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
+                                 deleted: Set<UInt32>, interrupted: Bool, size: Int) -> Snapshot {
+        var shown = records
+        for id in deleted where Int(id) < shown.count { shown[Int(id)].split = deletedSplit }
+        let exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
+        let index = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted, sizeOnDisk: size)
+        return Snapshot(index: index, vectors: vectors, deleted: deleted)
+    }
+}

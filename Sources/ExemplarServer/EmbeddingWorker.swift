@@ -1,0 +1,145 @@
+import Dispatch
+import ExemplarEncoder
+import Foundation
+import Synchronization
+
+/// The one inference thread: owns the encoder and OpenBLAS's threads, and merges the token
+/// sequences of concurrent requests into batches of up to `maxBatch` texts.
+///
+/// A request thread tokenizes its texts (in parallel with other requests), submits them and
+/// blocks until its vectors are ready. The worker takes the first waiting job and, while the
+/// batch is not full and other requests are still tokenizing (about to submit), waits up to
+/// `batchWait` for them; then it runs whole jobs together, sorted by length in sub-batches of
+/// 32, as `SentenceEncoder.encode` does. A lone request never waits; requests that arrive
+/// while a batch runs queue up and form the next one.
+///
+/// Threading: `jobs` and `stopped` are guarded by `condition` (an `NSCondition`); the
+/// encoder is used only by the worker thread. Hence `@unchecked Sendable`.
+final class EmbeddingWorker: @unchecked Sendable {
+    /// A submitted request and the slot its result goes into.
+    final class Job: @unchecked Sendable {
+        let ids: [[Int32]]
+        private let done = DispatchSemaphore(value: 0)
+        // Written once by the worker before `done` is signalled, read after by the waiter.
+        private var vectors: [[Float]] = []
+
+        init(ids: [[Int32]]) { self.ids = ids }
+
+        func finish(_ result: [[Float]]) {
+            vectors = result
+            done.signal()
+        }
+
+        func wait() -> [[Float]] {
+            done.wait()
+            return vectors
+        }
+    }
+
+    let encoder: SentenceEncoder
+    let maxBatch: Int
+    let batchWait: Double
+    let metrics: Metrics
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var stopped = false
+    private var finished = false
+    /// Requests between the start of `embed` and their job being queued (tokenizing).
+    private let arriving = Atomic<Int>(0)
+
+    /// Starts the worker thread.
+    init(encoder: SentenceEncoder, maxBatch: Int, batchWait: Double, metrics: Metrics) {
+        self.encoder = encoder
+        self.maxBatch = max(1, maxBatch)
+        self.batchWait = batchWait
+        self.metrics = metrics
+        let thread = Thread { [self] in run() }
+        thread.name = "exemplar-inference"
+        thread.start()
+    }
+
+    /// Token ids of `texts` as the model sees them. Call `embed` after (or `cancel` when not):
+    /// the worker waits a little for a request that is tokenizing.
+    func tokenize(_ texts: [String]) -> [[Int32]] {
+        arriving.wrappingAdd(1, ordering: .relaxed)
+        return texts.map(encoder.tokenize)
+    }
+
+    /// A tokenized request that will not be embedded.
+    func cancel() {
+        arriving.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    /// The model's maximum sequence length in tokens, `[CLS]` and `[SEP]` included.
+    var maxLength: Int { encoder.tokenizer.maxLength }
+
+    /// Vectors for already tokenized texts, in order; blocks until the worker has run them.
+    func embed(_ ids: [[Int32]]) throws(ServerError) -> [[Float]] {
+        let job = Job(ids: ids)
+        condition.lock()
+        arriving.wrappingSubtract(1, ordering: .relaxed)
+        if ids.isEmpty {
+            condition.unlock()
+            return []
+        }
+        guard !stopped else {
+            condition.unlock()
+            throw .shuttingDown
+        }
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+        return job.wait()
+    }
+
+    /// Finishes the jobs already submitted, refuses new ones, and ends the thread.
+    func stop() {
+        condition.lock()
+        defer { condition.unlock() }
+        stopped = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty && stopped {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            // A short wait lets concurrent requests join this batch.
+            let deadline = Date().addingTimeInterval(batchWait)
+            while jobs.reduce(0, { $0 + $1.ids.count }) < maxBatch && !stopped && arriving.load(ordering: .relaxed) > 0 {
+                if !condition.wait(until: deadline) { break }
+            }
+            var batch: [Job] = []
+            var count = 0
+            while let next = jobs.first, batch.isEmpty || count + next.ids.count <= maxBatch {
+                batch.append(jobs.removeFirst())
+                count += next.ids.count
+            }
+            condition.unlock()
+            run(batch)
+        }
+    }
+
+    private func run(_ batch: [Job]) {
+        let all = batch.flatMap(\.ids)
+        let order = all.indices.sorted { all[$0].count != all[$1].count ? all[$0].count > all[$1].count : $0 < $1 }
+        var vectors = [[Float]](repeating: [], count: all.count)
+        for start in stride(from: 0, to: order.count, by: 32) {
+            let chunk = Array(order[start..<min(start + 32, order.count)])
+            for (row, vector) in zip(chunk, encoder.embed(tokenized: chunk.map { all[$0] })) { vectors[row] = vector }
+        }
+        metrics.recordBatch(texts: all.count, tokens: all.reduce(0) { $0 + $1.count })
+        var offset = 0
+        for job in batch {
+            job.finish(Array(vectors[offset..<(offset + job.ids.count)]))
+            offset += job.ids.count
+        }
+    }
+}

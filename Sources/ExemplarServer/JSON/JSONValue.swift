@@ -1,0 +1,112 @@
+/// A JSON value: what request bodies parse to and responses are written from.
+///
+/// Objects keep their key order (responses are written in a fixed order); `floats` writes a
+/// float32 array without boxing each element (vectors are the bulk of most responses).
+enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+    /// An array of float32 values, written with each float's shortest round-trip form.
+    case floats([Float])
+    /// One float32, written in its shortest round-trip form (as `JSONEncoder` writes a `Float`).
+    case float(Float)
+
+    /// The value of `key` in an object (the last one if repeated); nil otherwise.
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.last(where: { $0.0 == key })?.1
+    }
+
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.number(x), .number(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        case let (.array(x), .array(y)): x == y
+        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.floats(x), .floats(y)): x == y
+        case let (.float(x), .float(y)): x == y
+        default: false
+        }
+    }
+
+    /// Appends the value's compact JSON text to `out`.
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .number(let d): Self.writeNumber(d, to: &out)
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in fields.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case .float(let v):
+            out += Array((v.isFinite ? v.description : "null").utf8)
+        case .floats(let values):
+            out.append(UInt8(ascii: "["))
+            for (i, v) in values.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if v.isFinite { out += Array(v.description.utf8) } else { out += Array("null".utf8) }
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// The value as compact JSON text.
+    var text: String {
+        var out: [UInt8] = []
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeNumber(_ d: Double, to out: inout [UInt8]) {
+        guard d.isFinite else { out += Array("null".utf8); return }
+        if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
+            out += Array(String(Int64(d)).utf8)
+        } else {
+            out += Array(d.description.utf8)
+        }
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [0x5C, 0x22]
+            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// Shorthands for building responses.
+    static func int(_ n: Int) -> JSONValue { .number(Double(n)) }
+    static func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
+    static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+}

@@ -1,0 +1,86 @@
+import Dispatch
+import ExemplarEncoder
+import ExemplarIndex
+import ExemplarStore
+import Foundation
+import Synchronization
+
+/// Exemplar's HTTP service: embeddings (OpenAI and TEI shapes), index search, demonstration
+/// selection and online example changes, over libmicrohttpd.
+///
+/// `start` loads the model, opens every index (each must have been built with that model),
+/// starts the inference worker and listens. `stop` finishes in-flight requests and shuts down.
+public final class Server: Sendable {
+    /// The port the server listens on (the chosen one when configured with port 0).
+    public let port: Int
+    /// The names the indexes are served under, in order.
+    public let indexNames: [String]
+    /// The daemon and its service until `stop` (which drops them, closing the indexes' LMDB files).
+    private let running: Mutex<(daemon: HTTPDaemon, service: Service)?>
+
+    /// Loads everything and starts listening.
+    public static func start(_ configuration: ServerConfiguration) throws(ServerError) -> Server {
+        let encoder: SentenceEncoder
+        do { encoder = try SentenceEncoder(folder: configuration.modelFolder) } catch {
+            throw .configuration(error.description)
+        }
+        let identity: ExemplarStore.Manifest.Model
+        do { identity = try IndexBuilder.modelIdentity(encoder) } catch { throw .configuration(error.description) }
+        let names = configuration.indexFolders.map { $0.standardizedFileURL.lastPathComponent }
+        for (i, name) in names.enumerated() where names[..<i].contains(name) {
+            throw .configuration("two indexes are named \"\(name)\" (an index is named by its folder's last component); rename one folder")
+        }
+        var indexes: [(name: String, index: OnlineIndex)] = []
+        for (folder, name) in zip(configuration.indexFolders, names) {
+            let index: OnlineIndex
+            do { index = try OnlineIndex(folder: folder) } catch { throw .index(error) }
+            let stored = index.snapshot.index.manifest.model
+            guard stored == identity else {
+                throw .configuration("\(folder.relativePath): index was built with model \(stored.summary), but the server runs \(identity.summary); pass --model for the index's model or rebuild it")
+            }
+            indexes.append((name, index))
+        }
+        guard configuration.maxBatch >= 1, configuration.maxBody >= 1 else {
+            throw .configuration("--max-batch and --max-body must be at least 1")
+        }
+        let service = Service(configuration: configuration, encoder: encoder, indexes: indexes, metrics: Metrics())
+        let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, maxBody: configuration.maxBody,
+                                    connectionTimeout: configuration.connectionTimeout,
+                                    connectionLimit: configuration.connectionLimit, handler: service.handle)
+        return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service)
+    }
+
+    private init(port: Int, indexNames: [String], daemon: HTTPDaemon, service: Service) {
+        self.port = port
+        self.indexNames = indexNames
+        running = Mutex((daemon, service))
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (up to the configured grace
+    /// period), then stops the daemon and the inference worker and closes the indexes. Later
+    /// calls do nothing.
+    public func stop() {
+        guard let (daemon, service) = running.withLock({ value in
+            defer { value = nil }
+            return value
+        }) else { return }
+        daemon.stop(grace: service.configuration.shutdownGrace)
+        service.worker.stop()
+    }
+
+    /// Blocks until SIGINT or SIGTERM, then stops gracefully.
+    public func runUntilSignalled() {
+        let done = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        stop()
+        sources.forEach { $0.cancel() }
+    }
+}

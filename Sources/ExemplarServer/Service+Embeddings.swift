@@ -1,0 +1,67 @@
+import Foundation
+
+/// `POST /v1/embeddings` (OpenAI's shape) and `POST /embed` (Text Embeddings Inference's).
+extension Service {
+    /// Embeds `texts` through the batching worker; `field` names them in errors. Without
+    /// `truncate`, a text that reaches the model's length limit is refused (413).
+    func embed(_ texts: [String], field: String, truncate: Bool = true) throws(ServerError) -> (vectors: [[Float]], tokens: Int) {
+        guard texts.count <= configuration.maxBatch else {
+            throw .batchTooLarge(field: field, count: texts.count, limit: configuration.maxBatch)
+        }
+        let ids = worker.tokenize(texts)
+        if !truncate, ids.contains(where: { $0.count >= worker.maxLength }) {
+            worker.cancel()
+            throw .inputTooLong(field: field, limit: worker.maxLength)
+        }
+        return (try worker.embed(ids), ids.reduce(0) { $0 + $1.count })
+    }
+
+    func openAIEmbeddings(_ body: RequestBody) throws(ServerError) -> HTTPResponse {
+        try body.only(["input", "model", "encoding_format", "dimensions", "user"])
+        guard let texts = try body.strings("input") else { throw .badField(field: "input", reason: "is required: a string or an array of strings") }
+        guard !texts.isEmpty else { throw .badField(field: "input", reason: "must not be an empty array") }
+        let format = try body.string("encoding_format") ?? "float"
+        guard format == "float" || format == "base64" else { throw .badField(field: "encoding_format", reason: "must be \"float\" or \"base64\"") }
+        _ = try body.string("model")  // any name is accepted: the server runs one model, named in the response
+        if let dimensions = try body.int("dimensions", range: 1...100_000), dimensions != worker.encoder.dimension {
+            throw .badField(field: "dimensions", reason: "must be \(worker.encoder.dimension) (the model's dimension) when given")
+        }
+        let (vectors, tokens) = try embed(texts, field: "input")
+        let data: [JSONValue] = vectors.enumerated().map { i, v in
+            .object([("object", .string("embedding")),
+                     ("embedding", format == "base64" ? .string(Self.base64(v)) : .floats(v)),
+                     ("index", .int(i))])
+        }
+        return .json(.object([
+            ("object", .string("list")), ("data", .array(data)), ("model", .string(modelName)),
+            ("usage", .object([("prompt_tokens", .int(tokens)), ("total_tokens", .int(tokens))])),
+        ]))
+    }
+
+    func teiEmbed(_ body: RequestBody) throws(ServerError) -> HTTPResponse {
+        try body.only(["inputs", "normalize", "truncate", "truncation_direction", "prompt_name"])
+        guard let texts = try body.strings("inputs") else { throw .badField(field: "inputs", reason: "is required: a string or an array of strings") }
+        guard !texts.isEmpty else { throw .badField(field: "inputs", reason: "must not be an empty array") }
+        let normalize = try body.bool("normalize") ?? true
+        let truncate = try body.bool("truncate") ?? true
+        if let direction = try body.string("truncation_direction"), direction.lowercased() != "right" {
+            throw .badField(field: "truncation_direction", reason: "must be \"right\" (the only direction supported)")
+        }
+        var (vectors, _) = try embed(texts, field: "inputs", truncate: truncate)
+        if normalize {
+            for i in vectors.indices {
+                let norm = vectors[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if norm > 0 { vectors[i] = vectors[i].map { $0 / max(norm, 1e-12) } }
+            }
+        }
+        return .json(.array(vectors.map { .floats($0) }))
+    }
+
+    /// Little-endian float32 bytes, base64 (OpenAI's `encoding_format: base64`).
+    static func base64(_ v: [Float]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(v.count * 4)
+        for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
+        return Data(bytes).base64EncodedString()
+    }
+}

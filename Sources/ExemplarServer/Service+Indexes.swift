@@ -1,0 +1,86 @@
+import ExemplarIndex
+import ExemplarStore
+
+/// `GET /v1/indexes[/{name}]` and `POST /v1/indexes/{name}/search`.
+extension Service {
+    /// An index's description: manifest counts (live, after online changes), model, labels.
+    func describe(_ name: String, _ index: OnlineIndex) -> JSONValue {
+        let snapshot = index.snapshot
+        let m = snapshot.index.manifest
+        func counts(_ d: [String: Int]) -> JSONValue { .object(d.keys.sorted().map { ($0, .int(d[$0]!)) }) }
+        return .object([
+            ("object", .string("index")), ("name", .string(name)), ("task", .optional(m.task)),
+            ("examples", .int(snapshot.count)), ("labels", .strings(m.labels)),
+            ("counts_by_label", counts(m.countsByLabel)), ("counts_by_split", counts(m.countsBySplit)),
+            ("model", .object([("name", .string(m.model.name)), ("weights_sha256", .string(m.model.weightsSHA256)),
+                               ("dimension", .int(m.model.dimension)), ("pooling", .string(m.model.pooling)),
+                               ("normalized", .bool(m.model.normalized)), ("max_seq_length", .int(m.model.maxSeqLength))])),
+            ("built_at", .string(m.builtAt.formatted(.iso8601))), ("size_bytes", .int(snapshot.index.sizeOnDisk)),
+            ("online_changes", .bool(m.dataFingerprint.hasPrefix("online:"))),
+            ("interrupted_build", .bool(snapshot.index.interruptedBuild)),
+        ])
+    }
+
+    /// One hit as `exemplar query --json` writes it (sorted keys; `text_b` only for pairs).
+    func hitJSON(_ record: IndexRecord, score: Float) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("id", .int(Int(record.id))), ("label", .string(record.label)),
+                                             ("line", .int(record.line)), ("score", .float(score))]
+        fields += [("split", .string(record.split)), ("text", .string(record.textA))]
+        if let b = record.textB { fields.append(("text_b", .string(b))) }
+        return .object(fields)
+    }
+
+    func search(_ index: OnlineIndex, name: String, _ body: RequestBody) throws(ServerError) -> HTTPResponse {
+        try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids"])
+        let snapshot = index.snapshot
+        let dim = snapshot.index.exact.dimension
+        let given = ["text", "texts", "vector", "vectors"].filter { body.field($0) != nil }
+        guard given.count == 1 else {
+            throw .badField(field: given.count > 1 ? given[1] : "text", reason: given.count > 1
+                ? "cannot be given with \"\(given[0])\"; give one of text, texts, vector, vectors"
+                : "is required (or texts, vector, vectors)")
+        }
+        let k = try body.int("k", range: 1...10_000) ?? 5
+        let perClass = try body.bool("per_class") ?? false
+        let label = try body.string("label")
+        let split = try body.string("split")
+        let exclude = Set(try body.ids("exclude_ids")?.map(UInt32.init) ?? [])
+        if let label, !snapshot.index.manifest.labels.contains(label) {
+            throw .badField(field: "label", reason: "\"\(label)\" is not a label of index \(name); its labels: \(snapshot.index.manifest.labels.joined(separator: ", "))")
+        }
+        if let split, snapshot.index.manifest.countsBySplit[split] == nil {
+            throw .badField(field: "split", reason: "\"\(split)\" is not a split of index \(name); its splits: \(snapshot.index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+        }
+        let field = given[0]
+        var texts: [String?] = []
+        var queries: [[Float]] = []
+        switch field {
+        case "text", "texts":
+            let strings = try body.strings(field) ?? []
+            guard !strings.isEmpty else { throw .badField(field: field, reason: "must not be empty") }
+            if field == "text", case .array = body.field(field) { throw .badField(field: field, reason: "must be a string (use texts for several)") }
+            queries = try embed(strings, field: field).vectors
+            texts = strings
+        default:
+            queries = try body.vectors(field, dimension: dim, nested: field == "vectors") ?? []
+            guard !queries.isEmpty else { throw .badField(field: field, reason: "must not be empty") }
+            guard queries.count <= configuration.maxBatch else {
+                throw .batchTooLarge(field: field, count: queries.count, limit: configuration.maxBatch)
+            }
+            texts = Array(repeating: nil, count: queries.count)
+        }
+        let filter = snapshot.filter(label: label, split: split, excluding: exclude)
+        let exact = snapshot.index.exact
+        let results: [JSONValue] = zip(texts, queries).map { text, query in
+            // Search on this request's thread with the SIMD scan: BLAS threads belong to the worker.
+            let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 1)
+                : [("", exact.search(query, k: k, filter: filter, threads: 1))]
+            return .object([("query", .optional(text)), ("results", .array(groups.map { group in
+                .object([("hits", .array(group.1.map { hitJSON(snapshot.index.records[Int($0.id)], score: $0.score) })),
+                         ("label", perClass ? .string(group.0) : .null)])
+            }))])
+        }
+        if field == "text" || field == "vector" { return .json(results[0]) }
+        return .json(.object([("queries", .array(results))]))
+    }
+}

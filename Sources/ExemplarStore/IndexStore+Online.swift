@@ -1,0 +1,58 @@
+import Foundation
+
+/// Online changes to a built index: examples appended and deleted while it is served.
+///
+/// Appended examples get the next ids and are stored like built ones. A deleted example keeps
+/// its record and vector (ids stay positions: `id == index in load order`) and is listed in
+/// `meta/deleted` with the manifest generation it belongs to; after a rebuild the manifest's
+/// `dataFingerprint` changes, so a stale list is ignored. Each change is one transaction:
+/// records, vectors, the deleted list and the manifest move together.
+extension IndexStore {
+    /// Ids deleted online, when the list belongs to the manifest whose `dataFingerprint` is `generation`.
+    public func onlineDeletions(generation: String) throws(StoreError) -> Set<UInt32> {
+        guard let bytes = try env.read({ txn throws(StoreError) in try txn.get("meta", Array("deleted".utf8)) }),
+              let zero = bytes.firstIndex(of: 0) else { return [] }
+        guard String(decoding: bytes[..<zero], as: UTF8.self) == generation else { return [] }
+        let ids = bytes[(zero + 1)...]
+        guard ids.count % 4 == 0 else {
+            throw .corrupt(path: folder.path, reason: "the deleted-example list has \(ids.count) bytes, not a multiple of 4")
+        }
+        var out = Set<UInt32>()
+        var i = ids.startIndex
+        while i < ids.endIndex {
+            out.insert(UInt32(ids[i]) << 24 | UInt32(ids[i + 1]) << 16 | UInt32(ids[i + 2]) << 8 | UInt32(ids[i + 3]))
+            i += 4
+        }
+        return out
+    }
+
+    /// In one transaction: appends `records` (ids following the stored ones, in order) with
+    /// their `vectors` (`records.count × dimension`), replaces the deleted list with `deleted`
+    /// and writes `manifest`, whose `dataFingerprint` tags the list.
+    public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
+                             manifest: Manifest) throws(StoreError) {
+        let dim = manifest.model.dimension
+        precondition(vectors.count == records.count * dim)
+        let json: Data
+        do { json = try Self.onlineEncoder.encode(manifest) } catch {
+            throw .corrupt(path: folder.path, reason: "cannot encode manifest: \(error)")
+        }
+        var list = Array(manifest.dataFingerprint.utf8) + [0]
+        for id in deleted.sorted() { list += id.keyBytes }
+        try env.write { txn throws(StoreError) in
+            for (i, record) in records.enumerated() {
+                try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
+                try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
+            }
+            try txn.put("meta", Array("deleted".utf8), list)
+            try txn.put("meta", Array("manifest".utf8), Array(json))
+        }
+    }
+
+    private static let onlineEncoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+}

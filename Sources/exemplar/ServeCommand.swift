@@ -1,0 +1,72 @@
+import ExemplarEncoder
+import ExemplarServer
+import Foundation
+
+/// `exemplar serve`: parses the options and runs `ExemplarServer.Server` until SIGINT/SIGTERM.
+enum ServeCommand {
+    static let spec = CommandSpec(
+        name: "serve",
+        usage: "serve [--host 127.0.0.1] [--port 8080] [--index PATH ...] [--model PATH] [--token-file FILE] [--max-batch N] [--max-body BYTES]",
+        abstract: "Serve embeddings, index search and demonstrations over HTTP (JSON).",
+        discussion: """
+            Routes: POST /v1/embeddings and GET /v1/models (OpenAI), POST /embed (TEI), GET /v1/indexes[/NAME],
+            POST /v1/indexes/NAME/search, POST /v1/indexes/NAME/demonstrations,
+            POST /v1/indexes/NAME/examples, GET|DELETE /v1/indexes/NAME/examples/ID,
+            GET /health, GET /metrics (Prometheus). An index is named by its folder's last
+            component. With --token-file, every route but /health needs
+            'Authorization: Bearer TOKEN' (the file's first line). SIGINT or SIGTERM stops the
+            server after in-flight requests finish.
+
+            EXAMPLES:
+              exemplar serve --index indexes/sst-2
+              curl -s localhost:8080/v1/embeddings -d '{"input": "a gripping thriller"}'
+            """,
+        options: [
+            .init(name: "--host", value: "ADDR", help: "IP address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for all)."),
+            .init(name: "--port", value: "N", help: "TCP port (default 8080; 0 picks a free one and prints it)."),
+            .init(name: "--index", value: "PATH", help: "A built index folder to serve; repeat or comma-separate for several."),
+            Common.model,
+            .init(name: "--token-file", value: "FILE", help: "Require this bearer token (first line of FILE) on every route but /health."),
+            .init(name: "--max-batch", value: "N", help: "Most inputs per request and texts per inference batch (default 64)."),
+            .init(name: "--max-body", value: "BYTES", help: "Largest request body (default 2097152); larger ones get 413."),
+            .init(name: "--timeout", value: "SECONDS", help: "Close connections idle this long (default 30)."),
+            .init(name: "--access-log", value: nil, help: "Log each request (time, method, path, status, ms) to standard error."),
+        ])
+
+    static func run(_ args: ParsedArguments) throws {
+        guard args.positionals.isEmpty else {
+            throw UsageError(command: spec.name, message: "unexpected argument \(args.positionals[0]); give indexes with --index PATH")
+        }
+        var configuration = ServerConfiguration(modelFolder: try ModelLocator.locate(explicit: args.string("--model")))
+        configuration.host = args.string("--host") ?? "127.0.0.1"
+        configuration.port = UInt16(try args.int("--port", command: spec.name, range: 0...65535) ?? 8080)
+        configuration.indexFolders = args.all("--index").flatMap { $0.split(separator: ",") }
+            .map { URL(fileURLWithPath: String($0), isDirectory: true) }
+        if let path = args.string("--token-file") {
+            guard let data = FileManager.default.contents(atPath: path),
+                  let token = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first.map(String.init),
+                  !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw UsageError(command: spec.name, message: "--token-file \(path): cannot read a token from its first line")
+            }
+            configuration.token = token.trimmingCharacters(in: .whitespaces)
+        }
+        configuration.maxBatch = try args.int("--max-batch", command: spec.name, range: 1...4096) ?? 64
+        configuration.maxBody = try args.int("--max-body", command: spec.name, range: 1...(1 << 30)) ?? (2 << 20)
+        configuration.connectionTimeout = try args.int("--timeout", command: spec.name, range: 1...86_400) ?? 30
+        configuration.accessLog = args.flags.contains("--access-log")
+        let server: Server
+        do { server = try Server.start(configuration) } catch { throw ServeError(error) }
+        let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        FileHandle.standardError.write(Data("exemplar: serving on http://\(host):\(server.port) (\(indexes))\n".utf8))
+        server.runUntilSignalled()
+        FileHandle.standardError.write(Data("exemplar: stopped\n".utf8))
+    }
+}
+
+/// A server that could not start; exit code 2 (a usage or input problem: the port, an index, the model).
+struct ServeError: Error, CustomStringConvertible {
+    let error: ServerError
+    init(_ error: ServerError) { self.error = error }
+    var description: String { error.description }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `exemplar serve` as a user runs it: start-up errors exit 2; a real run serves, then stops on SIGTERM.
+@Suite struct ServeCommandTests {
+    let cli = CLITests()
+    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+
+    @Test func startUpErrorsExitTwo() throws {
+        let badPort = try cli.run(["serve", "--port", "70000"])
+        #expect(badPort.status == 2 && badPort.stderr.contains("--port must be an integer in 0...65535"))
+        let noIndex = try cli.run(["serve", "--model", tiny, "--port", "0", "--index", "/nonexistent/index"])
+        #expect(noIndex.status == 2 && noIndex.stderr.contains("is not an index"), "\(noIndex.stderr)")
+        let badHost = try cli.run(["serve", "--model", tiny, "--port", "0", "--host", "localhost.example"])
+        #expect(badHost.status == 2 && badHost.stderr.contains("cannot listen"), "\(badHost.stderr)")
+        let noToken = try cli.run(["serve", "--model", tiny, "--port", "0", "--token-file", "/nonexistent/token"])
+        #expect(noToken.status == 2 && noToken.stderr.contains("--token-file"))
+        #expect(try cli.run(["serve", "--help"]).out.contains("--max-batch N"))
+    }
+
+    @Test func servesUntilSIGTERM() async throws {
+        let dir = try cli.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("sst2").path
+        let data = CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path
+        #expect(try cli.run(["build", "--data", data, "--task", "SST-2", "--out", index, "--model", tiny]).status == 0)
+        let tokenFile = dir.appendingPathComponent("token")
+        try Data("tok-123\n".utf8).write(to: tokenFile)
+
+        let process = Process()
+        process.executableURL = try CLITests.binary
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        var log = ""
+        while !log.contains("\n") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            log += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
+        #expect(log.contains("serving on http://127.0.0.1:") && log.contains("indexes: sst2"), "\(log)")
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/indexes/sst2")!)
+        let (_, unauthorized) = try await URLSession.shared.data(for: request)
+        #expect((unauthorized as? HTTPURLResponse)?.statusCode == 401)
+        request.setValue("Bearer tok-123", forHTTPHeaderField: "Authorization")
+        let (body, ok) = try await URLSession.shared.data(for: request)
+        #expect((ok as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains("\"examples\":11"))
+
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(log.contains("exemplar: stopped"))
+        #expect(log.contains("GET /v1/indexes/sst2 401 ") && log.contains("GET /v1/indexes/sst2 200 "), "\(log)")
+    }
+}

@@ -1,0 +1,171 @@
+"""Load benchmark for `exemplar serve` (run it through scripts/bench-serve).
+
+Starts `exemplar serve --port 0`, then for each concurrency level runs that many threads, each
+with its own keep-alive connection, sending one-sentence POST /v1/embeddings requests (the
+sentences cycled) for --duration seconds after a short warm-up. Reports p50/p99 latency and
+requests/s per level. Then times `exemplar embed` on the same sentences (one process, all at
+once) and reports its sentences/s, without model load (a 1-sentence run is subtracted).
+Standard library only.
+"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(msg):
+    print(f"bench-serve: {msg}", file=sys.stderr, flush=True)
+
+
+def default_sentences():
+    """SST-2-style sentences from the committed fixtures and the sample file."""
+    out = []
+    for path in sorted((ROOT / "Tests/Fixtures/data").rglob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            cols = line.split("\t")
+            out += [c for c in cols if len(c.split()) >= 3]
+    out += [l for l in (ROOT / "scripts/sample-sentences.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
+    return sorted(set(out))
+
+
+def percentile(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def load(port, sentences, concurrency, duration, warmup=0.5):
+    """Latencies (s) of requests completed in the measured window, and the window length."""
+    lat, lock, errors = [], threading.Lock(), [0]
+    start = time.perf_counter() + warmup
+    end = start + duration
+
+    def worker(w):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = w
+        mine = []
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= end:
+                break
+            body = json.dumps({"input": sentences[i % len(sentences)]})
+            i += concurrency
+            try:
+                conn.request("POST", "/v1/embeddings", body, {"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            t1 = time.perf_counter()
+            if not ok:
+                with lock:
+                    errors[0] += 1
+            elif t0 >= start:
+                mine.append(t1 - t0)
+        conn.close()
+        with lock:
+            lat.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, duration, errors[0]
+
+
+def cli_rate(exemplar, model_args, sentences, work):
+    def run(texts):
+        src = Path(work) / f"in-{len(texts)}.txt"
+        src.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        t0 = time.perf_counter()
+        subprocess.run([exemplar, "embed", *model_args, "--input", str(src), "--output", str(Path(work) / "out.npy")],
+                       check=True, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+    one = min(run(sentences[:1]) for _ in range(2))
+    full = min(run(sentences) for _ in range(2))
+    return (len(sentences) - 1) / max(full - one, 1e-9), full
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--exemplar", required=True)
+    ap.add_argument("--model", help="model folder (default: exemplar's)")
+    ap.add_argument("--duration", type=float, default=10.0, help="measured seconds per concurrency level")
+    ap.add_argument("--concurrency", default="1,8,32")
+    ap.add_argument("--sentences", help="one sentence per line (default: the committed fixtures' sentences)")
+    ap.add_argument("--cli-sentences", type=int, default=2000, help="sentences for the CLI run (the list cycled)")
+    ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
+    args = ap.parse_args()
+    sentences = ([l for l in Path(args.sentences).read_text(encoding="utf-8").splitlines() if l.strip()]
+                 if args.sentences else default_sentences())
+    levels = [int(c) for c in args.concurrency.split(",")]
+    model_args = ["--model", args.model] if args.model else []
+
+    with tempfile.TemporaryDirectory() as work:
+        log_path = Path(work) / "serve.log"
+        server = subprocess.Popen([args.exemplar, "serve", *model_args, "--port", "0"], stderr=open(log_path, "w"))
+        try:
+            port = None
+            for _ in range(400):
+                m = re.search(r"serving on http://127\.0\.0\.1:(\d+)", log_path.read_text())
+                if m:
+                    port = int(m.group(1))
+                    break
+                if server.poll() is not None:
+                    sys.exit("bench-serve: server exited: " + log_path.read_text())
+                time.sleep(0.05)
+            if port is None:
+                sys.exit("bench-serve: server did not start")
+            rows = []
+            for c in levels:
+                lat, window, errors = load(port, sentences, c, args.duration)
+                rows.append((c, len(lat), len(lat) / window, percentile(lat, 50) * 1e3, percentile(lat, 99) * 1e3, errors))
+                log(f"concurrency {c}: {rows[-1][2]:.1f} req/s, p50 {rows[-1][3]:.2f} ms, p99 {rows[-1][4]:.2f} ms, {errors} errors")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        cli_texts = [sentences[i % len(sentences)] for i in range(args.cli_sentences)]
+        rate, full = cli_rate(args.exemplar, model_args, cli_texts, work)
+        log(f"exemplar embed: {rate:.1f} sentences/s ({len(cli_texts)} sentences, {full:.2f} s with model load)")
+
+    table = ["| client concurrency | requests | requests/s | p50 ms | p99 ms | errors |", "|---:|---:|---:|---:|---:|---:|"]
+    table += [f"| {c} | {n} | {r:.1f} | {p50:.2f} | {p99:.2f} | {e} |" for c, n, r, p50, p99, e in rows]
+    at32 = next((r for c, _, r, *_ in rows if c == 32), rows[-1][2])
+    summary = (f"`exemplar embed` on {len(cli_texts)} of the same sentences: {rate:.1f} sentences/s (model load excluded). "
+               f"Service at concurrency {32 if any(c == 32 for c, *_ in rows) else rows[-1][0]}: {at32:.1f} one-sentence requests/s "
+               f"= {at32 / rate:.2f}x the CLI's rate.")
+    print("\n".join(table) + "\n\n" + summary)
+    if not args.no_write:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            commit = "?"
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        section = (f"\n## Service: {now}, exemplar {commit}\n\n"
+                   f"Command: `{os.environ.get('BENCH_SERVE_COMMAND', 'scripts/bench-serve')}`. Machine: {platform.machine()}, "
+                   f"{os.cpu_count()} cores, {platform.platform()}. {len(sentences)} distinct sentences, "
+                   f"{args.duration:g} s per level, one keep-alive connection per client thread, load generator on the same machine.\n\n"
+                   + "\n".join(table) + "\n\n" + summary + "\n")
+        with open(ROOT / "BENCHMARKS.md", "a", encoding="utf-8") as f:
+            f.write(section)
+        log("appended to BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()
