@@ -17,9 +17,9 @@ Follows princeton-nlp/LM-BFF (commit c282f52) src/dataset.py FewShotDataset.__in
 For every query it writes `kept` (LM-BFF's context_indices, rank order) and, per label, the
 similarity gap at the cut (last kept minus first dropped; null when nothing was dropped).
 
-Usage (the venv of /work/main has sentence-transformers, torch and numpy):
-  /work/main/.venv/bin/python scripts/lmbff-demo-reference.py \
-      --data /work/shared/data/k-shot --model ~/.cache/exemplar/all-MiniLM-L6-v2 \
+Usage (the venv scripts/setup-python makes has sentence-transformers, torch and numpy):
+  .venv/bin/python scripts/lmbff-demo-reference.py \
+      --data ../shared/data/k-shot --model ~/.cache/exemplar/all-MiniLM-L6-v2 \
       --out Tests/Fixtures/demos
 """
 import argparse

@@ -3,7 +3,7 @@
 
     scripts/setup-python
     .venv/bin/python scripts/make-fixtures.py --model "$(scripts/fetch-model)" \\
-        --data /work/shared/data --out Tests/Fixtures
+        --data ../shared/data --out Tests/Fixtures
 
 What it writes (see Tests/Fixtures/README.md):
 - minilm/sentences.jsonl + embeddings.npy: the token ids and vectors sentence-transformers

@@ -118,15 +118,21 @@ public struct SentenceEncoder: Sendable {
     /// `progress` is called with the number of texts done after each batch.
     public func encode(_ texts: [String], batchSize: Int = 32, threads: Int = SentenceEncoder.defaultThreads,
                        progress: (@Sendable (Int) -> Void)? = nil) -> Embeddings {
+        encode(tokenized: texts.map(tokenizer.encode), batchSize: batchSize, threads: threads, progress: progress)
+    }
+
+    /// Embeds already tokenized texts (`tokenize`'s output), in their order, as `encode` does:
+    /// sorted by length, cut into batches of `batchSize`, `threads` workers running whole batches.
+    public func encode(tokenized ids: [[Int32]], batchSize: Int = 32, threads: Int = SentenceEncoder.defaultThreads,
+                       progress: (@Sendable (Int) -> Void)? = nil) -> Embeddings {
         let dim = dimension
-        let ids = texts.map(tokenizer.encode)
         let order = ids.indices.sorted { ids[$0].count != ids[$1].count ? ids[$0].count > ids[$1].count : $0 < $1 }
         let size = max(1, batchSize)
         let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
         let workers = max(1, min(threads, batches.count))
         MatMul.setBLASThreads(max(1, threads / workers))
 
-        let output = Mutex([Float](repeating: 0, count: texts.count * dim))
+        let output = Mutex([Float](repeating: 0, count: ids.count * dim))
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -143,7 +149,7 @@ public struct SentenceEncoder: Sendable {
                 progress?(finished)
             }
         }
-        return Embeddings(count: texts.count, dimension: dim, values: output.withLock { $0 })
+        return Embeddings(count: ids.count, dimension: dim, values: output.withLock { $0 })
     }
 
     /// All cores of this machine.

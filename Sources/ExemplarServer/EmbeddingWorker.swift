@@ -9,8 +9,8 @@ import Synchronization
 /// A request thread tokenizes its texts (in parallel with other requests), submits them and
 /// blocks until its vectors are ready. The worker takes the first waiting job and, while the
 /// batch is not full and other requests are still tokenizing (about to submit), waits up to
-/// `batchWait` for them; then it runs whole jobs together, sorted by length in sub-batches of
-/// 32, as `SentenceEncoder.encode` does. A lone request never waits; requests that arrive
+/// `batchWait` for them; then it runs whole jobs together, sorted by length and split into one
+/// sub-batch per core (at most 32 texts each), as `SentenceEncoder.encode` does. A lone request never waits; requests that arrive
 /// while a batch runs queue up and form the next one.
 ///
 /// Threading: `jobs` and `stopped` are guarded by `condition` (an `NSCondition`); the
@@ -129,12 +129,12 @@ final class EmbeddingWorker: @unchecked Sendable {
 
     private func run(_ batch: [Job]) {
         let all = batch.flatMap(\.ids)
-        let order = all.indices.sorted { all[$0].count != all[$1].count ? all[$0].count > all[$1].count : $0 < $1 }
-        var vectors = [[Float]](repeating: [], count: all.count)
-        for start in stride(from: 0, to: order.count, by: 32) {
-            let chunk = Array(order[start..<min(start + 32, order.count)])
-            for (row, vector) in zip(chunk, encoder.embed(tokenized: chunk.map { all[$0] })) { vectors[row] = vector }
-        }
+        // Split so every core runs a share of the batch with single-threaded BLAS, as the CLI
+        // does (per-head attention gains nothing from BLAS threads); at most 32 per sub-batch.
+        let threads = SentenceEncoder.defaultThreads
+        let size = min(32, max(1, (all.count + threads - 1) / threads))
+        let embeddings = encoder.encode(tokenized: all, batchSize: size, threads: threads)
+        let vectors = (0..<all.count).map { Array(embeddings[$0]) }
         metrics.recordBatch(texts: all.count, tokens: all.reduce(0) { $0 + $1.count })
         var offset = 0
         for job in batch {
