@@ -119,7 +119,15 @@ def main():
 
     with tempfile.TemporaryDirectory() as work:
         log_path = Path(work) / "serve.log"
-        server = subprocess.Popen([args.exemplar, "serve", *model_args, "--port", "0"], stderr=open(log_path, "w"))
+        # An index the server serves and a build adds to while the load runs.
+        index = Path(work) / "idx"
+        index.mkdir()
+        data = index / "data.jsonl"
+        (index / "index.json").write_text(json.dumps({"data": "data.jsonl"}) + "\n")
+        data.write_text("".join(json.dumps({"text": t, "label": "ab"[i % 2]}) + "\n" for i, t in enumerate(sentences[:200])))
+        subprocess.run([args.exemplar, "build", str(index), *model_args], check=True, stdout=subprocess.DEVNULL)
+        server = subprocess.Popen([args.exemplar, "serve", *model_args, "--port", "0", "--index", str(index)],
+                                  stderr=open(log_path, "w"))
         try:
             port = None
             for _ in range(400):
@@ -137,6 +145,23 @@ def main():
                 lat, window, errors = load(port, sentences, c, args.duration)
                 rows.append((c, len(lat), len(lat) / window, percentile(lat, 50) * 1e3, percentile(lat, 99) * 1e3, errors))
                 log(f"concurrency {c}: {rows[-1][2]:.1f} req/s, p50 {rows[-1][3]:.2f} ms, p99 {rows[-1][4]:.2f} ms, {errors} errors")
+            # While serving: `exemplar build` adds 2,000 rows to the index the server has open.
+            with open(data, "a", encoding="utf-8") as f:
+                for i in range(2000):
+                    f.write(json.dumps({"text": f"{sentences[i % len(sentences)]} (added {i})", "label": "ab"[i % 2]}) + "\n")
+            t0 = time.perf_counter()
+            build = subprocess.Popen([args.exemplar, "build", str(index), *model_args], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+            lat, window, build_errors = load(port, sentences, 8, args.duration)
+            build_rc = build.wait()
+            build_s = time.perf_counter() - t0
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/v1/indexes/idx")
+            after = conn.getresponse().status
+            conn.close()
+            during = (len(lat), len(lat) / window, percentile(lat, 99) * 1e3, build_errors, build_rc, build_s, after)
+            log(f"during a build (exit {build_rc}, {build_s:.1f} s): {during[1]:.1f} req/s at concurrency 8, "
+                f"p99 {during[2]:.2f} ms, {build_errors} errors; GET /v1/indexes/idx afterwards: {after}")
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -150,6 +175,9 @@ def main():
     summary = (f"`exemplar embed` on {len(cli_texts)} of the same sentences: {rate:.1f} sentences/s (model load excluded). "
                f"Service at concurrency {32 if any(c == 32 for c, *_ in rows) else rows[-1][0]}: {at32:.1f} one-sentence requests/s "
                f"= {at32 / rate:.2f}x the CLI's rate.")
+    summary += (f" While `exemplar build` added 2,000 rows to an index the server has open (build exit {during[4]}, "
+                f"{during[5]:.1f} s), the service answered {during[0]} one-sentence requests at concurrency 8 "
+                f"({during[1]:.1f}/s, p99 {during[2]:.1f} ms) with {during[3]} errors; GET /v1/indexes/idx afterwards: {during[6]}.")
     print("\n".join(table) + "\n\n" + summary)
     if not args.no_write:
         try:
