@@ -10,8 +10,8 @@ import Synchronization
 /// blocks until its vectors are ready. The worker takes the first waiting job and, while the
 /// batch is not full and other requests are still tokenizing (about to submit), waits up to
 /// `batchWait` for them; then it runs whole jobs together, sorted by length and split into one
-/// sub-batch per core (at most 32 texts each), as `SentenceEncoder.encode` does. A lone request never waits; requests that arrive
-/// while a batch runs queue up and form the next one.
+/// sub-batch per core (at most 32 texts each), as `SentenceEncoder.encode` does. A lone
+/// request never waits; requests that arrive while a batch runs queue up and form the next one.
 ///
 /// Threading: `jobs` and `stopped` are guarded by `condition` (an `NSCondition`); the
 /// encoder is used only by the worker thread. Hence `@unchecked Sendable`.
