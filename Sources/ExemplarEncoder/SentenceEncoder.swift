@@ -123,12 +123,21 @@ public struct SentenceEncoder: Sendable {
 
     /// Embeds already tokenized texts (`tokenize`'s output), in their order, as `encode` does:
     /// sorted by length, cut into batches of `batchSize`, `threads` workers running whole batches.
+    /// With `interleaved`, the sorted texts are dealt round-robin to the batches instead, so
+    /// batches carry about the same number of tokens: better when there are only as many
+    /// batches as threads (one merged request batch split across cores).
     public func encode(tokenized ids: [[Int32]], batchSize: Int = 32, threads: Int = SentenceEncoder.defaultThreads,
-                       progress: (@Sendable (Int) -> Void)? = nil) -> Embeddings {
+                       interleaved: Bool = false, progress: (@Sendable (Int) -> Void)? = nil) -> Embeddings {
         let dim = dimension
         let order = ids.indices.sorted { ids[$0].count != ids[$1].count ? ids[$0].count > ids[$1].count : $0 < $1 }
         let size = max(1, batchSize)
-        let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
+        var contiguous = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
+        if interleaved && contiguous.count > 1 {
+            var dealt = [[Int]](repeating: [], count: contiguous.count)
+            for (i, index) in order.enumerated() { dealt[i % dealt.count].append(index) }
+            contiguous = dealt
+        }
+        let batches = contiguous
         let workers = max(1, min(threads, batches.count))
         MatMul.setBLASThreads(max(1, threads / workers))
 

@@ -133,7 +133,7 @@ final class EmbeddingWorker: @unchecked Sendable {
         // does (per-head attention gains nothing from BLAS threads); at most 32 per sub-batch.
         let threads = SentenceEncoder.defaultThreads
         let size = min(32, max(1, (all.count + threads - 1) / threads))
-        let embeddings = encoder.encode(tokenized: all, batchSize: size, threads: threads)
+        let embeddings = encoder.encode(tokenized: all, batchSize: size, threads: threads, interleaved: true)
         let vectors = (0..<all.count).map { Array(embeddings[$0]) }
         metrics.recordBatch(texts: all.count, tokens: all.reduce(0) { $0 + $1.count })
         var offset = 0
