@@ -20,7 +20,10 @@ import Testing
             for (i, item) in data.enumerated() {
                 #expect(item["object"] as? String == "embedding")
                 #expect(item["index"] as? Int == i)
-                #expect(floats(item["embedding"]) == Array(expected[i]))  // shortest float text round-trips exactly
+                // The server batches texts its own way (split across cores), so float sums may
+                // differ in the last bits; JSON's shortest float text round-trips exactly (JSONTests).
+                let got = floats(item["embedding"])
+                #expect(got.count == expected.dimension && zip(got, expected[i]).allSatisfy { abs($0 - $1) <= 1e-5 })
             }
             let tokens = texts.map { TestServer.encoder.tokenize($0).count }.reduce(0, +)
             let usage = o["usage"] as? [String: Any]
