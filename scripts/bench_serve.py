@@ -29,7 +29,11 @@ def log(msg):
 
 
 def default_sentences():
-    """SST-2-style sentences from the committed fixtures and the sample file."""
+    """The first 2,000 sentences of ../shared/data/original/SST-2/train.tsv, the encoder
+    benchmark's data, when it is there; else the committed fixtures' sentences."""
+    sst2 = ROOT.parent / "shared" / "data" / "original" / "SST-2" / "train.tsv"
+    if sst2.exists():
+        return [l.split("\t")[0] for l in sst2.read_text(encoding="utf-8").splitlines()[1:2001]]
     out = []
     for path in sorted((ROOT / "Tests/Fixtures/data").rglob("*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
@@ -108,7 +112,7 @@ def main():
     ap.add_argument("--model", help="model folder (default: exemplar's)")
     ap.add_argument("--duration", type=float, default=10.0, help="measured seconds per concurrency level")
     ap.add_argument("--concurrency", default="1,8,32")
-    ap.add_argument("--sentences", help="one sentence per line (default: the committed fixtures' sentences)")
+    ap.add_argument("--sentences", help="one sentence per line (default: the first 2,000 of ../shared/data/original/SST-2/train.tsv, else the fixtures' sentences)")
     ap.add_argument("--cli-sentences", type=int, default=2000, help="sentences for the CLI run (the list cycled)")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     args = ap.parse_args()
