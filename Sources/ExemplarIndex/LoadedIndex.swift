@@ -28,6 +28,9 @@ public struct LoadedIndex: Sendable {
     /// complete state is what is loaded.
     public let interruptedBuild: Bool
     public let sizeOnDisk: Int
+    /// Ids deleted online by `exemplar serve` (their records carry `OnlineIndex.deletedSplit`,
+    /// so no split holds them); searches exclude them through `filter`.
+    public var deleted: Set<UInt32> = []
 
     /// Opens the index in `folder`. Throws when it was never completely built.
     public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
@@ -38,11 +41,13 @@ public struct LoadedIndex: Sendable {
                 if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
                 throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
             }
-            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            var (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
+            for id in deleted where Int(id) < records.count { records[Int(id)].split = OnlineIndex.deletedSplit }
             let exact = ExactIndex(records: records, vectors: vectors, dimension: manifest.model.dimension,
                                    labelOrder: manifest.labels)
             return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
-                               sizeOnDisk: store.sizeOnDisk())
+                               sizeOnDisk: store.sizeOnDisk(), deleted: deleted)
         } catch let error as IndexError {
             throw error
         } catch let error as StoreError {
@@ -53,4 +58,9 @@ public struct LoadedIndex: Sendable {
     }
 
     public var records: [IndexRecord] { exact.records }
+
+    /// A search filter that also leaves out examples deleted online.
+    public func filter(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) -> SearchFilter {
+        SearchFilter(label: label, split: split, excluding: excluding.union(deleted))
+    }
 }

@@ -84,7 +84,7 @@ enum QueryCommand {
         if index.interruptedBuild {
             FileHandle.standardError.write(Data("exemplar: warning: a later build of \(path) did not finish; searching its last complete state (run 'exemplar build \(path)' to finish it)\n".utf8))
         }
-        let filter = SearchFilter(label: args.string("--label"), split: args.string("--split"), excluding: excluding)
+        let filter = index.filter(label: args.string("--label"), split: args.string("--split"), excluding: excluding)
         if let label = filter.label, !index.exact.labels.contains(label) {
             throw UsageError(command: spec.name, message: "--label \(label) is not a label of \(path); its labels: \(index.exact.labels.joined(separator: ", "))")
         }

@@ -80,6 +80,26 @@ import Testing
         #expect(notIndex.status == 2 && notIndex.stderr.contains("not an index"))
     }
 
+    /// Examples the service deleted online are gone for `query` and `demos` too.
+    @Test func onlineDeletionsAreHonouredByTheCLI() throws {
+        let dir = try cli.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        let texts = try writeDataset(data, n: 40)
+        let index = dir.appendingPathComponent("idx").path
+        #expect(try cli.run(["build", "--data", data.path, "--out", index, "--model", tiny]).status == 0)
+        let online = try OnlineIndex(folder: URL(fileURLWithPath: index))
+        #expect(try online.delete(5))
+
+        let r = try cli.run(["query", index, texts[5], "--k", "3", "--json", "--model", tiny])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.out.contains(#""id":5,"#), "\(r.out)")
+        let demos = try cli.run(["demos", index, "--queries", "train", "--policy", "nearest", "--k", "2"])
+        #expect(demos.status == 0, "\(demos.stderr)")
+        #expect(!demos.out.contains(#""id":5,"#))
+        #expect(demos.out.split(separator: "\n").count == 39)
+    }
+
     @Test func badDataNamesFileAndLineAndKeepsTheIndex() throws {
         let dir = try cli.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
