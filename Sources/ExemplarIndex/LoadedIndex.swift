@@ -34,20 +34,33 @@ public struct LoadedIndex: Sendable {
 
     /// Opens the index in `folder`. Throws when it was never completely built.
     public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
-        let store = try IndexFolder.openStore(folder, create: false)
+        let stored = try read(folder, store: IndexFolder.openStore(folder, create: false))
+        return assemble(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
+                        deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size)
+    }
+
+    /// What an index's store holds: the last complete build, its raw vectors and the ids deleted online.
+    struct Stored {
+        let manifest: Manifest
+        let records: [IndexRecord]
+        let vectors: [Float]
+        let deleted: Set<UInt32>
+        let interrupted: Bool
+        let size: Int
+    }
+
+    /// Reads `store` (the index in `folder`). Throws when it was never completely built.
+    static func read(_ folder: URL, store: IndexStore) throws(IndexError) -> Stored {
         do {
             let interrupted = try store.hasInterruptedBuild()
             guard let manifest = try store.manifest() else {
                 if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
                 throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
             }
-            var (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
             let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
-            for id in deleted where Int(id) < records.count { records[Int(id)].split = OnlineIndex.deletedSplit }
-            let exact = ExactIndex(records: records, vectors: vectors, dimension: manifest.model.dimension,
-                                   labelOrder: manifest.labels)
-            return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
-                               sizeOnDisk: store.sizeOnDisk(), deleted: deleted)
+            return Stored(manifest: manifest, records: records, vectors: vectors, deleted: deleted,
+                          interrupted: interrupted, size: store.sizeOnDisk())
         } catch let error as IndexError {
             throw error
         } catch let error as StoreError {
@@ -55,6 +68,17 @@ public struct LoadedIndex: Sendable {
         } catch {
             throw .store(.corrupt(path: folder.relativePath, reason: "\(error)"))
         }
+    }
+
+    /// An index over `records` and their raw `vectors`; the `deleted` ones get
+    /// `OnlineIndex.deletedSplit`, so no split holds them, and `filter` excludes them.
+    static func assemble(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
+                         deleted: Set<UInt32>, interrupted: Bool, size: Int) -> LoadedIndex {
+        var shown = records
+        for id in deleted where Int(id) < shown.count { shown[Int(id)].split = OnlineIndex.deletedSplit }
+        let exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
+        return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
+                           sizeOnDisk: size, deleted: deleted)
     }
 
     public var records: [IndexRecord] { exact.records }

@@ -22,7 +22,7 @@ public final class OnlineIndex: Sendable {
         /// Raw (as stored) vectors, `records.count × dimension`: what the next snapshot is built from.
         let vectors: [Float]
         /// Ids deleted online.
-        public let deleted: Set<UInt32>
+        public var deleted: Set<UInt32> { index.deleted }
 
         /// Live examples.
         public var count: Int { index.records.count - deleted.count }
@@ -35,7 +35,7 @@ public final class OnlineIndex: Sendable {
 
         /// A search filter that also excludes deleted examples.
         public func filter(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) -> SearchFilter {
-            SearchFilter(label: label, split: split, excluding: excluding.union(deleted))
+            index.filter(label: label, split: split, excluding: excluding)
         }
     }
 
@@ -63,22 +63,9 @@ public final class OnlineIndex: Sendable {
     public init(folder: URL) throws(IndexError) {
         self.folder = folder
         store = try IndexFolder.openStore(folder, create: false)
-        do {
-            guard let manifest = try store.manifest() else {
-                if try store.hasInterruptedBuild() { throw IndexError.incomplete(path: folder.relativePath) }
-                throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
-            }
-            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
-            let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
-            current = Mutex(Self.snapshot(folder: folder, manifest: manifest, records: records, vectors: vectors,
-                                          deleted: deleted, interrupted: try store.hasInterruptedBuild(), size: store.sizeOnDisk()))
-        } catch let error as IndexError {
-            throw error
-        } catch let error as StoreError {
-            throw .store(error)
-        } catch {
-            throw .store(.corrupt(path: folder.relativePath, reason: "\(error)"))
-        }
+        let stored = try LoadedIndex.read(folder, store: store)
+        current = Mutex(Self.snapshot(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
+                                      deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size))
     }
 
     /// The current state; cheap (arrays are shared, not copied).
@@ -139,10 +126,8 @@ public final class OnlineIndex: Sendable {
 
     private static func snapshot(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
                                  deleted: Set<UInt32>, interrupted: Bool, size: Int) -> Snapshot {
-        var shown = records
-        for id in deleted where Int(id) < shown.count { shown[Int(id)].split = deletedSplit }
-        let exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
-        let index = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted, sizeOnDisk: size)
-        return Snapshot(index: index, vectors: vectors, deleted: deleted)
+        Snapshot(index: LoadedIndex.assemble(folder: folder, manifest: manifest, records: records, vectors: vectors,
+                                             deleted: deleted, interrupted: interrupted, size: size),
+                 vectors: vectors)
     }
 }
