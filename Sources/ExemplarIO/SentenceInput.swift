@@ -17,13 +17,17 @@ public enum InputFormat: String, Sendable, CaseIterable {
 public struct SentenceRecord: Sendable, Equatable {
     public let text: String
     public let line: Int
+    /// The second sentence of a pair, when `SentenceInput` was asked for one and the line has it.
+    public var textB: String? = nil
 }
 
 /// Reads sentences from JSON Lines or plain text, checking every line.
 public enum SentenceInput {
     /// Reads `path` (`-` for standard input). Throws `InputError` naming the file and line
-    /// of the first bad line.
-    public static func read(path: String, format: InputFormat, field: String = "text") throws(InputError) -> [SentenceRecord] {
+    /// of the first bad line. With `pairField`, JSON Lines objects may also hold a second
+    /// sentence there (a string when present).
+    public static func read(path: String, format: InputFormat, field: String = "text",
+                            pairField: String? = nil) throws(InputError) -> [SentenceRecord] {
         let name = path == "-" ? "<stdin>" : path
         let data: Data
         if path == "-" {
@@ -36,11 +40,12 @@ public enum SentenceInput {
                 throw .cannotRead(file: path, reason: reason)
             }
         }
-        return try parse(data, name: name, format: format, field: field)
+        return try parse(data, name: name, format: format, field: field, pairField: pairField)
     }
 
     /// Parses the bytes of a whole input file.
-    public static func parse(_ data: Data, name: String, format: InputFormat, field: String = "text") throws(InputError) -> [SentenceRecord] {
+    public static func parse(_ data: Data, name: String, format: InputFormat, field: String = "text",
+                             pairField: String? = nil) throws(InputError) -> [SentenceRecord] {
         var records: [SentenceRecord] = []
         var lineNumber = 0
         var failure: InputError?
@@ -65,7 +70,8 @@ public enum SentenceInput {
                 case .jsonl:
                     if line.allSatisfy(\.isWhitespace) { break }
                     do throws(InputError) {
-                        records.append(SentenceRecord(text: try jsonText(line, field: field, name: name, line: lineNumber), line: lineNumber))
+                        let (text, textB) = try jsonText(line, field: field, pairField: pairField, name: name, line: lineNumber)
+                        records.append(SentenceRecord(text: text, line: lineNumber, textB: textB))
                     } catch {
                         failure = error
                         return
@@ -78,7 +84,8 @@ public enum SentenceInput {
         return records
     }
 
-    static func jsonText(_ line: String, field: String, name: String, line number: Int) throws(InputError) -> String {
+    static func jsonText(_ line: String, field: String, pairField: String?, name: String,
+                         line number: Int) throws(InputError) -> (String, String?) {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
@@ -90,7 +97,11 @@ public enum SentenceInput {
         guard let text = value as? String else {
             throw .wrongType(file: name, line: number, field: field, expected: "a string")
         }
-        return text
+        guard let pairField, let second = dict[pairField] else { return (text, nil) }
+        guard let textB = second as? String else {
+            throw .wrongType(file: name, line: number, field: pairField, expected: "a string")
+        }
+        return (text, textB)
     }
 
     private static func reason(_ error: Error) -> String {

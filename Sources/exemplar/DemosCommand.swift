@@ -351,16 +351,6 @@ enum DemosCommand {
     /// Query sentences from a file: JSON Lines with "text" (and "text_b"), or one text per line.
     static func readQueries(_ path: String, args: ParsedArguments) throws -> [[String]] {
         let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self) ?? InputFormat.inferred(from: path)
-        let records = try SentenceInput.read(path: path, format: format)
-        guard format == .jsonl else { return records.map { [$0.text] } }
-        // Pairs: read "text_b" where present.
-        let data = path == "-" ? Data() : (FileManager.default.contents(atPath: path) ?? Data())
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        return records.map { record in
-            guard record.line - 1 < lines.count,
-                  let object = try? JSONSerialization.jsonObject(with: Data(lines[record.line - 1])) as? [String: Any],
-                  let b = object["text_b"] as? String else { return [record.text] }
-            return [record.text, b]
-        }
+        return try SentenceInput.read(path: path, format: format, pairField: "text_b").map { r in r.textB.map { [r.text, $0] } ?? [r.text] }
     }
 }

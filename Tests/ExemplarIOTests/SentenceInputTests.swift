@@ -13,6 +13,16 @@ import Testing
         #expect(records.map(\.line) == [1, 3])
     }
 
+    @Test func pairsReadTheSecondField() throws {
+        let input = Data("{\"text\": \"a\", \"text_b\": \"b\"}\n{\"text\": \"c\"}\n".utf8)
+        let records = try SentenceInput.parse(input, name: "q.jsonl", format: .jsonl, pairField: "text_b")
+        #expect(records.map(\.text) == ["a", "c"] && records.map(\.textB) == ["b", nil])
+        #expect(try SentenceInput.parse(input, name: "q.jsonl", format: .jsonl).allSatisfy { $0.textB == nil })
+        #expect(throws: InputError.self) {
+            try SentenceInput.parse(Data("{\"text\": \"a\", \"text_b\": 3}".utf8), name: "q.jsonl", format: .jsonl, pairField: "text_b")
+        }
+    }
+
     @Test func text() throws {
         #expect(try parse("one\n\ntwo\r\nthree", .text) == ["one", "", "two", "three"])
         #expect(try parse("", .text) == [])
