@@ -12,15 +12,15 @@ selection for all 872 x 16, JSON Lines written). As a check, every demonstration
 chose for the timed queries must be in LM-BFF's filtered candidate list for that query.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_common import append_report, git_commit, machine, utc_now
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "original" / "SST-2"
@@ -122,12 +122,10 @@ def main():
                 outside += d["id"] not in kept[q]
     log(f"check: {checked} demonstrations of the timed queries, {outside} outside LM-BFF's filtered candidates")
 
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    report = f"""## Demonstration selection: {when}
+    report = f"""## Demonstration selection: {utc_now()}
 
 - Command: `{os.environ.get("BENCH_DEMOS_COMMAND", "scripts/bench-demos")}`
-- Machine: {os.cpu_count()} logical cores ({platform.system()} {platform.release()}); exemplar {commit}, torch {torch.__version__}
+- Machine: {machine()}; exemplar {git_commit()}, torch {torch.__version__}
 - Setting: LM-BFF full-data SST-2, support train ({len(support_labels)}), queries dev ({len(query_labels)}), demo_filter rate 0.5, num_sample 16, same all-MiniLM-L6-v2 embeddings for both.
 
 | engine | what was timed | time |
@@ -139,9 +137,7 @@ Ratio: exemplar is **{lmbff_total / best:,.0f}x** faster. Check: {checked} demon
 """
     print(report)
     if not a.no_write:
-        with open(ROOT / "BENCHMARKS.md", "a") as f:
-            f.write("\n" + report)
-        log("appended to BENCHMARKS.md")
+        log(f"appended to {append_report(report)}")
 
 
 if __name__ == "__main__":

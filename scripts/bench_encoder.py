@@ -13,7 +13,6 @@ import argparse
 import atexit
 import datetime
 import os
-import platform
 import shlex
 import shutil
 import subprocess
@@ -22,6 +21,8 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+from bench_common import append_report, git_commit, machine
 
 os.environ["HF_HUB_OFFLINE"] = "1"          # everything comes from the local model folder
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -221,28 +222,6 @@ def parity(x, y):
     return float(cos.min()), float(np.abs(x64 - y64).max())
 
 
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores ({platform.system()} {platform.release()})"
-
-
-def git_commit():
-    def git(*args):
-        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return r.stdout.strip() if r.returncode == 0 else ""
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    if git("status", "--porcelain", "--untracked-files=no"):
-        commit += " (working tree has uncommitted changes)"
-    return commit
-
-
 def main():
     a = parse_args()
     command = os.environ.get("BENCH_ENCODER_COMMAND") or shlex.join([sys.executable] + sys.argv)
@@ -383,13 +362,7 @@ def main():
     text = "\n".join(md)
     print(text)
     if not a.no_write:
-        path = ROOT / "BENCHMARKS.md"
-        head = "" if path.exists() else (
-            "# Benchmarks\n\nEach section below was appended by a benchmark script in `scripts/` "
-            "(see its command line); numbers depend on the machine.\n\n")
-        with path.open("a", encoding="utf-8") as f:
-            f.write(head + text + "\n")
-        log(f"appended to {path}")
+        log(f"appended to {append_report(text)}")
 
 
 if __name__ == "__main__":

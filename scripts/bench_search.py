@@ -10,15 +10,15 @@ mismatch only when its float64 score differs from the exact k-th score by more t
 (a near-tie that float32 rounding may order either way).
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_common import append_report, git_commit, machine, utc_now
 
 import numpy as np
 
@@ -110,21 +110,11 @@ def main():
 
     def med(x): return float(np.median(x))
     def p90(x): return float(np.percentile(x, 90))
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    report = f"""## Exact search: {when}
+    report = f"""## Exact search: {utc_now()}
 
 - Command: `{os.environ.get("BENCH_SEARCH_COMMAND", "scripts/bench-search")}`
-- Machine: {cpu}, {os.cpu_count()} logical cores ({platform.system()} {platform.release()})
-- Versions: faiss {faiss.__version__}, numpy {np.__version__}, exemplar {commit}
+- Machine: {machine()}
+- Versions: faiss {faiss.__version__}, numpy {np.__version__}, exemplar {git_commit()}
 - Data: {a.n} x {a.dim} float32 base vectors, {a.queries} queries, top-{a.k} by inner product (normalized: cosine), {a.threads} threads for both engines. Timings in-process for both (exemplar-bench, Python around `index.search`).
 
 | engine | single query median ms | p90 ms | batched {a.queries} queries s | batched QPS |
@@ -143,9 +133,7 @@ exemplar single-query ids equal faiss's, in order, for {identical}/{a.queries} q
 """
     print(report)
     if not a.no_write:
-        with open(ROOT / "BENCHMARKS.md", "a") as f:
-            f.write("\n" + report)
-        log("appended to BENCHMARKS.md")
+        log(f"appended to {append_report(report)}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,9 @@ once) and reports its sentences/s, without model load (a 1-sentence run is subtr
 Standard library only.
 """
 import argparse
-import datetime
 import http.client
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -21,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench_common import append_report, git_commit, machine, utc_now
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,12 +28,9 @@ def log(msg):
     print(f"bench-serve: {msg}", file=sys.stderr, flush=True)
 
 
-def default_sentences():
-    """The first 2,000 sentences of ../shared/data/original/SST-2/train.tsv, the encoder
-    benchmark's data, when it is there; else the committed fixtures' sentences."""
-    sst2 = ROOT.parent / "shared" / "data" / "original" / "SST-2" / "train.tsv"
-    if sst2.exists():
-        return [l.split("\t")[0] for l in sst2.read_text(encoding="utf-8").splitlines()[1:2001]]
+def fixture_sentences():
+    """Short SST-2-style sentences from the committed fixtures and the sample file
+    (`--sentences fixtures`; the default before 2026-11-28 15:20)."""
     out = []
     for path in sorted((ROOT / "Tests/Fixtures/data").rglob("*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
@@ -41,6 +38,15 @@ def default_sentences():
             out += [c for c in cols if len(c.split()) >= 3]
     out += [l for l in (ROOT / "scripts/sample-sentences.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
     return sorted(set(out))
+
+
+def default_sentences():
+    """The first 2,000 sentences of ../shared/data/original/SST-2/train.tsv, the encoder
+    benchmark's data, when it is there; else the fixtures' sentences."""
+    sst2 = ROOT.parent / "shared" / "data" / "original" / "SST-2" / "train.tsv"
+    if sst2.exists():
+        return [l.split("\t")[0] for l in sst2.read_text(encoding="utf-8").splitlines()[1:2001]]
+    return fixture_sentences()
 
 
 def percentile(values, q):
@@ -112,12 +118,16 @@ def main():
     ap.add_argument("--model", help="model folder (default: exemplar's)")
     ap.add_argument("--duration", type=float, default=10.0, help="measured seconds per concurrency level")
     ap.add_argument("--concurrency", default="1,8,32")
-    ap.add_argument("--sentences", help="one sentence per line (default: the first 2,000 of ../shared/data/original/SST-2/train.tsv, else the fixtures' sentences)")
+    ap.add_argument("--sentences", help="one sentence per line, or 'fixtures' for the committed fixtures' short sentences (default: the first 2,000 of ../shared/data/original/SST-2/train.tsv, else the fixtures')")
     ap.add_argument("--cli-sentences", type=int, default=2000, help="sentences for the CLI run (the list cycled)")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     args = ap.parse_args()
-    sentences = ([l for l in Path(args.sentences).read_text(encoding="utf-8").splitlines() if l.strip()]
-                 if args.sentences else default_sentences())
+    if args.sentences == "fixtures":
+        sentences = fixture_sentences()
+    elif args.sentences:
+        sentences = [l for l in Path(args.sentences).read_text(encoding="utf-8").splitlines() if l.strip()]
+    else:
+        sentences = default_sentences()
     levels = [int(c) for c in args.concurrency.split(",")]
     model_args = ["--model", args.model] if args.model else []
 
@@ -184,19 +194,12 @@ def main():
                 f"({during[1]:.1f}/s, p99 {during[2]:.1f} ms) with {during[3]} errors; GET /v1/indexes/idx afterwards: {during[6]}.")
     print("\n".join(table) + "\n\n" + summary)
     if not args.no_write:
-        try:
-            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        except OSError:
-            commit = "?"
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        section = (f"\n## Service: {now}, exemplar {commit}\n\n"
-                   f"Command: `{os.environ.get('BENCH_SERVE_COMMAND', 'scripts/bench-serve')}`. Machine: {platform.machine()}, "
-                   f"{os.cpu_count()} cores, {platform.platform()}. {len(sentences)} distinct sentences, "
+        section = (f"## Service: {utc_now()}, exemplar {git_commit()}\n\n"
+                   f"Command: `{os.environ.get('BENCH_SERVE_COMMAND', 'scripts/bench-serve')}`. Machine: {machine()}. "
+                   f"{len(sentences)} distinct sentences, "
                    f"{args.duration:g} s per level, one keep-alive connection per client thread, load generator on the same machine.\n\n"
                    + "\n".join(table) + "\n\n" + summary + "\n")
-        with open(ROOT / "BENCHMARKS.md", "a", encoding="utf-8") as f:
-            f.write(section)
-        log("appended to BENCHMARKS.md")
+        log(f"appended to {append_report(section)}")
 
 
 if __name__ == "__main__":
