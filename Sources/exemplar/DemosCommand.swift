@@ -314,22 +314,21 @@ enum DemosCommand {
             }
             return nil
         }
-        var words: LabelWords
+        // --label-words wins; --template lmbff supplies the task's manual template and words.
+        var manualWords: [String: String]?
         if source == "lmbff" {
             guard let task else {
                 throw UsageError(command: spec.name, message: "--template lmbff needs an index built for an LM-BFF task; give the template and --label-words")
             }
-            let manual = TaskTemplates.manual(for: task)
-            source = manual.template
-            words = try LabelWords(manual.labelWords, labels: grouping)
-        } else {
-            guard let raw = args.string("--label-words") else {
-                throw UsageError(command: spec.name, message: "--template needs --label-words (a JSON object from each label to its word), or use --template lmbff")
-            }
-            words = try LabelWords(parsing: raw, labels: grouping)
+            (source, manualWords) = TaskTemplates.manual(for: task)
         }
-        if let raw = args.string("--label-words"), source != args.string("--template") {
+        let words: LabelWords
+        if let raw = args.string("--label-words") {
             words = try LabelWords(parsing: raw, labels: grouping)
+        } else if let manualWords {
+            words = try LabelWords(manualWords, labels: grouping)
+        } else {
+            throw UsageError(command: spec.name, message: "--template needs --label-words (a JSON object from each label to its word), or use --template lmbff")
         }
         let template = try Template(source)
         let sentences = records.first.map { $0.textB == nil ? 1 : 2 } ?? 1
