@@ -28,44 +28,54 @@ let package = Package(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]),
 
+        // What every module shares: the error protocol (message, exit code, HTTP status), SHA-256, the version.
+        .target(name: "ExemplarCore"),
+        // The one JSON layer: a strict parser, `JSONValue` (shortest round-trip floats), typed
+        // readers whose errors name the JSON path.
+        .target(
+            name: "ExemplarJSON",
+            dependencies: ["ExemplarCore"],
+            swiftSettings: optimised),
         // Tokenizer, safetensors, BERT forward pass, pooling: text in, vectors out.
         .target(
             name: "ExemplarEncoder",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "COpenBLAS"],
             swiftSettings: optimised),
         // Reading sentence inputs (JSON Lines, text) and writing outputs (JSON Lines, .npy).
         .target(
             name: "ExemplarIO",
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarData"],
             swiftSettings: optimised),
         // Dataset readers for LM-BFF's task layouts (GLUE TSV, header-less CSV, JSONL, CSV/TSV).
         .target(
             name: "ExemplarData",
+            dependencies: ["ExemplarCore", "ExemplarJSON"],
             swiftSettings: optimised),
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
-            dependencies: ["CLMDB"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "CLMDB"],
             swiftSettings: optimised),
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarEncoder", "ExemplarStore", "ExemplarData", "COpenBLAS"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "COpenBLAS"],
             swiftSettings: optimised),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarData", "ExemplarIndex", "ExemplarStore"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarData", "ExemplarIndex", "ExemplarStore"],
             swiftSettings: optimised),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
-            dependencies: ["CMicroHTTPD", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
+            dependencies: ["CMicroHTTPD", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos",
-                           "ExemplarServer"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
+                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer"]),
         // Timing runner for scripts/bench-search; not part of the CLI.
         .executableTarget(
             name: "exemplar-bench",
@@ -78,7 +88,7 @@ let package = Package(
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarStoreTests",
-            dependencies: ["ExemplarStore"]),
+            dependencies: ["ExemplarStore", "ExemplarCore", "ExemplarEncoder"]),
         .testTarget(
             name: "ExemplarIndexTests",
             dependencies: ["ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
@@ -92,10 +102,13 @@ let package = Package(
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarServerTests",
-            dependencies: ["ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+            dependencies: ["ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+        .testTarget(
+            name: "ExemplarJSONTests",
+            dependencies: ["ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIOTests",
-            dependencies: ["ExemplarIO"]),
+            dependencies: ["ExemplarIO", "ExemplarData"]),
         .testTarget(
             name: "ExemplarCLITests",
             dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),

@@ -1,7 +1,11 @@
-/// A problem with a dataset file, naming the file, the line and what to do.
-public enum DataError: Error, CustomStringConvertible, Hashable {
+import ExemplarCore
+/// A problem with an input file (a dataset, a file of sentences) or an output file, naming
+/// the file, the line and what to do. Exit code 2: the user's input.
+public enum DataError: ExemplarError, Hashable {
     /// The file or folder is missing or unreadable.
     case cannotRead(file: String, reason: String)
+    /// An output file cannot be created or written.
+    case cannotWrite(file: String, reason: String)
     /// The line holds bytes that are not UTF-8.
     case invalidUTF8(file: String, line: Int)
     /// A blank line in a GLUE-style TSV file.
@@ -18,6 +22,8 @@ public enum DataError: Error, CustomStringConvertible, Hashable {
     case unterminatedQuote(file: String, line: Int)
     /// A JSON Lines row that is not one JSON object.
     case malformedJSON(file: String, line: Int, reason: String)
+    /// A JSON Lines row that is JSON but not an object.
+    case notAnObject(file: String, line: Int)
     /// A JSON Lines row without a field the layout names.
     case missingField(file: String, line: Int, field: String)
     /// A JSON Lines field of the wrong type.
@@ -30,7 +36,7 @@ public enum DataError: Error, CustomStringConvertible, Hashable {
     /// The file the error is about (empty for `invalidLayout`).
     public var file: String {
         switch self {
-        case .cannotRead(let file, _), .invalidUTF8(let file, _), .blankLine(let file, _),
+        case .cannotRead(let file, _), .cannotWrite(let file, _), .notAnObject(let file, _), .invalidUTF8(let file, _), .blankLine(let file, _),
              .wrongColumnCount(let file, _, _, _, _, _), .unknownLabel(let file, _, _, _),
              .notANumber(let file, _, _), .emptyText(let file, _, _), .unterminatedQuote(let file, _),
              .malformedJSON(let file, _, _), .missingField(let file, _, _), .wrongType(let file, _, _, _),
@@ -44,8 +50,10 @@ public enum DataError: Error, CustomStringConvertible, Hashable {
     /// The 1-based line the error is about, when there is one.
     public var line: Int? {
         switch self {
-        case .cannotRead, .invalidLayout:
+        case .cannotRead, .cannotWrite, .invalidLayout:
             return nil
+        case .notAnObject(_, let line):
+            return line
         case .invalidUTF8(_, let line), .blankLine(_, let line), .wrongColumnCount(_, let line, _, _, _, _),
              .unknownLabel(_, let line, _, _), .notANumber(_, let line, _), .emptyText(_, let line, _),
              .unterminatedQuote(_, let line), .malformedJSON(_, let line, _), .missingField(_, let line, _),
@@ -54,10 +62,16 @@ public enum DataError: Error, CustomStringConvertible, Hashable {
         }
     }
 
+    public var exitCode: Int32 { 2 }
+
     public var description: String {
         switch self {
         case .cannotRead(let file, let reason):
             return "\(file): cannot read (\(reason))"
+        case .cannotWrite(let file, let reason):
+            return "\(file): cannot write (\(reason))"
+        case .notAnObject(let file, let line):
+            return "\(file):\(line): expected a JSON object like {\"text\": \"...\"}"
         case .invalidUTF8(let file, let line):
             return "\(file):\(line): invalid UTF-8; re-encode the file as UTF-8 (for example `iconv -f cp1252 -t utf-8`)"
         case .blankLine(let file, let line):

@@ -1,5 +1,9 @@
+import ExemplarCore
+
 /// A problem with demonstration-selection inputs or options, naming the option or value and what to do.
-public enum DemoError: Error, CustomStringConvertible, Hashable, Sendable {
+public enum DemoError: ExemplarError, Hashable {
+    public var exitCode: Int32 { 2 }
+
     /// An option outside its range: `option` names it, `expected` says what is allowed.
     case invalidOption(option: String, value: String, expected: String)
     /// Arrays that must have one entry per support example (or per row) disagree in length.

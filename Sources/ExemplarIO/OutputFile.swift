@@ -1,3 +1,4 @@
+import ExemplarData
 import Foundation
 
 /// An output written to a temporary file beside its destination and moved into place only
@@ -9,7 +10,7 @@ public struct OutputFile {
     private let temporaryPath: String?
     private var buffer = Data()
 
-    public init(path: String) throws(InputError) {
+    public init(path: String) throws(DataError) {
         self.path = path
         if path == "-" {
             handle = FileHandle.standardOutput
@@ -21,45 +22,45 @@ public struct OutputFile {
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)").path
         guard FileManager.default.createFile(atPath: temp, contents: nil),
               let handle = FileHandle(forWritingAtPath: temp) else {
-            throw .cannotRead(file: path, reason: "cannot create the output file (does its folder exist and is it writable?)")
+            throw .cannotWrite(file: path, reason: "cannot create the output file (does its folder exist and is it writable?)")
         }
         self.handle = handle
         self.temporaryPath = temp
     }
 
     /// Appends bytes (buffered).
-    public mutating func write(_ bytes: some Sequence<UInt8>) throws(InputError) {
+    public mutating func write(_ bytes: some Sequence<UInt8>) throws(DataError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    public mutating func write(_ string: String) throws(InputError) {
+    public mutating func write(_ string: String) throws(DataError) {
         try write(string.utf8)
     }
 
-    private mutating func flush() throws(InputError) {
+    private mutating func flush() throws(DataError) {
         do {
             try handle.write(contentsOf: buffer)
         } catch {
-            throw .cannotRead(file: path, reason: "write failed: \(error.localizedDescription)")
+            throw .cannotWrite(file: path, reason: "write failed: \(error.localizedDescription)")
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and moves the file into place.
-    public mutating func commit() throws(InputError) {
+    public mutating func commit() throws(DataError) {
         try flush()
         guard let temporaryPath else { return }
         do {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw .cannotRead(file: path, reason: "write failed: \(error.localizedDescription)")
+            throw .cannotWrite(file: path, reason: "write failed: \(error.localizedDescription)")
         }
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw .cannotRead(file: path, reason: "cannot move the finished output into place: \(reason)")
+            throw .cannotWrite(file: path, reason: "cannot move the finished output into place: \(reason)")
         }
     }
 

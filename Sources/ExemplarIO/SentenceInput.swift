@@ -1,3 +1,4 @@
+import ExemplarData
 import Foundation
 
 /// How sentences are laid out in an input file.
@@ -23,11 +24,11 @@ public struct SentenceRecord: Sendable, Equatable {
 
 /// Reads sentences from JSON Lines or plain text, checking every line.
 public enum SentenceInput {
-    /// Reads `path` (`-` for standard input). Throws `InputError` naming the file and line
+    /// Reads `path` (`-` for standard input). Throws `DataError` naming the file and line
     /// of the first bad line. With `pairField`, JSON Lines objects may also hold a second
     /// sentence there (a string when present).
     public static func read(path: String, format: InputFormat, field: String = "text",
-                            pairField: String? = nil) throws(InputError) -> [SentenceRecord] {
+                            pairField: String? = nil) throws(DataError) -> [SentenceRecord] {
         let name = path == "-" ? "<stdin>" : path
         let data: Data
         if path == "-" {
@@ -45,10 +46,10 @@ public enum SentenceInput {
 
     /// Parses the bytes of a whole input file.
     public static func parse(_ data: Data, name: String, format: InputFormat, field: String = "text",
-                             pairField: String? = nil) throws(InputError) -> [SentenceRecord] {
+                             pairField: String? = nil) throws(DataError) -> [SentenceRecord] {
         var records: [SentenceRecord] = []
         var lineNumber = 0
-        var failure: InputError?
+        var failure: DataError?
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
@@ -69,7 +70,7 @@ public enum SentenceInput {
                     records.append(SentenceRecord(text: line, line: lineNumber))
                 case .jsonl:
                     if line.allSatisfy(\.isWhitespace) { break }
-                    do throws(InputError) {
+                    do throws(DataError) {
                         let (text, textB) = try jsonText(line, field: field, pairField: pairField, name: name, line: lineNumber)
                         records.append(SentenceRecord(text: text, line: lineNumber, textB: textB))
                     } catch {
@@ -85,7 +86,7 @@ public enum SentenceInput {
     }
 
     static func jsonText(_ line: String, field: String, pairField: String?, name: String,
-                         line number: Int) throws(InputError) -> (String, String?) {
+                         line number: Int) throws(DataError) -> (String, String?) {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])

@@ -6,7 +6,7 @@ import ExemplarStore
 /// committed to the cache every `chunkSize` texts, so an interrupted run keeps its work.
 public struct CachedEmbedder: Sendable {
     public var encoder: SentenceEncoder
-    /// SHA-256 of the model's weights file (`IndexBuilder.modelIdentity(_:).weightsSHA256`).
+    /// SHA-256 of the model's weights file (`SentenceEncoder.identity().weightsSHA256`).
     public var modelHash: String
     public var batchSize = 32
     public var threads = SentenceEncoder.defaultThreads

@@ -1,3 +1,4 @@
+import ExemplarCore
 import ExemplarEncoder
 import ExemplarStore
 import Foundation
@@ -26,23 +27,6 @@ public struct IndexBuilder: Sendable {
         self.encoder = encoder
     }
 
-    /// The identity of `encoder`'s model (hashes its weights file).
-    public static func modelIdentity(_ encoder: SentenceEncoder) throws(StoreError) -> Manifest.Model {
-        guard let handle = FileHandle(forReadingAtPath: encoder.weightsURL.path) else {
-            throw .lmdb(path: encoder.weightsURL.path, operation: "read model weights", message: "cannot open")
-        }
-        defer { try? handle.close() }
-        var sha = SHA256()
-        while true {
-            let chunk = handle.readData(ofLength: 1 << 22)
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { sha.update($0) }
-        }
-        return Manifest.Model(
-            name: encoder.folder.lastPathComponent, weightsSHA256: sha.hex(), dimension: encoder.dimension,
-            pooling: encoder.poolingDescription, normalized: encoder.normalize, maxSeqLength: encoder.tokenizer.maxLength)
-    }
-
     /// The text a record is embedded as: a pair is joined with a space, as LM-BFF does.
     public static func embeddingText(_ record: IndexRecord) -> String {
         record.textB.map { record.textA + " " + $0 } ?? record.textA
@@ -65,13 +49,13 @@ public struct IndexBuilder: Sendable {
     /// `labels` is the label list (its order is the per-class order). `replaceModel` allows
     /// rebuilding an index that was built with another model.
     public func build(records: [IndexRecord], labels: [String], task: String?, into store: IndexStore,
-                      replaceModel: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> BuildReport {
+                      replaceModel: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> BuildReport {
         let start = Date()
-        let model = try Self.modelIdentity(encoder)
+        let model = try encoder.identity()
         let fingerprint = Self.fingerprint(records)
         let previous = try store.manifest()
         if let previous, previous.model != model, !replaceModel {
-            throw .modelMismatch(path: store.folder.path, stored: previous.model.summary, given: model.summary)
+            throw IndexError.modelMismatch(path: store.folder.path, stored: previous.model.summary, given: model.summary)
         }
         if let previous, previous.model == model, previous.dataFingerprint == fingerprint,
            previous.labels == labels, try !store.hasInterruptedBuild() {

@@ -1,8 +1,9 @@
+import ExemplarCore
 import ExemplarData
 import ExemplarStore
 
 /// What can go wrong defining, building or opening an index.
-public enum IndexError: Error, CustomStringConvertible {
+public enum IndexError: ExemplarError {
     /// `index.json` is malformed; `field` is the JSON field at fault, when one is.
     case definition(file: String, field: String?, message: String)
     /// The folder is not an index (or not a built one).
@@ -13,6 +14,8 @@ public enum IndexError: Error, CustomStringConvertible {
     case data(DataError)
     /// The LMDB store failed or holds something unexpected.
     case store(StoreError)
+    /// The index was built with another model than the one given.
+    case modelMismatch(path: String, stored: String, given: String)
 
     public var description: String {
         switch self {
@@ -26,15 +29,26 @@ public enum IndexError: Error, CustomStringConvertible {
             return error.description
         case .store(let error):
             return error.description
+        case .modelMismatch(let path, let stored, let given):
+            return "\(path): index was built with model \(stored), not \(given); rebuild it with this model or pass --model for the one it was built with"
         }
     }
 
-    /// Whether the error is the user's input (exit code 2) rather than a failure (1).
-    public var isInputError: Bool {
+    /// The user's input (the definition, the data, the folder, the model given): 2; storage failures: the store's.
+    public var exitCode: Int32 {
         switch self {
-        case .definition, .notAnIndex, .incomplete, .data: true
-        case .store(let e):
-            if case .modelMismatch = e { true } else { false }
+        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch: 2
+        case .store(let e): e.exitCode
+        }
+    }
+
+    /// An index that cannot be used as asked is the server's state, not the request's: 500,
+    /// except for bad data in a request (400) and a model mismatch (409).
+    public var httpStatus: Int {
+        switch self {
+        case .data: 400
+        case .modelMismatch: 409
+        default: 500
         }
     }
 }

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import ExemplarDemos
 import Synchronization
 
@@ -16,7 +17,7 @@ final class DemoCache: Sendable {
     }
 
     /// The cached value for `key`, else `make()`'s (then cached, evicting the least recently used).
-    func demos(for key: String, make: () throws(ServerError) -> IndexDemos) throws(ServerError) -> IndexDemos {
+    func demos(for key: String, make: () throws -> IndexDemos) throws -> IndexDemos {
         let hit = entries.withLock { list -> IndexDemos? in
             guard let i = list.firstIndex(where: { $0.key == key }) else { return nil }
             let entry = list.remove(at: i)

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import Dispatch
 import ExemplarEncoder
 import Foundation
@@ -74,7 +75,7 @@ final class EmbeddingWorker: @unchecked Sendable {
     var maxLength: Int { encoder.tokenizer.maxLength }
 
     /// Vectors for already tokenized texts, in order; blocks until the worker has run them.
-    func embed(_ ids: [[Int32]]) throws(ServerError) -> [[Float]] {
+    func embed(_ ids: [[Int32]]) throws -> [[Float]] {
         let job = Job(ids: ids)
         condition.lock()
         arriving.wrappingSubtract(1, ordering: .relaxed)
@@ -84,7 +85,7 @@ final class EmbeddingWorker: @unchecked Sendable {
         }
         guard !stopped else {
             condition.unlock()
-            throw .shuttingDown
+            throw ServerError.shuttingDown
         }
         jobs.append(job)
         condition.signal()

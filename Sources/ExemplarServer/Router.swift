@@ -1,3 +1,4 @@
+import ExemplarJSON
 /// The service's routes: a path and method to a `Route`, or a 404/405.
 enum Route: Sendable, Equatable {
     case health
@@ -69,10 +70,10 @@ enum Route: Sendable, Equatable {
     }
 
     /// The route for a request, or the 404 / 405 error.
-    static func match(method: String, path: String) throws(ServerError) -> Route {
-        guard let route = Route(path: path) else { throw .notFound(path: path) }
+    static func match(method: String, path: String) throws -> Route {
+        guard let route = Route(path: path) else { throw ServerError.notFound(path: path) }
         let allowed = route.methods + (route.methods.contains("GET") ? ["HEAD"] : [])
-        guard allowed.contains(method) else { throw .methodNotAllowed(method: method, allowed: route.methods) }
+        guard allowed.contains(method) else { throw ServerError.methodNotAllowed(method: method, allowed: route.methods) }
         return route
     }
 }

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import Dispatch
 import ExemplarEncoder
 import ExemplarIndex
@@ -19,29 +20,25 @@ public final class Server: Sendable {
     private let running: Mutex<(daemon: HTTPDaemon, service: Service)?>
 
     /// Loads everything and starts listening.
-    public static func start(_ configuration: ServerConfiguration) throws(ServerError) -> Server {
-        let encoder: SentenceEncoder
-        do { encoder = try SentenceEncoder(folder: configuration.modelFolder) } catch {
-            throw .configuration(error.description)
-        }
-        let identity: ExemplarStore.Manifest.Model
-        do { identity = try IndexBuilder.modelIdentity(encoder) } catch { throw .configuration(error.description) }
+    public static func start(_ configuration: ServerConfiguration) throws -> Server {
+        let encoder = try SentenceEncoder(folder: configuration.modelFolder)
+        let identity = try encoder.identity()
         let names = configuration.indexFolders.map { $0.standardizedFileURL.lastPathComponent }
         for (i, name) in names.enumerated() where names[..<i].contains(name) {
-            throw .configuration("two indexes are named \"\(name)\" (an index is named by its folder's last component); rename one folder")
+            throw ServerError.configuration("two indexes are named \"\(name)\" (an index is named by its folder's last component); rename one folder")
         }
         var indexes: [(name: String, index: OnlineIndex)] = []
         for (folder, name) in zip(configuration.indexFolders, names) {
             let index: OnlineIndex
-            do { index = try OnlineIndex(folder: folder) } catch { throw .index(error) }
+            index = try OnlineIndex(folder: folder)
             let stored = index.snapshot.index.manifest.model
             guard stored == identity else {
-                throw .configuration("\(folder.relativePath): index was built with model \(stored.summary), but the server runs \(identity.summary); pass --model for the index's model or rebuild it")
+                throw ServerError.configuration("\(folder.relativePath): index was built with model \(stored.summary), but the server runs \(identity.summary); pass --model for the index's model or rebuild it")
             }
             indexes.append((name, index))
         }
         guard configuration.maxBatch >= 1, configuration.maxBody >= 1 else {
-            throw .configuration("--max-batch and --max-body must be at least 1")
+            throw ServerError.configuration("--max-batch and --max-body must be at least 1")
         }
         let service = Service(configuration: configuration, encoder: encoder, indexes: indexes, metrics: Metrics())
         let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, maxBody: configuration.maxBody,

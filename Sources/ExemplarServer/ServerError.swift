@@ -1,14 +1,11 @@
-import ExemplarDemos
+import ExemplarCore
 import ExemplarIndex
-import ExemplarStore
+import ExemplarJSON
 
-/// Everything a request or the server's start can fail with; `status` maps each to its HTTP
-/// status code, in this one place.
-public enum ServerError: Error, CustomStringConvertible, Sendable {
-    /// The body is not JSON.
-    case malformedJSON(String)
-    /// A field is missing, of the wrong type or out of range: `field` is its JSON path.
-    case badField(field: String, reason: String)
+/// What a request or the server's start can fail with that is the server's own (routing,
+/// auth, limits, start-up); every other module's errors carry their own status through
+/// `ExemplarError`, and `errorResponse` turns any of them into the one JSON error shape.
+public enum ServerError: ExemplarError {
     /// Missing or wrong bearer token.
     case unauthorized
     /// No such route.
@@ -27,8 +24,6 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case inputTooLong(field: String, limit: Int)
     /// The daemon could not listen (address in use, not an IP literal, ...).
     case startFailed(host: String, port: Int)
-    /// An index could not be opened, written or used with this model.
-    case index(IndexError)
     /// Demonstration selection or rendering refused its options.
     case demos(field: String, message: String)
     /// The server is shutting down.
@@ -36,44 +31,35 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     /// The server cannot start as configured (an index built with another model, two indexes of one name, ...).
     case configuration(String)
 
-    /// The HTTP status code of the error.
-    public var status: Int {
+    public var httpStatus: Int {
         switch self {
-        case .malformedJSON, .badField, .demos: 400
+        case .demos: 400
         case .unauthorized: 401
         case .notFound, .unknownIndex, .unknownExample: 404
         case .methodNotAllowed: 405
         case .bodyTooLarge, .batchTooLarge, .inputTooLong: 413
-        case .startFailed, .index, .configuration: 500
+        case .startFailed, .configuration: 500
         case .shuttingDown: 503
         }
     }
 
-    /// A short machine-readable kind, in the error object's `type`.
-    var kind: String {
+    /// A server that cannot start is a usage problem (the port, an index, the model): 2.
+    public var exitCode: Int32 {
         switch self {
-        case .malformedJSON, .badField, .demos: "invalid_request_error"
-        case .unauthorized: "authentication_error"
-        case .notFound, .unknownIndex, .unknownExample: "not_found"
-        case .methodNotAllowed: "method_not_allowed"
-        case .bodyTooLarge, .batchTooLarge, .inputTooLong: "payload_too_large"
-        case .startFailed, .index, .configuration: "server_error"
-        case .shuttingDown: "unavailable"
+        case .startFailed, .configuration: 2
+        default: 1
         }
     }
 
-    /// The JSON field at fault, if one is.
-    var field: String? {
+    public var field: String? {
         switch self {
-        case .badField(let field, _), .batchTooLarge(let field, _, _), .inputTooLong(let field, _), .demos(let field, _): field
+        case .batchTooLarge(let field, _, _), .inputTooLong(let field, _), .demos(let field, _): field
         default: nil
         }
     }
 
     public var description: String {
         switch self {
-        case .malformedJSON(let message): "request body is not valid JSON: \(message)"
-        case let .badField(field, reason): "field \"\(field)\" \(reason)"
         case .unauthorized: "missing or invalid bearer token: send 'Authorization: Bearer <token>'"
         case .notFound(let path): "no route \(path); see GET /health and the README's Service section"
         case let .unknownIndex(name, loaded):
@@ -84,21 +70,40 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case let .batchTooLarge(field, count, limit): "field \"\(field)\" has \(count) inputs; at most \(limit) per request (--max-batch)"
         case let .inputTooLong(field, limit): "field \"\(field)\": an input reaches the model's limit of \(limit) tokens; shorten it or set truncate to true"
         case let .startFailed(host, port): "cannot listen on \(host):\(port) (is the port in use, and is the host an IP address?)"
-        case .index(let error): error.description
         case let .demos(field, message): "field \"\(field)\": \(message)"
         case .shuttingDown: "the server is shutting down"
         case .configuration(let message): message
         }
     }
+}
 
-    /// The error as a JSON response: `{"error": {"message", "type", "field", "code"}}` (OpenAI's shape).
-    var response: HTTPResponse {
-        var headers: [(String, String)] = []
-        if case .methodNotAllowed(_, let allowed) = self { headers.append(("Allow", allowed.joined(separator: ", "))) }
-        if case .unauthorized = self { headers.append(("WWW-Authenticate", "Bearer")) }
-        if case .bodyTooLarge = self { headers.append(("Connection", "close")) }
-        return .json(.object([("error", .object([
-            ("message", .string(description)), ("type", .string(kind)), ("field", .optional(field)), ("code", .int(status)),
-        ]))]), status: status, headers: headers)
+/// Any error as the JSON error response `{"error": {"message", "type", "field", "code"}}`
+/// (OpenAI's shape), with its status from `ExemplarError.httpStatus`; an error of no known
+/// kind is a 500 that says no more than that.
+func errorResponse(_ error: any Error) -> HTTPResponse {
+    guard let error = error as? any ExemplarError else {
+        return errorResponse(ServerError.configuration("internal error (\(type(of: error)))"))
+    }
+    let status = error.httpStatus
+    var headers: [(String, String)] = []
+    if case .methodNotAllowed(_, let allowed)? = error as? ServerError { headers.append(("Allow", allowed.joined(separator: ", "))) }
+    if case .unauthorized? = error as? ServerError { headers.append(("WWW-Authenticate", "Bearer")) }
+    if case .bodyTooLarge? = error as? ServerError { headers.append(("Connection", "close")) }
+    return .json(.object([("error", .object([
+        ("message", .string(error.description)), ("type", .string(errorKind(status))), ("field", .optional(error.field)),
+        ("code", .int(status)),
+    ]))]), status: status, headers: headers)
+}
+
+/// A short machine-readable kind for a status, in the error object's `type`.
+private func errorKind(_ status: Int) -> String {
+    switch status {
+    case 401: "authentication_error"
+    case 404: "not_found"
+    case 405: "method_not_allowed"
+    case 413: "payload_too_large"
+    case 503: "unavailable"
+    case 400..<500: "invalid_request_error"
+    default: "server_error"
     }
 }

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import ExemplarData
 import ExemplarDemos
 import ExemplarIndex
@@ -8,7 +9,7 @@ extension Service {
     static let demoFields = ["query", "queries", "text", "text_b", "id", "policy", "filter_rate", "num_sample", "k", "lambda",
                              "count", "order", "seed", "support", "template", "label_words", "special_tokens", "placement"]
 
-    func demonstrations(_ index: OnlineIndex, name: String, _ body: RequestBody) throws(ServerError) -> HTTPResponse {
+    func demonstrations(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
         try body.only(Self.demoFields)
         let snapshot = index.snapshot
         let manifest = snapshot.index.manifest
@@ -16,30 +17,30 @@ extension Service {
         let seed = UInt64(try body.int("seed", range: 0...Int(Int64.max)) ?? 42)
         let support = try body.string("support") ?? "train"
         guard manifest.countsBySplit[support] != nil else {
-            throw .badField(field: "support", reason: "\"\(support)\" is not a split of index \(name); its splits: \(manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+            throw JSONError.field(path: "support", reason: "\"\(support)\" is not a split of index \(name); its splits: \(manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
         }
         let task = manifest.task.flatMap(LMBFFTask.init(name:))
         let grouping = task.map(DemoLabels.init(task:)) ?? .classes(manifest.labels)
         let renderer = try Self.renderer(body, task: task, grouping: grouping, policy: policy)
         let options = ["template", "label_words", "special_tokens", "placement"].map { body.field($0)?.text ?? "-" }
         let key = ([name, manifest.dataFingerprint, support, "\(policy)", "\(seed)"] + options).joined(separator: "\u{0}")
-        let demos = try demoCache.demos(for: key) { () throws(ServerError) -> IndexDemos in
+        let demos = try demoCache.demos(for: key) { () throws -> IndexDemos in
             do {
                 return try IndexDemos(index: snapshot.index, policy: policy, seed: seed, supportSplit: support,
                                       grouping: grouping, renderer: renderer)
-            } catch { throw .demos(field: "support", message: "\(error)") }
+            } catch { throw ServerError.demos(field: "support", message: "\(error)") }
         }
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.
-        var items: [RequestBody] = []
+        var items: [JSONReader] = []
         let forms = ["queries", "query", "text"].filter { body.field($0) != nil }
-        if forms.count > 1 { throw .badField(field: forms[1], reason: "cannot be given with \"\(forms[0])\"; give one of queries, query, text") }
+        if forms.count > 1 { throw JSONError.field(path: forms[1], reason: "cannot be given with \"\(forms[0])\"; give one of queries, query, text") }
         if let list = body.field("queries") {
-            guard case .array(let values) = list, !values.isEmpty else { throw .badField(field: "queries", reason: "must be a non-empty array of {text, text_b, id} objects") }
-            guard values.count <= configuration.maxBatch else { throw .batchTooLarge(field: "queries", count: values.count, limit: configuration.maxBatch) }
+            guard case .array(let values) = list, !values.isEmpty else { throw JSONError.field(path: "queries", reason: "must be a non-empty array of {text, text_b, id} objects") }
+            guard values.count <= configuration.maxBatch else { throw ServerError.batchTooLarge(field: "queries", count: values.count, limit: configuration.maxBatch) }
             for (i, value) in values.enumerated() {
-                guard case .object = value else { throw .badField(field: "queries[\(i)]", reason: "must be an object") }
-                items.append(RequestBody(value: value, path: "queries[\(i)]"))
+                guard case .object = value else { throw JSONError.field(path: "queries[\(i)]", reason: "must be an object") }
+                items.append(JSONReader(value: value, path: "queries[\(i)]"))
             }
         } else if let query = try body.object("query") {
             items = [query]
@@ -51,7 +52,7 @@ extension Service {
         for (i, item) in items.enumerated() {
             if item.path != "" { try item.only(["text", "text_b", "id"]) }
             let id = try item.int("id", range: 0...Int(UInt32.max)).map(UInt32.init)
-            if let id, snapshot.record(Int(id)) == nil { throw .badField(field: item.name("id"), reason: "\(id) is not an example of index \(name)") }
+            if let id, snapshot.record(Int(id)) == nil { throw JSONError.field(path: item.name("id"), reason: "\(id) is not an example of index \(name)") }
             if let text = try item.string("text") {
                 let sentences = [text] + (try item.string("text_b").map { [$0] } ?? [])
                 toEmbed.append((i, sentences, id))
@@ -59,7 +60,7 @@ extension Service {
             } else if let id {
                 queries.append(demos.query(record: id))
             } else {
-                throw .badField(field: item.name("text"), reason: "is required (or id, for an example of the index)")
+                throw JSONError.field(path: item.name("text"), reason: "is required (or id, for an example of the index)")
             }
         }
         let vectors = try embed(toEmbed.map { $0.sentences.joined(separator: " ") }, field: body.field("queries") == nil ? "text" : "queries").vectors
@@ -74,9 +75,9 @@ extension Service {
             guard let query else { continue }
             let samples: [IndexDemos.Sample]
             do { samples = try demos.select(query) } catch let error as TemplateError {
-                throw .demos(field: "template", message: error.description)
+                throw ServerError.demos(field: "template", message: error.description)
             } catch {
-                throw .demos(field: item.path.isEmpty ? "policy" : item.path, message: "\(error)")
+                throw ServerError.demos(field: item.path.isEmpty ? "policy" : item.path, message: "\(error)")
             }
             let given = (try? item.int("id", range: 0...Int(UInt32.max))).flatMap { $0 }
             results.append(.object([
@@ -96,7 +97,7 @@ extension Service {
     }
 
     /// The selection policy from `policy` and its options (defaults as `exemplar demos`).
-    static func policy(_ body: RequestBody) throws(ServerError) -> SelectionPolicy {
+    static func policy(_ body: JSONReader) throws -> SelectionPolicy {
         let name = try body.string("policy") ?? "lmbff"
         let rate = try body.double("filter_rate", range: 0...1)
         let samples = try body.int("num_sample", range: 1...1_000)
@@ -110,31 +111,31 @@ extension Service {
         case "in-context":
             let count = try body.int("count", range: 1...10_000) ?? 4
             let order = try body.string("order") ?? "random"
-            guard order == "random" || order == "nearest" else { throw .badField(field: "order", reason: "must be \"random\" or \"nearest\"") }
+            guard order == "random" || order == "nearest" else { throw JSONError.field(path: "order", reason: "must be \"random\" or \"nearest\"") }
             policy = .inContext(count: count, order: order == "nearest" ? .nearest : .random(samples: samples ?? 1, filterRate: rate))
         default:
-            throw .badField(field: "policy", reason: "must be one of lmbff, random, nearest, mmr, in-context")
+            throw JSONError.field(path: "policy", reason: "must be one of lmbff, random, nearest, mmr, in-context")
         }
-        do { try policy.validate() } catch { throw .demos(field: "policy", message: error.description) }
+        do { try policy.validate() } catch { throw ServerError.demos(field: "policy", message: error.description) }
         return policy
     }
 
     /// The context renderer for `template` (LM-BFF's language, or "lmbff" for the task's manual one) and `label_words`.
-    static func renderer(_ body: RequestBody, task: LMBFFTask?, grouping: DemoLabels, policy: SelectionPolicy) throws(ServerError) -> ContextRenderer? {
+    static func renderer(_ body: JSONReader, task: LMBFFTask?, grouping: DemoLabels, policy: SelectionPolicy) throws -> ContextRenderer? {
         guard let source = try body.string("template") else {
-            if body.field("label_words") != nil { throw .badField(field: "label_words", reason: "needs a template") }
+            if body.field("label_words") != nil { throw JSONError.field(path: "label_words", reason: "needs a template") }
             return nil
         }
         do {
             var template = source
             var words: LabelWords
             if source == "lmbff" {
-                guard let task else { throw ServerError.badField(field: "template", reason: "\"lmbff\" needs an index built for an LM-BFF task; give the template and label_words") }
+                guard let task else { throw JSONError.field(path: "template", reason: "\"lmbff\" needs an index built for an LM-BFF task; give the template and label_words") }
                 let manual = TaskTemplates.manual(for: task)
                 template = manual.template
                 words = try LabelWords(manual.labelWords, labels: grouping)
             } else if body.field("label_words") == nil {
-                throw ServerError.badField(field: "label_words", reason: "is required with a template: an object from each label to its word")
+                throw JSONError.field(path: "label_words", reason: "is required with a template: an object from each label to its word")
             } else {
                 words = try LabelWords([:], labels: .classes([]))
             }
@@ -144,31 +145,33 @@ extension Service {
             case .object(let fields)?:
                 var mapping: [String: String] = [:]
                 for (key, value) in fields {
-                    guard case .string(let word) = value else { throw ServerError.badField(field: "label_words.\(key)", reason: "must be a string") }
+                    guard case .string(let word) = value else { throw JSONError.field(path: "label_words.\(key)", reason: "must be a string") }
                     mapping[key] = word
                 }
                 words = try LabelWords(mapping, labels: grouping)
-            default: throw ServerError.badField(field: "label_words", reason: "must be an object from each label to its word")
+            default: throw JSONError.field(path: "label_words", reason: "must be an object from each label to its word")
             }
             let layout: ContextRenderer.Layout
             switch policy {
             case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
             case .inContext(let count, _):
                 let placement = try body.string("placement") ?? "tail"
-                guard placement == "tail" || placement == "head" else { throw ServerError.badField(field: "placement", reason: "must be \"tail\" or \"head\"") }
+                guard placement == "tail" || placement == "head" else { throw JSONError.field(path: "placement", reason: "must be \"tail\" or \"head\"") }
                 layout = .inContext(count: count, placement: placement == "head" ? .head : .tail)
             case .lmbff, .random: layout = .perLabel(count: 1)
             }
             let tokens = try body.string("special_tokens") ?? "roberta"
-            guard tokens == "roberta" || tokens == "bert" else { throw ServerError.badField(field: "special_tokens", reason: "must be \"roberta\" or \"bert\"") }
+            guard tokens == "roberta" || tokens == "bert" else { throw JSONError.field(path: "special_tokens", reason: "must be \"roberta\" or \"bert\"") }
             return try ContextRenderer(template: try Template(template), labelWords: words, layout: layout,
                                        specialTokens: tokens == "bert" ? .bert : .roberta)
         } catch let error as ServerError {
             throw error
+        } catch let error as JSONError {
+            throw error
         } catch let error as TemplateError {
-            throw .demos(field: "template", message: error.description)
+            throw ServerError.demos(field: "template", message: error.description)
         } catch {
-            throw .demos(field: "template", message: "\(error)")
+            throw ServerError.demos(field: "template", message: "\(error)")
         }
     }
 }

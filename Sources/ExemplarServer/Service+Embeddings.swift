@@ -1,30 +1,31 @@
+import ExemplarJSON
 import Foundation
 
 /// `POST /v1/embeddings` (OpenAI's shape) and `POST /embed` (Text Embeddings Inference's).
 extension Service {
     /// Embeds `texts` through the batching worker; `field` names them in errors. Without
     /// `truncate`, a text that reaches the model's length limit is refused (413).
-    func embed(_ texts: [String], field: String, truncate: Bool = true) throws(ServerError) -> (vectors: [[Float]], tokens: Int) {
+    func embed(_ texts: [String], field: String, truncate: Bool = true) throws -> (vectors: [[Float]], tokens: Int) {
         guard texts.count <= configuration.maxBatch else {
-            throw .batchTooLarge(field: field, count: texts.count, limit: configuration.maxBatch)
+            throw ServerError.batchTooLarge(field: field, count: texts.count, limit: configuration.maxBatch)
         }
         let ids = worker.tokenize(texts)
         if !truncate, ids.contains(where: { $0.count >= worker.maxLength }) {
             worker.cancel()
-            throw .inputTooLong(field: field, limit: worker.maxLength)
+            throw ServerError.inputTooLong(field: field, limit: worker.maxLength)
         }
         return (try worker.embed(ids), ids.reduce(0) { $0 + $1.count })
     }
 
-    func openAIEmbeddings(_ body: RequestBody) throws(ServerError) -> HTTPResponse {
+    func openAIEmbeddings(_ body: JSONReader) throws -> HTTPResponse {
         try body.only(["input", "model", "encoding_format", "dimensions", "user"])
-        guard let texts = try body.strings("input") else { throw .badField(field: "input", reason: "is required: a string or an array of strings") }
-        guard !texts.isEmpty else { throw .badField(field: "input", reason: "must not be an empty array") }
+        guard let texts = try body.strings("input") else { throw JSONError.field(path: "input", reason: "is required: a string or an array of strings") }
+        guard !texts.isEmpty else { throw JSONError.field(path: "input", reason: "must not be an empty array") }
         let format = try body.string("encoding_format") ?? "float"
-        guard format == "float" || format == "base64" else { throw .badField(field: "encoding_format", reason: "must be \"float\" or \"base64\"") }
+        guard format == "float" || format == "base64" else { throw JSONError.field(path: "encoding_format", reason: "must be \"float\" or \"base64\"") }
         _ = try body.string("model")  // any name is accepted: the server runs one model, named in the response
         if let dimensions = try body.int("dimensions", range: 1...100_000), dimensions != worker.encoder.dimension {
-            throw .badField(field: "dimensions", reason: "must be \(worker.encoder.dimension) (the model's dimension) when given")
+            throw JSONError.field(path: "dimensions", reason: "must be \(worker.encoder.dimension) (the model's dimension) when given")
         }
         let (vectors, tokens) = try embed(texts, field: "input")
         let data: [JSONValue] = vectors.enumerated().map { i, v in
@@ -38,14 +39,14 @@ extension Service {
         ]))
     }
 
-    func teiEmbed(_ body: RequestBody) throws(ServerError) -> HTTPResponse {
+    func teiEmbed(_ body: JSONReader) throws -> HTTPResponse {
         try body.only(["inputs", "normalize", "truncate", "truncation_direction", "prompt_name"])
-        guard let texts = try body.strings("inputs") else { throw .badField(field: "inputs", reason: "is required: a string or an array of strings") }
-        guard !texts.isEmpty else { throw .badField(field: "inputs", reason: "must not be an empty array") }
+        guard let texts = try body.strings("inputs") else { throw JSONError.field(path: "inputs", reason: "is required: a string or an array of strings") }
+        guard !texts.isEmpty else { throw JSONError.field(path: "inputs", reason: "must not be an empty array") }
         let normalize = try body.bool("normalize") ?? true
         let truncate = try body.bool("truncate") ?? true
         if let direction = try body.string("truncation_direction"), direction.lowercased() != "right" {
-            throw .badField(field: "truncation_direction", reason: "must be \"right\" (the only direction supported)")
+            throw JSONError.field(path: "truncation_direction", reason: "must be \"right\" (the only direction supported)")
         }
         var (vectors, _) = try embed(texts, field: "inputs", truncate: truncate)
         if normalize {

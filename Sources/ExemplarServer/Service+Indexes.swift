@@ -1,3 +1,4 @@
+import ExemplarJSON
 import ExemplarIndex
 import ExemplarStore
 
@@ -7,14 +8,11 @@ extension Service {
     func describe(_ name: String, _ index: OnlineIndex) -> JSONValue {
         let snapshot = index.snapshot
         let m = snapshot.index.manifest
-        func counts(_ d: [String: Int]) -> JSONValue { .object(d.keys.sorted().map { ($0, .int(d[$0]!)) }) }
         return .object([
             ("object", .string("index")), ("name", .string(name)), ("task", .optional(m.task)),
             ("examples", .int(snapshot.count)), ("labels", .strings(m.labels)),
-            ("counts_by_label", counts(m.countsByLabel)), ("counts_by_split", counts(m.countsBySplit)),
-            ("model", .object([("name", .string(m.model.name)), ("weights_sha256", .string(m.model.weightsSHA256)),
-                               ("dimension", .int(m.model.dimension)), ("pooling", .string(m.model.pooling)),
-                               ("normalized", .bool(m.model.normalized)), ("max_seq_length", .int(m.model.maxSeqLength))])),
+            ("counts_by_label", .counts(m.countsByLabel)), ("counts_by_split", .counts(m.countsBySplit)),
+            ("model", m.model.json),
             ("built_at", .string(m.builtAt.formatted(.iso8601))), ("size_bytes", .int(snapshot.index.sizeOnDisk)),
             ("online_changes", .bool(m.dataFingerprint.hasPrefix("online:"))),
             ("interrupted_build", .bool(snapshot.index.interruptedBuild)),
@@ -30,13 +28,13 @@ extension Service {
         return .object(fields)
     }
 
-    func search(_ index: OnlineIndex, name: String, _ body: RequestBody) throws(ServerError) -> HTTPResponse {
+    func search(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
         try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids"])
         let snapshot = index.snapshot
         let dim = snapshot.index.exact.dimension
         let given = ["text", "texts", "vector", "vectors"].filter { body.field($0) != nil }
         guard given.count == 1 else {
-            throw .badField(field: given.count > 1 ? given[1] : "text", reason: given.count > 1
+            throw JSONError.field(path: given.count > 1 ? given[1] : "text", reason: given.count > 1
                 ? "cannot be given with \"\(given[0])\"; give one of text, texts, vector, vectors"
                 : "is required (or texts, vector, vectors)")
         }
@@ -46,10 +44,10 @@ extension Service {
         let split = try body.string("split")
         let exclude = Set(try body.ids("exclude_ids")?.map(UInt32.init) ?? [])
         if let label, !snapshot.index.manifest.labels.contains(label) {
-            throw .badField(field: "label", reason: "\"\(label)\" is not a label of index \(name); its labels: \(snapshot.index.manifest.labels.joined(separator: ", "))")
+            throw JSONError.field(path: "label", reason: "\"\(label)\" is not a label of index \(name); its labels: \(snapshot.index.manifest.labels.joined(separator: ", "))")
         }
         if let split, snapshot.index.manifest.countsBySplit[split] == nil {
-            throw .badField(field: "split", reason: "\"\(split)\" is not a split of index \(name); its splits: \(snapshot.index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
+            throw JSONError.field(path: "split", reason: "\"\(split)\" is not a split of index \(name); its splits: \(snapshot.index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
         }
         let field = given[0]
         var texts: [String?] = []
@@ -57,15 +55,15 @@ extension Service {
         switch field {
         case "text", "texts":
             let strings = try body.strings(field) ?? []
-            guard !strings.isEmpty else { throw .badField(field: field, reason: "must not be empty") }
-            if field == "text", case .array = body.field(field) { throw .badField(field: field, reason: "must be a string (use texts for several)") }
+            guard !strings.isEmpty else { throw JSONError.field(path: field, reason: "must not be empty") }
+            if field == "text", case .array = body.field(field) { throw JSONError.field(path: field, reason: "must be a string (use texts for several)") }
             queries = try embed(strings, field: field).vectors
             texts = strings
         default:
             queries = try body.vectors(field, dimension: dim, nested: field == "vectors") ?? []
-            guard !queries.isEmpty else { throw .badField(field: field, reason: "must not be empty") }
+            guard !queries.isEmpty else { throw JSONError.field(path: field, reason: "must not be empty") }
             guard queries.count <= configuration.maxBatch else {
-                throw .batchTooLarge(field: field, count: queries.count, limit: configuration.maxBatch)
+                throw ServerError.batchTooLarge(field: field, count: queries.count, limit: configuration.maxBatch)
             }
             texts = Array(repeating: nil, count: queries.count)
         }

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import ExemplarEncoder
 import ExemplarIndex
 import Foundation
@@ -36,7 +37,7 @@ final class Service: Sendable {
             if !route.isPublic { try authorize(request) }
             response = try dispatch(route, request)
         } catch {
-            response = error.httpResponse
+            response = errorResponse(error)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // Methods are client-chosen strings: only known ones become metric labels.
@@ -49,7 +50,7 @@ final class Service: Sendable {
         return response
     }
 
-    private func dispatch(_ route: Route, _ request: HTTPRequest) throws(ServerError) -> HTTPResponse {
+    private func dispatch(_ route: Route, _ request: HTTPRequest) throws -> HTTPResponse {
         switch route {
         case .health: return health()
         case .metrics:
@@ -58,39 +59,39 @@ final class Service: Sendable {
                 return (name: entry.name, examples: s.count, bytes: s.index.sizeOnDisk)
             }
             return .text(metrics.render(indexes: sizes), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        case .openAIEmbeddings: return try openAIEmbeddings(try RequestBody(bytes: request.body))
-        case .teiEmbed: return try teiEmbed(try RequestBody(bytes: request.body))
+        case .openAIEmbeddings: return try openAIEmbeddings(try JSONReader(bytes: request.body))
+        case .teiEmbed: return try teiEmbed(try JSONReader(bytes: request.body))
         case .openAIModels:
             return .json(.object([("object", .string("list")), ("data", .array([.object([
                 ("id", .string(modelName)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("exemplar")),
             ])]))]))
         case .listIndexes: return .json(.object([("object", .string("list")), ("data", .array(indexes.map { describe($0.name, $0.index) }))]))
         case .describeIndex(let name): return .json(describe(name, try index(name)))
-        case .search(let name): return try search(try index(name), name: name, try RequestBody(bytes: request.body))
-        case .demonstrations(let name): return try demonstrations(try index(name), name: name, try RequestBody(bytes: request.body))
-        case .addExamples(let name): return try addExamples(try index(name), name: name, try RequestBody(bytes: request.body))
+        case .search(let name): return try search(try index(name), name: name, try JSONReader(bytes: request.body))
+        case .demonstrations(let name): return try demonstrations(try index(name), name: name, try JSONReader(bytes: request.body))
+        case .addExamples(let name): return try addExamples(try index(name), name: name, try JSONReader(bytes: request.body))
         case .example(let name, let id):
             let index = try index(name)
-            guard let n = Int(id), n >= 0 else { throw .unknownExample(index: name, id: id) }
+            guard let n = Int(id), n >= 0 else { throw ServerError.unknownExample(index: name, id: id) }
             return request.method == "DELETE" ? try deleteExample(index, name: name, id: n) : try getExample(index, name: name, id: n)
         }
     }
 
     /// The loaded index `name`, or 404.
-    func index(_ name: String) throws(ServerError) -> OnlineIndex {
-        guard let entry = indexes.first(where: { $0.name == name }) else { throw .unknownIndex(name: name, loaded: indexes.map(\.name)) }
+    func index(_ name: String) throws -> OnlineIndex {
+        guard let entry = indexes.first(where: { $0.name == name }) else { throw ServerError.unknownIndex(name: name, loaded: indexes.map(\.name)) }
         return entry.index
     }
 
     /// Checks the bearer token in constant time (for a given token length).
-    private func authorize(_ request: HTTPRequest) throws(ServerError) {
+    private func authorize(_ request: HTTPRequest) throws {
         guard let expected = expectedAuthorization else { return }
         let given = Array((request.headers["authorization"] ?? "").utf8)
         var diff = UInt8(truncatingIfNeeded: given.count ^ expected.count)
         for i in 0..<expected.count {
             diff |= expected[i] ^ (i < given.count ? given[i] : 0)
         }
-        guard diff == 0 else { throw .unauthorized }
+        guard diff == 0 else { throw ServerError.unauthorized }
     }
 
     /// `GET /health`: liveness and readiness.
@@ -101,14 +102,5 @@ final class Service: Sendable {
                                ("max_seq_length", .int(worker.maxLength))])),
             ("indexes", .object(indexes.map { ($0.name, .object([("open", .bool(true)), ("examples", .int($0.index.snapshot.count))])) })),
         ]))
-    }
-}
-
-extension Error {
-    /// The error as a response: a `ServerError` as itself, anything else as a 500.
-    var httpResponse: HTTPResponse {
-        if let error = self as? ServerError { return error.response }
-        if let error = self as? IndexError { return ServerError.index(error).response }
-        return ServerError.configuration("internal error: \(self)").response
     }
 }

@@ -33,10 +33,7 @@ extension IndexStore {
                              manifest: Manifest) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
-        let json: Data
-        do { json = try Self.onlineEncoder.encode(manifest) } catch {
-            throw .corrupt(path: folder.path, reason: "cannot encode manifest: \(error)")
-        }
+        let json = Array(manifest.json.text.utf8)
         var list = Array(manifest.dataFingerprint.utf8) + [0]
         for id in deleted.sorted() { list += id.keyBytes }
         try env.write { txn throws(StoreError) in
@@ -45,14 +42,7 @@ extension IndexStore {
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
             }
             try txn.put("meta", Array("deleted".utf8), list)
-            try txn.put("meta", Array("manifest".utf8), Array(json))
+            try txn.put("meta", Array("manifest".utf8), json)
         }
     }
-
-    private static let onlineEncoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .iso8601
-        return e
-    }()
 }

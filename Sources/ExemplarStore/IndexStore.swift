@@ -1,3 +1,4 @@
+import ExemplarCore
 import Foundation
 
 /// An index's persistent state in one LMDB environment (a folder with data.mdb and lock.mdb).
@@ -26,7 +27,9 @@ public final class IndexStore: Sendable {
     public func manifest() throws(StoreError) -> Manifest? {
         guard let bytes = try env.read({ txn throws(StoreError) in try txn.get("meta", Array("manifest".utf8)) }) else { return nil }
         do {
-            return try Self.decoder.decode(Manifest.self, from: Data(bytes))
+            return try Manifest(json: bytes, path: folder.path)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .corrupt(path: folder.path, reason: "manifest is not readable: \(error)")
         }
@@ -80,10 +83,7 @@ public final class IndexStore: Sendable {
     public func commit(records: [IndexRecord], vectors: [Float], manifest: Manifest) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
-        let json: Data
-        do { json = try Self.encoder.encode(manifest) } catch {
-            throw .corrupt(path: folder.path, reason: "cannot encode manifest: \(error)")
-        }
+        let json = Array(manifest.json.text.utf8)
         try env.write { txn throws(StoreError) in
             try txn.clear("records")
             try txn.clear("vectors")
@@ -92,7 +92,7 @@ public final class IndexStore: Sendable {
                 try txn.put("records", key, record.encoded(), append: true)
                 try txn.put("vectors", key, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
             }
-            try txn.put("meta", Array("manifest".utf8), Array(json))
+            try txn.put("meta", Array("manifest".utf8), json)
             try txn.delete("meta", Array("state".utf8))
         }
     }
@@ -139,17 +139,4 @@ public final class IndexStore: Sendable {
     public func sizeOnDisk() -> Int {
         (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int) ?? 0
     }
-
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .iso8601
-        return e
-    }()
-
-    private static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
-    }()
 }

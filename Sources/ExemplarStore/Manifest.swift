@@ -1,32 +1,18 @@
+import ExemplarCore
+import ExemplarEncoder
+import ExemplarJSON
 import Foundation
 
 /// What an index holds and how it was made; stored as JSON under `meta/manifest`.
-public struct Manifest: Codable, Sendable, Equatable {
-    /// Identity of the model the vectors came from; an index only opens with the same one.
-    public struct Model: Codable, Sendable, Equatable {
-        public var name: String
-        /// SHA-256 of the weights file.
-        public var weightsSHA256: String
-        public var dimension: Int
-        public var pooling: String
-        public var normalized: Bool
-        public var maxSeqLength: Int
+public struct Manifest: Sendable, Equatable {
+    /// The manifest format this version writes and reads; a newer one is refused.
+    public static let currentFormat = 1
 
-        public init(name: String, weightsSHA256: String, dimension: Int, pooling: String, normalized: Bool, maxSeqLength: Int) {
-            self.name = name
-            self.weightsSHA256 = weightsSHA256
-            self.dimension = dimension
-            self.pooling = pooling
-            self.normalized = normalized
-            self.maxSeqLength = maxSeqLength
-        }
-
-        /// Short form for messages: name and the first 12 hex digits of the weights hash.
-        public var summary: String { "\(name) (weights \(weightsSHA256.prefix(12)))" }
-    }
-
-    public var formatVersion = 1
-    public var model: Model
+    public var formatVersion = Manifest.currentFormat
+    /// The Exemplar version that wrote the manifest (absent in indexes written before 0.9).
+    public var writtenBy: String? = ExemplarVersion.current
+    /// The model the vectors came from; an index only opens with the same one.
+    public var model: ModelIdentity
     public var task: String?
     /// SHA-256 over every record's split, label and texts, in order.
     public var dataFingerprint: String
@@ -39,7 +25,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Texts embedded by the build that wrote this manifest (the rest came from the cache).
     public var embeddedTexts: Int
 
-    public init(model: Model, task: String?, dataFingerprint: String, labels: [String], countsByLabel: [String: Int],
+    public init(model: ModelIdentity, task: String?, dataFingerprint: String, labels: [String], countsByLabel: [String: Int],
                 countsBySplit: [String: Int], total: Int, builtAt: Date, buildSeconds: Double, embeddedTexts: Int) {
         self.model = model
         self.task = task
@@ -51,5 +37,69 @@ public struct Manifest: Codable, Sendable, Equatable {
         self.builtAt = builtAt
         self.buildSeconds = buildSeconds
         self.embeddedTexts = embeddedTexts
+    }
+}
+
+extension Manifest {
+    /// The stored JSON (keys sorted, as earlier versions wrote it with `JSONEncoder`).
+    var json: JSONValue {
+        func counts(_ d: [String: Int]) -> JSONValue { .object(d.keys.sorted().map { ($0, .int(d[$0]!)) }) }
+        return .object(dropping: [
+            ("buildSeconds", .number(buildSeconds)), ("builtAt", .string(Self.format(builtAt))),
+            ("countsByLabel", counts(countsByLabel)), ("countsBySplit", counts(countsBySplit)),
+            ("dataFingerprint", .string(dataFingerprint)), ("embeddedTexts", .int(embeddedTexts)),
+            ("formatVersion", .int(formatVersion)), ("labels", .strings(labels)),
+            ("model", .object([
+                ("dimension", .int(model.dimension)), ("maxSeqLength", .int(model.maxSeqLength)), ("name", .string(model.name)),
+                ("normalized", .bool(model.normalized)), ("pooling", .string(model.pooling)),
+                ("weightsSHA256", .string(model.weightsSHA256)),
+            ])),
+            ("task", task.map(JSONValue.string)), ("total", .int(total)), ("writtenBy", writtenBy.map(JSONValue.string)),
+        ])
+    }
+
+    /// Reads the stored JSON. Throws `JSONError` naming the field, or `StoreError.newerFormat`.
+    init(json bytes: [UInt8], path: String) throws {
+        let o = try JSONReader(bytes: bytes)
+        let format = try o.int("formatVersion") ?? 1
+        let writtenBy = try o.string("writtenBy")
+        guard format <= Self.currentFormat else {
+            throw StoreError.newerFormat(path: path, format: format, writtenBy: writtenBy)
+        }
+        func required<T>(_ key: String, _ value: T?) throws -> T {
+            guard let value else { throw o.error(key, "is missing") }
+            return value
+        }
+        func counts(_ key: String) throws -> [String: Int] {
+            guard let r = try o.object(key) else { throw o.error(key, "is missing") }
+            var out: [String: Int] = [:]
+            for k in r.keys { out[k] = try required(k, r.int(k)) }
+            return out
+        }
+        guard let m = try o.object("model") else { throw o.error("model", "is missing") }
+        let model = ModelIdentity(
+            name: try required("model.name", m.string("name")), weightsSHA256: try required("model.weightsSHA256", m.string("weightsSHA256")),
+            dimension: try required("model.dimension", m.int("dimension", range: 1...1 << 20)),
+            pooling: try required("model.pooling", m.string("pooling")), normalized: try required("model.normalized", m.bool("normalized")),
+            maxSeqLength: try required("model.maxSeqLength", m.int("maxSeqLength")))
+        let labels = try (o.field("labels")?.arrayValue ?? []).map { v in try required("labels", v.stringValue) }
+        let built = try required("builtAt", o.string("builtAt"))
+        guard let date = Self.parse(built) else { throw o.error("builtAt", "must be an ISO 8601 date, got \"\(built)\"") }
+        self.init(model: model, task: try o.string("task"), dataFingerprint: try required("dataFingerprint", o.string("dataFingerprint")),
+                  labels: labels, countsByLabel: try counts("countsByLabel"), countsBySplit: try counts("countsBySplit"),
+                  total: try required("total", o.int("total")), builtAt: date,
+                  buildSeconds: try required("buildSeconds", o.double("buildSeconds")),
+                  embeddedTexts: try required("embeddedTexts", o.int("embeddedTexts")))
+        self.formatVersion = format
+        self.writtenBy = writtenBy
+    }
+
+    /// ISO 8601 in UTC to the second, as `JSONEncoder`'s `.iso8601` wrote it.
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle())
+    }
+
+    static func parse(_ text: String) -> Date? {
+        try? Date.ISO8601FormatStyle().parse(text)
     }
 }

@@ -1,13 +1,23 @@
+import ExemplarCore
+
 /// What can go wrong with an index's storage.
-public enum StoreError: Error, CustomStringConvertible, Equatable {
+public enum StoreError: ExemplarError, Equatable {
     /// An LMDB call failed.
     case lmdb(path: String, operation: String, message: String)
     /// The memory map is full (handled inside `LMDBEnvironment.write` by growing it).
     case mapFull
-    /// The index was built with another model than the one given.
-    case modelMismatch(path: String, stored: String, given: String)
     /// The stored data is not what this version writes.
     case corrupt(path: String, reason: String)
+    /// The index was written by a newer Exemplar, in a format this one cannot read.
+    case newerFormat(path: String, format: Int, writtenBy: String?)
+
+    /// A newer format is the user's to fix (upgrade): 2; storage failures: 1.
+    public var exitCode: Int32 {
+        if case .newerFormat = self { return 2 }
+        return 1
+    }
+
+    public var httpStatus: Int { 500 }
 
     public var description: String {
         switch self {
@@ -15,10 +25,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(path): LMDB could not \(operation): \(message)"
         case .mapFull:
             return "LMDB map full"
-        case .modelMismatch(let path, let stored, let given):
-            return "\(path): index was built with model \(stored), not \(given); rebuild it with this model or pass --model for the one it was built with"
         case .corrupt(let path, let reason):
             return "\(path): index data is damaged (\(reason)); rebuild it with exemplar build"
+        case .newerFormat(let path, let format, let writtenBy):
+            return "\(path): index format \(format) was written by Exemplar \(writtenBy ?? "(a newer version)"); "
+                + "this Exemplar \(ExemplarVersion.current) reads format \(Manifest.currentFormat) and older. Upgrade Exemplar, or rebuild the index with this one"
         }
     }
 }

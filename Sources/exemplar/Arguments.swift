@@ -1,3 +1,5 @@
+import ExemplarCore
+
 /// A command's options, declared once: parsing, `--help` and error messages all come from it.
 struct CommandSpec {
     struct Option {
@@ -99,7 +101,8 @@ struct ParsedArguments {
 }
 
 /// A command line that cannot be run as given; exit code 2.
-struct UsageError: Error, CustomStringConvertible {
+struct UsageError: ExemplarError {
+    var exitCode: Int32 { 2 }
     let command: String
     let message: String
     var description: String { "\(message)\nRun 'exemplar \(command) --help' for usage." }

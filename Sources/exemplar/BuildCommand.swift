@@ -46,18 +46,6 @@ enum BuildCommand {
             .init(name: "--json", value: nil, help: "Print the build report as JSON."),
         ])
 
-    struct Report: Encodable {
-        let index: String
-        let records: Int
-        let embedded: Int
-        let fromCache: Int
-        let upToDate: Bool
-        let seconds: Double
-        let countsBySplit: [String: Int]
-        let countsByLabel: [String: Int]
-        let skippedRows: [String]
-    }
-
     static func run(_ args: ParsedArguments) throws {
         let folder = try indexFolder(args)
         let definition = try IndexDefinition.load(folder: folder)
@@ -84,7 +72,7 @@ enum BuildCommand {
                                        progress: { done, total in progress.update(done, total: total) })
         } catch {
             progress.finish()
-            throw IndexError.store(error)
+            throw error
         }
         progress.finish()
         var bySplit: [String: Int] = [:], byLabel: [String: Int] = [:]
@@ -92,11 +80,9 @@ enum BuildCommand {
             bySplit[r.split, default: 0] += 1
             byLabel[r.label, default: 0] += 1
         }
-        let out = Report(index: folder.relativePath, records: report.records, embedded: report.embedded,
-                         fromCache: report.fromCache, upToDate: report.upToDate, seconds: report.seconds,
-                         countsBySplit: bySplit, countsByLabel: byLabel, skippedRows: source.skipped.map(\.description))
         if args.flags.contains("--json") {
-            print(try JSONOutput.string(out))
+            print(report.json(index: folder.relativePath, countsBySplit: bySplit, countsByLabel: byLabel,
+                              skippedRows: source.skipped.map(\.description)).prettyText)
             return
         }
         let splits = definition.task?.splitNames.filter { bySplit[$0] != nil } ?? bySplit.keys.sorted()

@@ -62,9 +62,9 @@ extension Common {
         let definition = try? IndexDefinition.load(folder: folder)
         let path = args.string("--model") ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
         let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: path))
-        let identity = try IndexBuilder.modelIdentity(encoder)
+        let identity = try encoder.identity()
         guard identity == index.manifest.model else {
-            throw IndexError.store(.modelMismatch(path: folder.relativePath, stored: index.manifest.model.summary, given: identity.summary))
+            throw IndexError.modelMismatch(path: folder.relativePath, stored: index.manifest.model.summary, given: identity.summary)
         }
         return encoder
     }

@@ -57,7 +57,7 @@ enum ExportLMBFFCommand {
         }
         let encoder = try Common.loadEncoder(args)
         let name = args.string("--name") ?? encoder.folder.lastPathComponent
-        let identity = try IndexBuilder.modelIdentity(encoder)
+        let identity = try encoder.identity()
         let cacheFolder = URL(fileURLWithPath: args.string("--cache") ?? defaultCache(), isDirectory: true)
         let store: IndexStore
         do { store = try IndexStore(folder: cacheFolder) } catch { throw IndexError.store(error) }

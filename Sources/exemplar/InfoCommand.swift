@@ -1,3 +1,4 @@
+import ExemplarJSON
 import ExemplarIndex
 import ExemplarStore
 import Foundation
@@ -14,14 +15,6 @@ enum InfoCommand {
             """,
         options: [.init(name: "--json", value: nil, help: "Print the manifest and sizes as JSON.")])
 
-    struct Info: Encodable {
-        let index: String
-        let manifest: Manifest
-        let sizeOnDisk: Int
-        let cachedEmbeddings: Int
-        let interruptedBuild: Bool
-    }
-
     static func run(_ args: ParsedArguments) throws {
         guard args.positionals.count == 1 else {
             throw UsageError(command: spec.name, message: "give one index folder")
@@ -30,19 +23,18 @@ enum InfoCommand {
         let store = try IndexFolder.openStore(folder, create: false)
         let interrupted: Bool, cached: Int
         let manifest: Manifest?
-        do {
-            interrupted = try store.hasInterruptedBuild()
-            cached = try store.cacheCount()
-            manifest = try store.manifest()
-        } catch { throw IndexError.store(error) }
+        interrupted = try store.hasInterruptedBuild()
+        cached = try store.cacheCount()
+        manifest = try store.manifest()
         guard let manifest else {
             if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
             throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
         }
-        let info = Info(index: folder.relativePath, manifest: manifest, sizeOnDisk: store.sizeOnDisk(),
-                        cachedEmbeddings: cached, interruptedBuild: interrupted)
+        let size = store.sizeOnDisk()
         if args.flags.contains("--json") {
-            print(try JSONOutput.string(info))
+            print(JSONValue.object([("cached_embeddings", .int(cached)), ("index", .string(folder.relativePath)),
+                                    ("interrupted_build", .bool(interrupted)), ("manifest", manifest.publicJSON),
+                                    ("size_on_disk", .int(size))]).prettyText)
             return
         }
         let m = manifest
@@ -56,7 +48,7 @@ enum InfoCommand {
             + (m.model.normalized ? ", normalized" : "") + ", max \(m.model.maxSeqLength) tokens\n"
         out += "weights:    sha256 \(m.model.weightsSHA256)\n"
         out += "built:      \(ISO8601DateFormatter().string(from: m.builtAt)) in \(String(format: "%.2f", m.buildSeconds)) s (\(m.embeddedTexts) texts embedded)\n"
-        out += "on disk:    \(formatBytes(info.sizeOnDisk)) (\(cached) cached embeddings)\n"
+        out += "on disk:    \(formatBytes(size)) (\(cached) cached embeddings)\n"
         if interrupted { out += "warning:    a later build did not finish; run 'exemplar build \(folder.relativePath)' to resume it\n" }
         print(out, terminator: "")
     }

@@ -124,9 +124,9 @@ enum KShotCommand {
         }
         for (name, text) in split.files {
             let path = folder.appendingPathComponent(name).path
-            do throws(InputError) {
+            do throws(DataError) {
                 var file = try OutputFile(path: path)
-                do throws(InputError) {
+                do throws(DataError) {
                     try file.write(text)
                     try file.commit()
                 } catch {

@@ -54,19 +54,11 @@ enum ServeCommand {
         configuration.maxBody = try args.int("--max-body", command: spec.name, range: 1...(1 << 30)) ?? (2 << 20)
         configuration.connectionTimeout = try args.int("--timeout", command: spec.name, range: 1...86_400) ?? 30
         configuration.accessLog = args.flags.contains("--access-log")
-        let server: Server
-        do { server = try Server.start(configuration) } catch { throw ServeError(error) }
+        let server = try Server.start(configuration)
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         FileHandle.standardError.write(Data("exemplar: serving on http://\(host):\(server.port) (\(indexes))\n".utf8))
         server.runUntilSignalled()
         FileHandle.standardError.write(Data("exemplar: stopped\n".utf8))
     }
-}
-
-/// A server that could not start; exit code 2 (a usage or input problem: the port, an index, the model).
-struct ServeError: Error, CustomStringConvertible {
-    let error: ServerError
-    init(_ error: ServerError) { self.error = error }
-    var description: String { error.description }
 }

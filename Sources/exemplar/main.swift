@@ -1,3 +1,4 @@
+import ExemplarCore
 import ExemplarData
 import ExemplarDemos
 import ExemplarEncoder
@@ -56,24 +57,6 @@ do {
         exit(0)
     }
     try command.run(parsed)
-} catch let error as UsageError {
-    fail(error.description, code: 2)
-} catch let error as InputError {
-    fail(error.description, code: 2)
-} catch let error as EncoderError {
-    fail(error.description, code: 2)
-} catch let error as IndexError {
-    fail(error.description, code: error.isInputError ? 2 : 1)
-} catch let error as DataError {
-    fail(error.description, code: 2)
-} catch let error as KShotError {
-    fail(error.description, code: 2)
-} catch let error as ServeError {
-    fail(error.description, code: 2)
-} catch let error as DemoError {
-    fail(error.description, code: 2)
-} catch let error as TemplateError {
-    fail(error.description, code: 2)
 } catch {
-    fail("\(error)", code: 1)
+    fail("\(error)", code: exitCode(of: error))
 }

@@ -1,9 +1,10 @@
 import ExemplarIO
+import ExemplarData
 import Foundation
 import Testing
 
 @Suite struct SentenceInputTests {
-    func parse(_ s: String, _ format: InputFormat) throws(InputError) -> [String] {
+    func parse(_ s: String, _ format: InputFormat) throws(DataError) -> [String] {
         try SentenceInput.parse(Data(s.utf8), name: "in.jsonl", format: format).map(\.text)
     }
 
@@ -18,7 +19,7 @@ import Testing
         let records = try SentenceInput.parse(input, name: "q.jsonl", format: .jsonl, pairField: "text_b")
         #expect(records.map(\.text) == ["a", "c"] && records.map(\.textB) == ["b", nil])
         #expect(try SentenceInput.parse(input, name: "q.jsonl", format: .jsonl).allSatisfy { $0.textB == nil })
-        #expect(throws: InputError.self) {
+        #expect(throws: DataError.self) {
             try SentenceInput.parse(Data("{\"text\": \"a\", \"text_b\": 3}".utf8), name: "q.jsonl", format: .jsonl, pairField: "text_b")
         }
     }
@@ -29,9 +30,9 @@ import Testing
     }
 
     @Test func errorsNameFileAndLine() {
-        #expect(throws: InputError.notAnObject(file: "in.jsonl", line: 2)) { try parse("{\"text\":\"a\"}\n[1]\n", .jsonl) }
-        #expect(throws: InputError.missingField(file: "in.jsonl", line: 1, field: "text")) { try parse("{\"txt\":\"a\"}", .jsonl) }
-        #expect(throws: InputError.wrongType(file: "in.jsonl", line: 1, field: "text", expected: "a string")) { try parse("{\"text\":3}", .jsonl) }
+        #expect(throws: DataError.notAnObject(file: "in.jsonl", line: 2)) { try parse("{\"text\":\"a\"}\n[1]\n", .jsonl) }
+        #expect(throws: DataError.missingField(file: "in.jsonl", line: 1, field: "text")) { try parse("{\"txt\":\"a\"}", .jsonl) }
+        #expect(throws: DataError.wrongType(file: "in.jsonl", line: 1, field: "text", expected: "a string")) { try parse("{\"text\":3}", .jsonl) }
         do {
             _ = try parse("{\"text\":\"a\"}\n{\"text\": \"b\"\n", .jsonl)
             Issue.record("malformed JSON accepted")
@@ -40,10 +41,10 @@ import Testing
         }
         var bytes = Array("ok\nbad \u{e9}".utf8)
         bytes[bytes.count - 2] = 0xFF   // break the UTF-8 of line 2
-        #expect(throws: InputError.invalidUTF8(file: "x.txt", line: 2)) {
+        #expect(throws: DataError.invalidUTF8(file: "x.txt", line: 2)) {
             try SentenceInput.parse(Data(bytes), name: "x.txt", format: .text)
         }
-        #expect(throws: InputError.self) { try SentenceInput.read(path: "/nonexistent/in.txt", format: .text) }
+        #expect(throws: DataError.self) { try SentenceInput.read(path: "/nonexistent/in.txt", format: .text) }
     }
 
     @Test func formatInference() {

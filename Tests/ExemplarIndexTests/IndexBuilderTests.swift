@@ -41,7 +41,7 @@ import Testing
 
         // Another model: refused unless replacing.
         let other = IndexBuilder(encoder: try SentenceEncoder(folder: Self.fixtures.appendingPathComponent("tiny-bert-cls")))
-        #expect(throws: StoreError.self) {
+        #expect(throws: IndexError.self) {
             try other.build(records: records(70), labels: ["0", "1"], task: nil, into: store)
         }
         #expect(try store.manifest()?.total == 70)

@@ -1,3 +1,4 @@
+import ExemplarCore
 import ExemplarStore
 import Foundation
 import Testing

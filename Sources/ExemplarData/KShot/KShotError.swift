@@ -1,5 +1,9 @@
+import ExemplarCore
+
 /// Why a k-shot split cannot be made, naming the file, the line and what to do.
-public enum KShotError: Error, CustomStringConvertible, Hashable {
+public enum KShotError: ExemplarError, Hashable {
+    public var exitCode: Int32 { 2 }
+
     /// A dataset file is missing, unreadable, not UTF-8, or has a malformed row.
     case data(DataError)
     /// A CSV task's label cell is not an integer (LM-BFF's CSV labels are 0, 1, 2, ...).

@@ -1,5 +1,9 @@
+import ExemplarCore
+
 /// A problem with a template, its label words or the sentences given to it; each names the culprit.
-public enum TemplateError: Error, CustomStringConvertible, Hashable, Sendable {
+public enum TemplateError: ExemplarError, Hashable {
+    public var exitCode: Int32 { 2 }
+
     /// A `*…*` variable the template language does not have.
     case unknownToken(String, template: String)
     /// An odd number of `*`: a variable is never closed.

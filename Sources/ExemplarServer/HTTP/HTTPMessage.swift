@@ -1,3 +1,4 @@
+import ExemplarJSON
 /// One HTTP request as the router sees it: method, path, query string, the headers it uses, body.
 struct HTTPRequest: Sendable {
     var method: String

@@ -1,8 +1,8 @@
-/// A JSON value: what request bodies parse to and responses are written from.
+/// A JSON value: what every JSON input parses to and every JSON output is written from.
 ///
-/// Objects keep their key order (responses are written in a fixed order); `floats` writes a
+/// Objects keep their key order (outputs are written in a fixed order); `floats` writes a
 /// float32 array without boxing each element (vectors are the bulk of most responses).
-enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -15,12 +15,12 @@ enum JSONValue: Sendable, Equatable {
     case float(Float)
 
     /// The value of `key` in an object (the last one if repeated); nil otherwise.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let fields) = self else { return nil }
         return fields.last(where: { $0.0 == key })?.1
     }
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case let (.bool(x), .bool(y)): x == y
@@ -35,7 +35,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// Appends the value's compact JSON text to `out`.
-    func write(to out: inout [UInt8]) {
+    public func write(to out: inout [UInt8]) {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
@@ -70,13 +70,51 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// The value as compact JSON text.
-    var text: String {
+    public var text: String {
         var out: [UInt8] = []
         write(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func writeNumber(_ d: Double, to out: inout [UInt8]) {
+    /// The value as indented JSON text (two spaces a level), for files people read.
+    public var prettyText: String {
+        var out: [UInt8] = []
+        writePretty(to: &out, indent: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writePretty(to out: inout [UInt8], indent: Int) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out += [UInt8](repeating: 0x20, count: 2 * level)
+        }
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                item.writePretty(to: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields) where !fields.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in fields.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                Self.writeString(key, to: &out)
+                out += [UInt8(ascii: ":"), 0x20]
+                value.writePretty(to: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(to: &out)
+        }
+    }
+
+    public static func writeNumber(_ d: Double, to out: inout [UInt8]) {
         guard d.isFinite else { out += Array("null".utf8); return }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
             out += Array(String(Int64(d)).utf8)
@@ -85,7 +123,7 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
@@ -105,8 +143,22 @@ enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// Shorthands for building responses.
-    static func int(_ n: Int) -> JSONValue { .number(Double(n)) }
-    static func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
-    static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    /// Shorthands for building outputs.
+    public static func int(_ n: Int) -> JSONValue { .number(Double(n)) }
+    public static func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
+    public static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+
+    /// An object of the given fields, leaving out those whose value is nil.
+    public static func object(dropping fields: [(String, JSONValue?)]) -> JSONValue {
+        .object(fields.compactMap { key, value in value.map { (key, $0) } })
+    }
+
+    /// The string, when this is one.
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    /// The number, when this is one.
+    public var numberValue: Double? { if case .number(let d) = self { d } else { nil } }
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    /// The fields, when this is an object.
+    public var objectFields: [(String, JSONValue)]? { if case .object(let f) = self { f } else { nil } }
 }

@@ -1,4 +1,4 @@
-@testable import ExemplarServer
+import ExemplarJSON
 import Foundation
 import Testing
 
@@ -18,9 +18,9 @@ import Testing
     @Test func rejectsWhatJSONDoesNot() {
         for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "+1", ".5", "tru", "\"\\x\"", "\"\\ud800\"",
                     "\"a\u{0001}\"", "[1] [2]", "{'a': 1}", "NaN", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
-            #expect(throws: ServerError.self, "\(bad.prefix(20))") { try parse(bad) }
+            #expect(throws: JSONError.self, "\(bad.prefix(20))") { try parse(bad) }
         }
-        #expect(throws: ServerError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }  // invalid UTF-8 in a string
+        #expect(throws: JSONError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }  // invalid UTF-8 in a string
     }
 
     @Test func writesWhatFoundationReadsBack() throws {

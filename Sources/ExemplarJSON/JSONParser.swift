@@ -1,16 +1,22 @@
 /// A strict JSON parser (RFC 8259) over bytes, with a nesting limit; errors say where.
 ///
-/// Written here rather than using `JSONSerialization` so that booleans stay booleans,
-/// numbers keep their type, and no input can do more than throw.
-struct JSONParser {
+/// Booleans stay booleans, numbers stay numbers (no `NSNumber` guessing), object keys keep
+/// their order, and no input can do more than throw: request bodies, index.json, model
+/// config files and JSON Lines rows all go through it.
+public struct JSONParser {
     /// Deepest nesting accepted.
-    static let maxDepth = 64
+    public static let maxDepth = 64
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
 
     /// Parses one JSON document (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws(ServerError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in try parse(buffer) }
+    }
+
+    /// Parses one JSON document held in `bytes` (a line of a file, a request body).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
@@ -19,19 +25,29 @@ struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    /// Parses UTF-8 text.
+    public static func parse(_ text: String) throws(JSONError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
 
-    private func error(_ message: String) -> ServerError {
-        .malformedJSON("\(message) at byte \(i)")
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private func error(_ message: String) -> JSONError {
+        .syntax(message: message, offset: i)
     }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
     }
 
-    private mutating func value(depth: Int) throws(ServerError) -> JSONValue {
+    private mutating func value(depth: Int) throws(JSONError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
-        guard i < bytes.count else { throw error(bytes.isEmpty ? "empty body, expected a JSON object" : "unexpected end") }
+        guard i < bytes.count else { throw error(bytes.isEmpty ? "empty input, expected a JSON value" : "unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
@@ -44,13 +60,15 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(ServerError) {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw error("invalid literal") }
-        i += w.count
+    private mutating func literal(_ word: StaticString) throws(JSONError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= bytes.count else { throw error("invalid literal") }
+        let w = word.utf8Start
+        for j in 0..<n where bytes[i + j] != w[j] { throw error("invalid literal") }
+        i += n
     }
 
-    private mutating func object(depth: Int) throws(ServerError) -> JSONValue {
+    private mutating func object(depth: Int) throws(JSONError) -> JSONValue {
         i += 1
         var fields: [(String, JSONValue)] = []
         skipSpace()
@@ -72,7 +90,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func array(depth: Int) throws(ServerError) -> JSONValue {
+    private mutating func array(depth: Int) throws(JSONError) -> JSONValue {
         i += 1
         var items: [JSONValue] = []
         skipSpace()
@@ -88,7 +106,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func number() throws(ServerError) -> Double {
+    private mutating func number() throws(JSONError) -> Double {
         let start = i
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         func digits() -> Int {
@@ -108,13 +126,26 @@ struct JSONParser {
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { throw error("invalid number") }
         }
-        guard let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw error("invalid number") }
+        guard let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) else {
+            throw error("invalid number")
+        }
         return d
     }
 
-    private mutating func string() throws(ServerError) -> String {
+    private mutating func string() throws(JSONError) -> String {
         i += 1
-        var out: [UInt8] = []
+        // Fast path: no escapes, all ASCII or valid UTF-8 up to the closing quote.
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self) else {
+                throw error("string is not valid UTF-8")
+            }
+            i = j + 1
+            return s
+        }
+        var out: [UInt8] = Array(bytes[i..<j])
+        i = j
         while true {
             guard i < bytes.count else { throw error("unterminated string") }
             let b = bytes[i]
@@ -155,8 +186,9 @@ struct JSONParser {
         }
     }
 
-    private mutating func hex4() throws(ServerError) -> UInt32 {
-        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+    private mutating func hex4() throws(JSONError) -> UInt32 {
+        guard i + 4 <= bytes.count,
+              let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<(i + 4)]), as: UTF8.self), radix: 16) else {
             throw error("invalid \\u escape")
         }
         i += 4
