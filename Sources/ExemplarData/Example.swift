@@ -22,6 +22,12 @@ public struct Example: Sendable, Hashable {
     /// The readers trim GLUE lines the way that script does (`line.strip()`), so for LM-BFF's
     /// files this is its sentence exactly; an empty CSV cell gives "", as its `pd.isna` check does.
     public var lmbffSentence: String {
+        Self.embeddingText(textA, textB)
+    }
+
+    /// The text a sentence or pair is embedded as, everywhere (builds, online additions, new
+    /// queries): `textA`, or for a pair `textA + " " + textB`, as LM-BFF's `get_sbert_embedding.py` does.
+    public static func embeddingText(_ textA: String, _ textB: String?) -> String {
         guard let textB else { return textA }
         return textA + " " + textB
     }

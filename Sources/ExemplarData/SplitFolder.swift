@@ -11,6 +11,17 @@ public struct DataSplit: Sendable, Hashable {
     }
 }
 
+extension DataSplit {
+    /// Split names in LM-BFF's order (train, dev, dev_matched, dev_mismatched, test, ...), others after, by name.
+    public static func ordered(_ names: some Sequence<String>) -> [String] {
+        let known = ["train", "dev", "dev_matched", "dev_mismatched", "test", "test_matched", "test_mismatched"]
+        return names.sorted { a, b in
+            let x = known.firstIndex(of: a) ?? known.count, y = known.firstIndex(of: b) ?? known.count
+            return x != y ? x < y : a < b
+        }
+    }
+}
+
 /// LM-BFF's data folders: `data/k-shot/TASK/16-42/` (train, dev, test) or `data/original/TASK/`.
 public enum SplitFolder {
     /// The split files in `folder`, in the order of `task.splitNames` (train, dev, test; for

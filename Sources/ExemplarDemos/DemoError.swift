@@ -20,6 +20,29 @@ public enum DemoError: ExemplarError, Hashable {
     case noCandidates
     /// LM-BFF's filter keeps nothing: `candidates // labels * rate` rounds down to 0.
     case filterKeepsNothing(rate: Double, candidates: Int, labels: Int)
+    /// A request option that is out of range or does not fit the data.
+    case invalidParameter(DemoRequest.Parameter, value: String?, reason: String)
+    /// The request's template or label words cannot be used.
+    case template(TemplateError)
+    /// The queries given cannot be used (a split that is also a file, an id not in the index, ...).
+    case invalidQueries(String)
+
+    /// The description with a request parameter named as `name` gives it (`\.option` on the
+    /// command line, `\.json` over HTTP).
+    public func description(naming name: (DemoRequest.Parameter) -> String) -> String {
+        guard case let .invalidParameter(parameter, value, reason) = self else { return description }
+        return name(parameter) + (value.map { " \($0)" } ?? "") + ": " + reason
+    }
+
+    /// The request field at fault (its JSON name; the CLI option is `--` and dashes).
+    public var field: String? {
+        switch self {
+        case .invalidParameter(let parameter, _, _): parameter.json
+        case .template(let error): error.field
+        case .filterKeepsNothing: "filter_rate"
+        default: nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -37,6 +60,12 @@ public enum DemoError: ExemplarError, Hashable {
             return "support id \(id) appears twice; ids must be unique"
         case .noCandidates:
             return "there are no candidate demonstrations: the support set is empty (or holds only the query itself)"
+        case .invalidParameter:
+            return description(naming: \.json)
+        case .template(let error):
+            return error.description
+        case .invalidQueries(let message):
+            return message
         case let .filterKeepsNothing(rate, candidates, labels):
             return "filter rate \(rate) keeps no demonstration: \(candidates) candidates // \(labels) labels × \(rate) rounds down to 0; raise the filter rate or add support examples"
         }

@@ -1,3 +1,4 @@
+import ExemplarData
 import ExemplarCore
 import ExemplarEncoder
 import ExemplarStore
@@ -27,9 +28,9 @@ public struct IndexBuilder: Sendable {
         self.encoder = encoder
     }
 
-    /// The text a record is embedded as: a pair is joined with a space, as LM-BFF does.
+    /// The text a record is embedded as (`Example.embeddingText`: a pair joined with a space, as LM-BFF does).
     public static func embeddingText(_ record: IndexRecord) -> String {
-        record.textB.map { record.textA + " " + $0 } ?? record.textA
+        Example.embeddingText(record.textA, record.textB)
     }
 
     /// Fingerprint of the records' content and order.

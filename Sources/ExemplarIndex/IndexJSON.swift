@@ -38,3 +38,23 @@ extension JSONValue {
     /// Counts by key, keys sorted.
     public static func counts(_ d: [String: Int]) -> JSONValue { .object(d.keys.sorted().map { ($0, .int(d[$0]!)) }) }
 }
+
+/// Search results as `exemplar query --json` prints them and `/search` answers, byte for byte.
+public enum SearchJSON {
+    /// One hit: `{"id", "label", "line", "score", "split", "text", "text_b"}` (`text_b` only for pairs).
+    public static func hit(_ record: IndexRecord, score: Float) -> JSONValue {
+        .object(dropping: [("id", .int(Int(record.id))), ("label", .string(record.label)), ("line", .int(record.line)),
+                           ("score", .float(score)), ("split", .string(record.split)), ("text", .string(record.textA)),
+                           ("text_b", record.textB.map(JSONValue.string))])
+    }
+
+    /// One query's results: `{"query": text (null for a vector), "results": [{"hits": [...], "label": l}]}`,
+    /// one group per label with `perClass` (in label order), else one group with label null.
+    public static func result(query: String?, groups: [(label: String, hits: [Hit])], perClass: Bool,
+                              records: [IndexRecord]) -> JSONValue {
+        .object([("query", .optional(query)), ("results", .array(groups.map { group in
+            .object([("hits", .array(group.hits.map { hit(records[Int($0.id)], score: $0.score) })),
+                     ("label", perClass ? .string(group.label) : .null)])
+        }))])
+    }
+}

@@ -1,3 +1,4 @@
+import ExemplarData
 import ExemplarJSON
 import ExemplarIndex
 
@@ -34,7 +35,7 @@ extension Service {
             guard !split.isEmpty, split != OnlineIndex.deletedSplit else { throw JSONError.field(path: item.name("split"), reason: "must be a split name such as train") }
             examples.append(.init(split: split, label: label, textA: text, textB: try item.string("text_b")))
         }
-        let texts = examples.map { e in e.textB.map { e.textA + " " + $0 } ?? e.textA }  // as IndexBuilder embeds pairs
+        let texts = examples.map { Example.embeddingText($0.textA, $0.textB) }
         let vectors = try embed(texts, field: body.field("examples") == nil ? "text" : "examples").vectors
         let ids: [UInt32]
         ids = try index.add(examples, vectors: vectors)

@@ -19,15 +19,6 @@ extension Service {
         ])
     }
 
-    /// One hit as `exemplar query --json` writes it (sorted keys; `text_b` only for pairs).
-    func hitJSON(_ record: IndexRecord, score: Float) -> JSONValue {
-        var fields: [(String, JSONValue)] = [("id", .int(Int(record.id))), ("label", .string(record.label)),
-                                             ("line", .int(record.line)), ("score", .float(score))]
-        fields += [("split", .string(record.split)), ("text", .string(record.textA))]
-        if let b = record.textB { fields.append(("text_b", .string(b))) }
-        return .object(fields)
-    }
-
     func search(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
         try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids"])
         let snapshot = index.snapshot
@@ -73,10 +64,7 @@ extension Service {
             // Search on this request's thread with the SIMD scan: BLAS threads belong to the worker.
             let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 1)
                 : [("", exact.search(query, k: k, filter: filter, threads: 1))]
-            return .object([("query", .optional(text)), ("results", .array(groups.map { group in
-                .object([("hits", .array(group.1.map { hitJSON(snapshot.index.records[Int($0.id)], score: $0.score) })),
-                         ("label", perClass ? .string(group.0) : .null)])
-            }))])
+            return SearchJSON.result(query: text, groups: groups, perClass: perClass, records: snapshot.index.records)
         }
         if field == "text" || field == "vector" { return .json(results[0]) }
         return .json(.object([("queries", .array(results))]))

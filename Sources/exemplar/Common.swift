@@ -44,17 +44,6 @@ enum Common {
     }
 }
 
-/// JSON for `--json` output: sorted keys, snake_case, ISO 8601 dates.
-enum JSONOutput {
-    static func string<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
 extension Common {
     /// The encoder an index was built with: --model, else index.json's model, else the
     /// default; it must be the model in the index's manifest.

@@ -1,6 +1,7 @@
 import ExemplarData
 import ExemplarDemos
 import ExemplarIndex
+import ExemplarJSON
 import ExemplarIO
 import ExemplarStore
 import Foundation
@@ -8,10 +9,6 @@ import Synchronization
 
 /// `exemplar demos`: LM-BFF demonstrations for queries from an index's support split.
 enum DemosCommand {
-    enum Policy: String, CaseIterable { case lmbff, random, nearest, mmr, inContext = "in-context" }
-    enum Order: String, CaseIterable { case random, nearest }
-    enum Tokens: String, CaseIterable { case roberta, bert }
-
     static let spec = CommandSpec(
         name: "demos",
         usage: "demos (INDEX | --data DIR --task T --embeddings NAME) --queries SPLIT|FILE [--policy lmbff] [--filter-rate 0.5] [--num-sample 16] [--seed 42] [--template T --label-words JSON] [--output FILE.jsonl]",
@@ -55,7 +52,7 @@ enum DemosCommand {
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
-            .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts. Required."),
+            .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
             .init(name: "--data", value: "DIR", help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .init(name: "--task", value: "TASK", help: "The data folder's LM-BFF task (with --data)."),
             .init(name: "--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data)."),
@@ -72,6 +69,7 @@ enum DemosCommand {
             .init(name: "--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one."),
             .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
             .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
+            .init(name: "--placement", value: "tail|head", help: "in-context with a template: demonstrations after the query (default) or before it."),
             .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
             .init(name: "--limit", value: "N", help: "Only the first N queries."),
             .init(name: "--text", value: nil, help: "Human-readable output instead of JSON Lines."),
@@ -83,46 +81,45 @@ enum DemosCommand {
         guard let queriesArg = args.string("--queries") else {
             throw UsageError(command: spec.name, message: "--queries SPLIT|FILE is required (e.g. --queries test)")
         }
-        let policy = try parsePolicy(args)
-        let seed = UInt64(try args.int("--seed", command: spec.name, range: 0...Int.max) ?? 42)
-        let source = try Source.open(args)
-        let task = source.task
-        let supportSplit = args.string("--support") ?? "train"
-        guard source.splits.contains(supportSplit) else {
-            throw UsageError(command: spec.name, message: "--support \(supportSplit): no such split; the splits are \(source.splits.joined(separator: ", "))")
+        let request = try demoRequest(args)
+        let source = try openSource(args)
+        let demos: IndexDemos
+        do { demos = try request.makeDemos(source) } catch {
+            throw UsageError(command: spec.name, message: error.description(naming: \.option))
         }
-        let grouping = task.map(DemoLabels.init(task:)) ?? .classes(source.labels)
-        let renderer = try makeRenderer(args, records: source.exact.records, task: task, grouping: grouping, policy: policy)
-        let demos = try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: supportSplit,
-                                   grouping: grouping, renderer: renderer)
-        let index = source
 
-        // Queries: a split of the index, else a file of texts.
+        // Queries: a split of the source, or a file of texts (a path with a "/" is always a file).
         var queries: [IndexDemos.Query] = []
-        var queryRecords: [QueryOut] = []
-        if index.splits.contains(queriesArg) && !FileManager.default.fileExists(atPath: queriesArg) {
-            for record in index.exact.records where record.split == queriesArg {
-                queries.append(demos.query(record: record.id))
-                queryRecords.append(QueryOut(id: record.id, text: record.textA, textB: record.textB, label: record.label))
+        var queryJSON: [JSONValue] = []
+        let isSplit = source.splits.contains(queriesArg), isFile = FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-"
+        if isSplit && isFile && !queriesArg.contains("/") {
+            throw UsageError(command: spec.name, message: "--queries \(queriesArg) is both a split of \(source.name) and a file here; write ./\(queriesArg) for the file, or rename it")
+        }
+        if isSplit && !queriesArg.contains("/") {
+            for record in source.exact.records where record.split == queriesArg {
+                let query = demos.query(record: record.id)
+                queries.append(query)
+                queryJSON.append(IndexDemos.queryJSON(id: record.id, label: record.label, sentences: query.sentences))
             }
         } else {
-            guard FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-" else {
-                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split (\(index.splits.joined(separator: ", "))) nor a file")
+            guard isFile else {
+                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split (\(source.splits.joined(separator: ", "))) nor a file")
             }
-            guard let loaded = index.loaded, let folder = index.folder else {
+            guard let loaded = source.index, let folder = args.positionals.first.map({ URL(fileURLWithPath: $0, isDirectory: true) }) else {
                 throw UsageError(command: spec.name, message: "--queries FILE needs an index (--embeddings files come from a model exemplar may not have); give a split, or build an index")
             }
             let texts = try readQueries(queriesArg, args: args)
             let encoder = try Common.encoder(forIndex: loaded, folder: folder, args: args)
-            let vectors = encoder.encode(texts.map { $0.joined(separator: " ") }, threads: try Common.threads(args, command: spec.name))
+            let vectors = encoder.encode(texts.map { Example.embeddingText($0[0], $0.count > 1 ? $0[1] : nil) },
+                                         threads: try Common.threads(args, command: spec.name))
             for (i, sentences) in texts.enumerated() {
                 queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))
-                queryRecords.append(QueryOut(id: nil, text: sentences[0], textB: sentences.count > 1 ? sentences[1] : nil, label: nil))
+                queryJSON.append(IndexDemos.queryJSON(id: nil, label: nil, sentences: sentences))
             }
         }
         if let limit = try args.int("--limit", command: spec.name, range: 1...Int(Int32.max)), limit < queries.count {
             queries.removeLast(queries.count - limit)
-            queryRecords.removeLast(queryRecords.count - limit)
+            queryJSON.removeLast(queryJSON.count - limit)
         }
         let withSegments = args.flags.contains("--segments")
         let asText = args.flags.contains("--text")
@@ -137,14 +134,15 @@ enum DemosCommand {
                 let workers = max(1, min(threads, range.count))
                 let chunk = (range.count + workers - 1) / workers
                 let parts = Mutex([Result<String, any Error>?](repeating: nil, count: workers))
-                let blockQueries = Array(queries[range]), blockRecords = Array(queryRecords[range])
+                let blockQueries = Array(queries[range]), blockJSON = Array(queryJSON[range])
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     let result = Result { () throws -> String in
                         var text = ""
                         for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
+                            let samples = try demos.select(blockQueries[q])
                             text += asText
-                                ? try readable(for: blockQueries[q], record: blockRecords[q], demos: demos)
-                                : try lines(for: blockQueries[q], record: blockRecords[q], demos: demos, segments: withSegments)
+                                ? readable(blockQueries[q], json: blockJSON[q], samples: samples)
+                                : samples.enumerated().map { $1.json(number: $0, segments: withSegments, query: blockJSON[q]).text + "\n" }.joined()
                         }
                         return text
                     }
@@ -164,72 +162,62 @@ enum DemosCommand {
         progress.finish()
     }
 
-    /// Where records and vectors come from: a built index, or an LM-BFF data folder with its
-    /// own embedding files (`--data DIR --task T --embeddings NAME`: DIR/{split}_NAME.npy).
-    struct Source {
-        let exact: ExactIndex
-        let task: LMBFFTask?
-        let labels: [String]
-        let splits: [String]
-        let loaded: LoadedIndex?
-        let folder: URL?
-
-        static func open(_ args: ParsedArguments) throws -> Source {
-            if let data = args.string("--data") {
-                guard args.positionals.isEmpty else {
-                    throw UsageError(command: spec.name, message: "give an index folder or --data DIR, not both")
-                }
-                guard let taskName = args.string("--task"), let name = args.string("--embeddings") else {
-                    throw UsageError(command: spec.name, message: "--data needs --task TASK and --embeddings NAME (files SPLIT_NAME.npy, e.g. sbert-roberta-large)")
-                }
-                let task = try Common.task(taskName, command: spec.name)
-                let folder = URL(fileURLWithPath: data, isDirectory: true)
-                var records: [IndexRecord] = []
-                var vectors: [Float] = []
-                var dimension = 0
-                var splits: [String] = []
-                for split in try SplitFolder.splits(in: folder, task: task) {
-                    let npy = folder.appendingPathComponent("\(split.name)_\(name).npy")
-                    guard FileManager.default.fileExists(atPath: npy.path) else { continue }
-                    let examples = try DatasetReader.read(split.url, task: task).examples
-                    guard let bytes = FileManager.default.contents(atPath: npy.path), let (shape, values) = NPY.decode([UInt8](bytes)),
-                          shape.count == 2 else {
-                        throw UsageError(command: spec.name, message: "\(npy.relativePath) is not a float32 2-D .npy file")
-                    }
-                    guard shape[0] == examples.count, dimension == 0 || shape[1] == dimension else {
-                        throw UsageError(command: spec.name, message: "\(npy.relativePath) has shape [\(shape[0]), \(shape[1])]; \(split.url.relativePath) has \(examples.count) rows" + (dimension == 0 ? "" : " and other files \(dimension) columns"))
-                    }
-                    dimension = shape[1]
-                    splits.append(split.name)
-                    for e in examples {
-                        records.append(IndexRecord(id: UInt32(records.count), split: split.name, label: e.label,
-                                                   textA: e.textA, textB: e.textB, line: e.line))
-                    }
-                    vectors += values
-                }
-                guard splits.contains("train") else {
-                    throw UsageError(command: spec.name, message: "no \(folder.relativePath)/train_\(name).npy (make the files with LM-BFF's tools/get_sbert_embedding.py or exemplar export-lmbff)")
-                }
-                let labels = task.labels ?? ["0", "1"]
-                return Source(exact: ExactIndex(records: records, vectors: vectors, dimension: dimension, labelOrder: task.labels),
-                              task: task, labels: labels, splits: splits, loaded: nil, folder: nil)
+    /// The options as a `DemoRequest` (types checked here; ranges and the fit to the data by the request).
+    static func demoRequest(_ args: ParsedArguments) throws -> DemoRequest {
+        func double(_ option: String) throws -> Double? {
+            guard let raw = args.string(option) else { return nil }
+            guard let v = Double(raw), v.isFinite else {
+                throw UsageError(command: spec.name, message: "\(option) must be a number, got \"\(raw)\"")
             }
-            guard args.positionals.count == 1 else {
-                throw UsageError(command: spec.name, message: "give one index folder (or --data DIR --task T --embeddings NAME)")
-            }
-            let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
-            let index = try LoadedIndex.open(folder)
-            let splits = index.manifest.countsBySplit.keys.sorted { InfoCommand.splitOrder($0) < InfoCommand.splitOrder($1) }
-            return Source(exact: index.exact, task: index.manifest.task.flatMap(LMBFFTask.init(name:)), labels: index.manifest.labels,
-                          splits: splits, loaded: index, folder: folder)
+            return v
         }
+        func int(_ option: String) throws -> Int? {
+            guard let raw = args.string(option) else { return nil }
+            guard let v = Int(raw) else { throw UsageError(command: spec.name, message: "\(option) must be an integer, got \"\(raw)\"") }
+            return v
+        }
+        var request = DemoRequest()
+        request.policy = try args.choice("--policy", command: spec.name, as: DemoRequest.Policy.self) ?? .lmbff
+        request.filterRate = try double("--filter-rate")
+        request.numSample = try int("--num-sample")
+        request.k = try int("--k")
+        request.lambda = try double("--lambda")
+        request.count = try int("--count")
+        request.order = try args.choice("--order", command: spec.name, as: DemoRequest.Order.self)
+        request.seed = UInt64(try args.int("--seed", command: spec.name, range: DemoRequest.Limits.seed) ?? 42)
+        request.support = args.string("--support") ?? "train"
+        request.template = args.string("--template")
+        request.labelWords = args.string("--label-words").map(DemoRequest.Words.text)
+        request.specialTokens = try args.choice("--special-tokens", command: spec.name, as: DemoRequest.Tokens.self) ?? .roberta
+        request.placement = try args.choice("--placement", command: spec.name, as: InContextPlacement.self)
+        return request
+    }
+
+    /// The index folder, or an LM-BFF data folder with its own embedding files (`--data DIR --task T --embeddings NAME`).
+    static func openSource(_ args: ParsedArguments) throws -> DemoSource {
+        if let data = args.string("--data") {
+            guard args.positionals.isEmpty else {
+                throw UsageError(command: spec.name, message: "give an index folder or --data DIR, not both")
+            }
+            guard let taskName = args.string("--task"), let name = args.string("--embeddings") else {
+                throw UsageError(command: spec.name, message: "--data needs --task TASK and --embeddings NAME (files SPLIT_NAME.npy, e.g. sbert-roberta-large)")
+            }
+            return try DemoSource(lmbffFolder: URL(fileURLWithPath: data, isDirectory: true),
+                                  task: try Common.task(taskName, command: spec.name), embeddings: name)
+        }
+        guard args.positionals.count == 1 else {
+            throw UsageError(command: spec.name, message: "give one index folder (or --data DIR --task T --embeddings NAME)")
+        }
+        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        return DemoSource(index: try LoadedIndex.open(folder), name: folder.relativePath)
     }
 
     /// One query's samples for people: the query, each sample's demonstrations and context.
-    static func readable(for query: IndexDemos.Query, record: QueryOut, demos: IndexDemos) throws -> String {
-        var text = "query" + (record.id.map { " #\($0)" } ?? "") + (record.label.map { " [\($0)]" } ?? "") + ": "
-            + query.sentences.joined(separator: " ||| ") + "\n"
-        for (s, sample) in try demos.select(query).enumerated() {
+    static func readable(_ query: IndexDemos.Query, json: JSONValue, samples: [IndexDemos.Sample]) -> String {
+        let id = json["id"]?.numberValue.map { " #\(Int($0))" } ?? ""
+        let label = json["label"]?.stringValue.map { " [\($0)]" } ?? ""
+        var text = "query\(id)\(label): " + query.sentences.joined(separator: " ||| ") + "\n"
+        for (s, sample) in samples.enumerated() {
             text += "  sample \(s)\n"
             for d in sample.demonstrations {
                 text += String(format: "    %.4f  #%-6u [%@] ", d.similarity, d.record.id, d.record.label)
@@ -238,113 +226,6 @@ enum DemosCommand {
             if let context = sample.context { text += "    context: \(context.text)\n" }
         }
         return text + "\n"
-    }
-
-    /// The JSON lines of one query: one per sample.
-    static func lines(for query: IndexDemos.Query, record: QueryOut, demos: IndexDemos, segments: Bool) throws -> String {
-        var text = ""
-        for (s, sample) in try demos.select(query).enumerated() {
-            let line = LineOut(
-                query: record, sample: s,
-                demonstrations: sample.demonstrations.map {
-                    DemoOut(id: $0.record.id, text: $0.record.textA, textB: $0.record.textB, label: $0.record.label, similarity: $0.similarity)
-                },
-                context: sample.context?.text,
-                segments: segments ? sample.context?.segments.map { SegmentOut(role: describe($0.role), text: $0.text, segmentId: $0.segmentID) } : nil)
-            text += try JSONOutput.string(line, pretty: false) + "\n"
-        }
-        return text
-    }
-
-    struct QueryOut: Encodable { let id: UInt32?; let text: String; let textB: String?; let label: String? }
-    struct DemoOut: Encodable { let id: UInt32; let text: String; let textB: String?; let label: String; let similarity: Float }
-    struct SegmentOut: Encodable { let role: String; let text: String; let segmentId: Int }
-    struct LineOut: Encodable {
-        let query: QueryOut
-        let sample: Int
-        let demonstrations: [DemoOut]
-        let context: String?
-        let segments: [SegmentOut]?
-    }
-
-    static func describe(_ role: SegmentRole) -> String {
-        switch role {
-        case .cls: "cls"
-        case .sep: "sep"
-        case .mask: "mask"
-        case .querySentence(let i): "query_sentence_\(i)"
-        case .demoSentence(let demo, let sentence): "demo_\(demo)_sentence_\(sentence)"
-        case .labelWord(let label, let demo): demo.map { "demo_\($0)_label_word" } ?? "label_word_\(label)"
-        case .literal: "literal"
-        }
-    }
-
-    static func parsePolicy(_ args: ParsedArguments) throws -> SelectionPolicy {
-        let name = try args.choice("--policy", command: spec.name, as: Policy.self) ?? .lmbff
-        func double(_ option: String) throws -> Double? {
-            guard let raw = args.string(option) else { return nil }
-            guard let v = Double(raw), v.isFinite else {
-                throw UsageError(command: spec.name, message: "\(option) must be a number, got \"\(raw)\"")
-            }
-            return v
-        }
-        let rate = try double("--filter-rate")
-        let samples = try args.int("--num-sample", command: spec.name, range: 1...100_000)
-        let k = try args.int("--k", command: spec.name, range: 1...100_000) ?? 1
-        let policy: SelectionPolicy
-        switch name {
-        case .lmbff: policy = .lmbff(filterRate: rate ?? 0.5, samples: samples ?? 16)
-        case .random: policy = .random(samples: samples ?? 16)
-        case .nearest: policy = .nearest(perLabel: k)
-        case .mmr: policy = .mmr(perLabel: k, lambda: try double("--lambda") ?? 0.5)
-        case .inContext:
-            let count = try args.int("--count", command: spec.name, range: 1...100_000) ?? 4
-            let order = try args.choice("--order", command: spec.name, as: Order.self) ?? .random
-            policy = .inContext(count: count, order: order == .nearest ? .nearest : .random(samples: samples ?? 1, filterRate: rate))
-        }
-        try policy.validate()
-        return policy
-    }
-
-    static func makeRenderer(_ args: ParsedArguments, records: [IndexRecord], task: LMBFFTask?, grouping: DemoLabels,
-                             policy: SelectionPolicy) throws -> ContextRenderer? {
-        guard var source = args.string("--template") else {
-            if args.string("--label-words") != nil {
-                throw UsageError(command: spec.name, message: "--label-words needs --template")
-            }
-            return nil
-        }
-        // --label-words wins; --template lmbff supplies the task's manual template and words.
-        var manualWords: [String: String]?
-        if source == "lmbff" {
-            guard let task else {
-                throw UsageError(command: spec.name, message: "--template lmbff needs an index built for an LM-BFF task; give the template and --label-words")
-            }
-            (source, manualWords) = TaskTemplates.manual(for: task)
-        }
-        let words: LabelWords
-        if let raw = args.string("--label-words") {
-            words = try LabelWords(parsing: raw, labels: grouping)
-        } else if let manualWords {
-            words = try LabelWords(manualWords, labels: grouping)
-        } else {
-            throw UsageError(command: spec.name, message: "--template needs --label-words (a JSON object from each label to its word), or use --template lmbff")
-        }
-        let template = try Template(source)
-        let sentences = records.first.map { $0.textB == nil ? 1 : 2 } ?? 1
-        let highest = template.parts.compactMap { part -> Int? in if case .sentence(let i, _) = part { i } else { nil } }.max() ?? 0
-        if highest >= sentences {
-            throw UsageError(command: spec.name, message: "the template uses sentence \(highest) (*sent_\(highest)*) but this index's examples have \(sentences) sentence\(sentences == 1 ? " (*sent_0*)" : "s (*sent_0*, *sent_1*)")")
-        }
-        let layout: ContextRenderer.Layout
-        switch policy {
-        case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
-        case .inContext(let count, _): layout = .inContext(count: count)
-        case .lmbff, .random: layout = .perLabel(count: 1)
-        }
-        let tokens = try args.choice("--special-tokens", command: spec.name, as: Tokens.self) ?? .roberta
-        return try ContextRenderer(template: template, labelWords: words, layout: layout,
-                                   specialTokens: tokens == .bert ? .bert : .roberta)
     }
 
     /// Query sentences from a file: JSON Lines with "text" (and "text_b"), or one text per line.

@@ -35,26 +35,6 @@ enum QueryCommand {
             .init(name: "--json", value: nil, help: "One JSON object per query per line."),
         ])
 
-    struct HitOut: Encodable {
-        let id: UInt32
-        let score: Float
-        let label: String
-        let split: String
-        let line: Int
-        let text: String
-        let textB: String?
-    }
-
-    struct GroupOut: Encodable {
-        let label: String?
-        let hits: [HitOut]
-    }
-
-    struct QueryOut: Encodable {
-        let query: String
-        let results: [GroupOut]
-    }
-
     static func run(_ args: ParsedArguments) throws {
         guard let path = args.positionals.first else {
             throw UsageError(command: spec.name, message: "give an index folder and a query text (or --queries FILE)")
@@ -106,25 +86,20 @@ enum QueryCommand {
         let json = args.flags.contains("--json")
         var out = ""
         for (text, groups) in zip(texts, results) {
-            let groupsOut = groups.map { group in
-                GroupOut(label: perClass ? group.label : nil, hits: group.hits.map { hit in
-                    let r = index.records[Int(hit.id)]
-                    return HitOut(id: hit.id, score: hit.score, label: r.label, split: r.split, line: r.line, text: r.textA, textB: r.textB)
-                })
-            }
             if json {
-                out += try JSONOutput.string(QueryOut(query: text, results: groupsOut), pretty: false) + "\n"
+                out += SearchJSON.result(query: text, groups: groups, perClass: perClass, records: index.records).text + "\n"
                 continue
             }
             out += "query: \(text)\n"
-            for group in groupsOut {
-                if let label = group.label { out += "  label \(label)\n" }
+            for group in groups {
+                if perClass { out += "  label \(group.label)\n" }
                 if group.hits.isEmpty { out += "    (no examples)\n" }
                 for (rank, hit) in group.hits.enumerated() {
-                    let shown = hit.textB.map { hit.text + " ||| " + $0 } ?? hit.text
+                    let r = index.records[Int(hit.id)]
+                    let shown = r.textB.map { r.textA + " ||| " + $0 } ?? r.textA
                     let prefix = String(format: "    %2d. %.4f  #%-6u ", rank + 1, hit.score, hit.id)
-                        + hit.split.padding(toLength: max(5, hit.split.count), withPad: " ", startingAt: 0) + "  "
-                    out += prefix + (perClass ? "" : "[\(hit.label)] ") + Self.clip(shown, 100) + "\n"
+                        + r.split.padding(toLength: max(5, r.split.count), withPad: " ", startingAt: 0) + "  "
+                    out += prefix + (perClass ? "" : "[\(r.label)] ") + Self.clip(shown, 100) + "\n"
                 }
             }
             out += "\n"

@@ -108,7 +108,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Where GPT-3-style in-context demonstrations go relative to the query.
-public enum InContextPlacement: Sendable, Hashable {
+public enum InContextPlacement: String, Sendable, Hashable, CaseIterable {
     /// Before the query (`gpt3_in_context_head`).
     case head
     /// After the query (`gpt3_in_context_tail`).

@@ -31,6 +31,14 @@ public enum TemplateError: ExemplarError, Hashable {
     /// An option out of range, e.g. a negative sentence limit.
     case invalidOption(option: String, value: String, expected: String)
 
+    /// The request field at fault: the label words, or the template.
+    public var field: String? {
+        switch self {
+        case .labelWordMissing, .labelNotInTask, .invalidLabelWords: "label_words"
+        default: "template"
+        }
+    }
+
     public var description: String {
         switch self {
         case let .unknownToken(token, template):

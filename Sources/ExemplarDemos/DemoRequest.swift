@@ -1,0 +1,153 @@
+import ExemplarCore
+import ExemplarData
+
+/// One demonstration request: the policy and its options, seed, support split, template,
+/// label words, special tokens and placement. `exemplar demos` and `POST
+/// /v1/indexes/{name}/demonstrations` both decode into it, so both share its defaults, its
+/// limits (`Limits`) and its checks (`validate(for:)`); `makeDemos(_:)` builds the selector
+/// and renderer from it.
+///
+/// An option left `nil` takes the policy's default. Options that do not apply to the policy
+/// (such as `lambda` for `lmbff`) are ignored, as LM-BFF's own flags are.
+public struct DemoRequest: Sendable, Hashable {
+    public enum Policy: String, Sendable, Hashable, CaseIterable {
+        case lmbff, random, nearest, mmr, inContext = "in-context"
+    }
+    public enum Order: String, Sendable, Hashable, CaseIterable { case random, nearest }
+    public enum Tokens: String, Sendable, Hashable, CaseIterable { case roberta, bert }
+    /// Label words as given: LM-BFF's text form (`{'0':'terrible','1':'great'}` or JSON), or a mapping.
+    public enum Words: Sendable, Hashable {
+        case text(String)
+        case mapping([String: String])
+    }
+
+    public var policy: Policy = .lmbff
+    /// lmbff: fraction kept per label (default 0.5); in-context with random order: optional filter.
+    public var filterRate: Double?
+    /// lmbff, random, in-context (random order): contexts per query (default 16; in-context 1).
+    public var numSample: Int?
+    /// nearest, mmr: demonstrations per label (default 1).
+    public var k: Int?
+    /// mmr: relevance weight (default 0.5).
+    public var lambda: Double?
+    /// in-context: demonstrations per context (default 4).
+    public var count: Int?
+    /// in-context: random draws (default) or the most similar.
+    public var order: Order?
+    public var seed: UInt64 = 42
+    /// The split demonstrations come from.
+    public var support = "train"
+    /// An LM-BFF template, or `lmbff` for the task's manual one.
+    public var template: String?
+    /// Label words (default with template `lmbff`: the task's).
+    public var labelWords: Words?
+    public var specialTokens: Tokens = .roberta
+    /// in-context with a template: demonstrations after the query (default) or before it.
+    public var placement: InContextPlacement?
+
+    public init() {}
+
+    /// The ranges every front end accepts.
+    public enum Limits {
+        public static let numSample = 1...1_000
+        public static let perLabel = 1...10_000
+        public static let count = 1...10_000
+        public static let seed = 0...Int(Int64.max)
+    }
+
+    /// Each option's names: `json` in requests, `option` on the command line.
+    public enum Parameter: String, Sendable, Hashable, CaseIterable {
+        case policy, filterRate = "filter_rate", numSample = "num_sample", k, lambda, count, order, seed, support, template
+        case labelWords = "label_words", specialTokens = "special_tokens", placement
+
+        /// The JSON field name.
+        public var json: String { rawValue }
+        /// The command-line option.
+        public var option: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+    }
+
+    /// The selection policy with defaults filled in; throws naming the option out of range.
+    public func selectionPolicy() throws(DemoError) -> SelectionPolicy {
+        func check<T: Comparable>(_ value: T?, _ range: ClosedRange<T>, _ parameter: Parameter) throws(DemoError) {
+            if let value, !range.contains(value) {
+                throw .invalidParameter(parameter, value: "\(value)", reason: "must be in \(range.lowerBound)...\(range.upperBound)")
+            }
+        }
+        try check(numSample, Limits.numSample, .numSample)
+        try check(k, Limits.perLabel, .k)
+        try check(count, Limits.count, .count)
+        if let filterRate, !(filterRate > 0 && filterRate <= 1) {
+            throw .invalidParameter(.filterRate, value: "\(filterRate)", reason: "the filter rate must be in (0, 1] (LM-BFF's demo_filter_rate, default 0.5)")
+        }
+        try check(lambda, 0...1, .lambda)
+        switch policy {
+        case .lmbff: return .lmbff(filterRate: filterRate ?? 0.5, samples: numSample ?? 16)
+        case .random: return .random(samples: numSample ?? 16)
+        case .nearest: return .nearest(perLabel: k ?? 1)
+        case .mmr: return .mmr(perLabel: k ?? 1, lambda: lambda ?? 0.5)
+        case .inContext:
+            return .inContext(count: count ?? 4, order: order == .nearest ? .nearest : .random(samples: numSample ?? 1, filterRate: filterRate))
+        }
+    }
+
+    /// Checks the request against the data it will run on: options in range, the support
+    /// split exists, the template parses, uses sentences the examples have and has label words.
+    public func validate(for source: DemoSource) throws(DemoError) {
+        _ = try makeRenderer(for: source)
+    }
+
+    /// The selector and renderer for `source`, after `validate(for:)`'s checks.
+    public func makeDemos(_ source: DemoSource) throws(DemoError) -> IndexDemos {
+        let policy = try selectionPolicy()
+        let renderer = try makeRenderer(for: source)
+        return try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
+                              grouping: source.grouping, renderer: renderer)
+    }
+
+    /// The context renderer for the template and label words, or nil without a template.
+    public func makeRenderer(for source: DemoSource) throws(DemoError) -> ContextRenderer? {
+        let policy = try selectionPolicy()
+        guard source.splits.contains(support) else {
+            throw .invalidParameter(.support, value: support, reason: "no such split in \(source.name); its splits are \(source.splits.joined(separator: ", "))")
+        }
+        guard var text = template else {
+            if labelWords != nil { throw .invalidParameter(.labelWords, value: nil, reason: "needs a template") }
+            return nil
+        }
+        // Label words given win; template "lmbff" supplies the task's manual template and words.
+        var manual: [String: String]?
+        if text == "lmbff" {
+            guard let task = source.task else {
+                throw .invalidParameter(.template, value: "lmbff", reason: "needs an index built for an LM-BFF task; give the template and label words")
+            }
+            (text, manual) = TaskTemplates.manual(for: task)
+        }
+        if labelWords == nil && manual == nil {
+            throw .invalidParameter(.labelWords, value: nil, reason: "is required with a template: an object from each label to its word, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (or use the template lmbff)")
+        }
+        let words: LabelWords, parsed: Template
+        do throws(TemplateError) {
+            switch labelWords {
+            case .text(let raw)?: words = try LabelWords(parsing: raw, labels: source.grouping)
+            case .mapping(let mapping)?: words = try LabelWords(mapping, labels: source.grouping)
+            case nil: words = try LabelWords(manual ?? [:], labels: source.grouping)
+            }
+            parsed = try Template(text)
+        } catch { throw .template(error) }
+        let highest = parsed.parts.compactMap { part -> Int? in if case .sentence(let i, _) = part { i } else { nil } }.max() ?? 0
+        if highest >= source.sentenceCount {
+            let n = source.sentenceCount
+            throw .invalidParameter(.template, value: nil, reason: "the template uses sentence \(highest) (*sent_\(highest)*) but \(source.name)'s examples have \(n) sentence\(n == 1 ? " (*sent_0*)" : "s (*sent_0*, *sent_1*)")")
+        }
+        let layout: ContextRenderer.Layout
+        switch policy {
+        case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
+        case .inContext(let count, _): layout = .inContext(count: count, placement: placement ?? .tail)
+        case .lmbff, .random: layout = .perLabel(count: 1)
+        }
+        do throws(TemplateError) {
+            return try ContextRenderer(template: parsed, labelWords: words, layout: layout,
+                                       specialTokens: specialTokens == .bert ? .bert : .roberta)
+        } catch { throw .template(error) }
+    }
+}
