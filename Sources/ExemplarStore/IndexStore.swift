@@ -107,8 +107,8 @@ public final class IndexStore: Sendable {
             records.reserveCapacity(n)
             vectors.reserveCapacity(n * dimension)
             try txn.forEach("records") { key, value throws(StoreError) in
-                let id = UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
-                guard key.count == 4, let record = IndexRecord(id: id, bytes: value) else {
+                guard key.count == 4,
+                      let record = IndexRecord(id: UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)), bytes: value) else {
                     throw .corrupt(path: path, reason: "record \(records.count) is unreadable")
                 }
                 records.append(record)
