@@ -111,6 +111,6 @@ let package = Package(
             dependencies: ["ExemplarIO", "ExemplarData"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore", "ExemplarServer", "ExemplarJSON"]),
     ]
 )
