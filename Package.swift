@@ -36,10 +36,15 @@ let package = Package(
             name: "ExemplarJSON",
             dependencies: ["ExemplarCore"],
             swiftSettings: optimised),
+        // Numeric kernels: the only COpenBLAS caller (sgemm, the thread count), SIMD dot, L2 normalisation.
+        .target(
+            name: "ExemplarKernels",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: optimised),
         // Tokenizer, safetensors, BERT forward pass, pooling: text in, vectors out.
         .target(
             name: "ExemplarEncoder",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "COpenBLAS"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels"],
             swiftSettings: optimised),
         // Reading sentence inputs (JSON Lines, text) and writing outputs (JSON Lines, .npy).
         .target(
@@ -59,18 +64,18 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "COpenBLAS"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData"],
             swiftSettings: optimised),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarData", "ExemplarIndex", "ExemplarStore"],
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore"],
             swiftSettings: optimised),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
-            dependencies: ["CMicroHTTPD", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
+            dependencies: ["CMicroHTTPD", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
         // The command-line tool: parses arguments and calls the libraries, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -82,6 +87,10 @@ let package = Package(
             dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
+        .testTarget(
+            name: "ExemplarKernelsTests",
+            dependencies: ["ExemplarKernels"],
+            swiftSettings: optimised),
         .testTarget(
             name: "ExemplarEncoderTests",
             dependencies: ["ExemplarEncoder", "ExemplarIO"],

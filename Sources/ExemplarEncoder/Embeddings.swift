@@ -1,3 +1,5 @@
+import ExemplarKernels
+
 /// A matrix of sentence embeddings: `count` rows of `dimension` float32 values, row-major.
 public struct Embeddings: Sendable, Equatable {
     public let count: Int
@@ -16,15 +18,13 @@ public struct Embeddings: Sendable, Equatable {
         values[(i * dimension)..<((i + 1) * dimension)]
     }
 
-    /// Cosine similarity of rows `i` and `j`.
+    /// Cosine similarity of rows `i` and `j` as sentence-transformers' `util.cos_sim` computes
+    /// it: both rows normalised by `Vectors.normalize` (`x / max(‖x‖, 1e-12)`), then their dot
+    /// product in index order. A zero row has similarity 0 to everything.
     public func cosine(_ i: Int, _ j: Int) -> Float {
-        var dot: Float = 0, a: Float = 0, b: Float = 0
-        let x = self[i], y = self[j]
-        for (u, v) in zip(x, y) {
-            dot += u * v
-            a += u * u
-            b += v * v
-        }
-        return dot / Swift.max((a * b).squareRoot(), .leastNormalMagnitude)
+        var x = Array(self[i]), y = Array(self[j])
+        Vectors.normalize(&x)
+        Vectors.normalize(&y)
+        return Vectors.dotInIndexOrder(x, y, dimension)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import Synchronization
+import ExemplarKernels
 
 /// A sentence-transformers BERT model loaded from its folder: text in, sentence vectors out.
 ///
@@ -103,7 +104,7 @@ public struct SentenceEncoder: Sendable {
                 v.withUnsafeMutableBufferPointer { vb in
                     pooling.pool(hb.baseAddress! + offsets[s] * h, count: batch[s].count, width: h, into: vb.baseAddress!)
                 }
-                if normalize { Self.l2Normalize(&v) }
+                if normalize { Vectors.normalize(&v) }  // sentence-transformers' Normalize
                 out.append(v)
             }
         }
@@ -139,7 +140,7 @@ public struct SentenceEncoder: Sendable {
         }
         let batches = contiguous
         let workers = max(1, min(threads, batches.count))
-        MatMul.setBLASThreads(max(1, threads / workers))
+        BLAS.setThreads(max(1, threads / workers))
 
         let output = Mutex([Float](repeating: 0, count: ids.count * dim))
         let next = Atomic<Int>(0)
@@ -163,12 +164,4 @@ public struct SentenceEncoder: Sendable {
 
     /// All cores of this machine.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
-
-    static func l2Normalize(_ v: inout [Float]) {
-        var sq: Float = 0
-        for x in v { sq += x * x }
-        // sentence-transformers' Normalize: v / max(‖v‖, 1e-12).
-        let inv = 1 / max(sq.squareRoot(), 1e-12)
-        for i in v.indices { v[i] *= inv }
-    }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import ExemplarKernels
 
 extension ExactIndex {
     /// Rows scored per `sgemm` call: bounds the score buffer at `queryBlock × rowBlock` floats.
@@ -16,17 +17,18 @@ extension ExactIndex {
         let m = queries.count
         guard m > 0 else { return [] }
         let dim = dimension
-        var flat = [Float](repeating: 0, count: m * dim)
-        for (q, query) in queries.enumerated() {
+        var flat: [Float] = []
+        flat.reserveCapacity(m * dim)
+        for query in queries {
             precondition(query.count == dim, "query has \(query.count) values, index has \(dim)")
-            let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for j in 0..<dim { flat[q * dim + j] = norm > 0 ? query[j] / norm : query[j] }
+            flat += query
         }
+        Vectors.normalizeRows(&flat, width: dim)
         let selected = groups.filter { filter.label == nil || filter.label == $0.label }
         // tops[q][g]: query q's best hits in selected group g.
         var tops = [[TopK]](repeating: selected.map { _ in TopK(k: k) }, count: m)
         let checkRecords = filter.split != nil || !filter.excluding.isEmpty
-        ScoreMatrix.setThreads(threads)
+        BLAS.setThreads(threads)
         var scores = [Float](repeating: 0, count: Self.queryBlock * Self.rowBlock)
         for (g, group) in selected.enumerated() {
             let n = group.ids.count
@@ -37,9 +39,9 @@ extension ExactIndex {
                     flat.withUnsafeBufferPointer { qp in
                         group.vectors.withUnsafeBufferPointer { vp in
                             scores.withUnsafeMutableBufferPointer { sp in
-                                ScoreMatrix.compute(queries: qp.baseAddress! + q0 * dim, m: qm,
-                                                    rows: vp.baseAddress! + r0 * dim, n: rn, dimension: dim,
-                                                    into: sp.baseAddress!)
+                                // scores[q, r] = query q · row r, for the block's qm queries and rn rows.
+                                BLAS.gemmABt(m: qm, n: rn, k: dim, qp.baseAddress! + q0 * dim, lda: dim,
+                                             vp.baseAddress! + r0 * dim, ldb: dim, sp.baseAddress!, ldc: rn)
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import ExemplarStore
+import ExemplarKernels
 
 /// One search result: a record and its cosine similarity to the query.
 public struct Hit: Sendable, Equatable {
@@ -26,8 +27,9 @@ public struct SearchFilter: Sendable, Equatable {
 
 /// Exact cosine search over an index's vectors, held in memory per class.
 ///
-/// Vectors are L2-normalized at load and laid out contiguously per label, so a per-class or
-/// label-filtered search scans one block and an all-class search scans them all in one pass.
+/// Vectors are L2-normalized at load (`Vectors.normalize`, as queries are) and laid out
+/// contiguously per label, so a per-class or label-filtered search scans one block and an
+/// all-class search scans them all in one pass.
 /// Results are deterministic: by score, highest first, ties broken by the lower id.
 public struct ExactIndex: Sendable {
     /// One label's rows.
@@ -63,11 +65,14 @@ public struct ExactIndex: Sendable {
         groups = order.map { label in
             let rows = rowsByLabel[label] ?? []
             var block = [Float](repeating: 0, count: rows.count * dimension)
-            for (i, row) in rows.enumerated() {
-                var norm: Float = 0
-                for j in 0..<dimension { norm += vectors[row * dimension + j] * vectors[row * dimension + j] }
-                let inv = norm > 0 ? 1 / norm.squareRoot() : 0
-                for j in 0..<dimension { block[i * dimension + j] = vectors[row * dimension + j] * inv }
+            vectors.withUnsafeBufferPointer { source in
+                block.withUnsafeMutableBufferPointer { target in
+                    for (i, row) in rows.enumerated() {
+                        let to = target.baseAddress! + i * dimension
+                        to.update(from: source.baseAddress! + row * dimension, count: dimension)
+                        Vectors.normalize(to, count: dimension)
+                    }
+                }
             }
             return Group(label: label, ids: rows.map { records[$0].id }, vectors: block)
         }
@@ -101,8 +106,9 @@ public struct ExactIndex: Sendable {
 
     private func normalized(_ query: [Float]) -> [Float] {
         precondition(query.count == dimension, "query has \(query.count) values, index has \(dimension)")
-        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? query.map { $0 / norm } : query
+        var q = query
+        Vectors.normalize(&q)
+        return q
     }
 
     /// Top-k of one group, rows split across `threads` workers when the group is large.
@@ -120,7 +126,7 @@ public struct ExactIndex: Sendable {
                     let end = min(n, (w + 1) * chunk)
                     var row = w * chunk
                     while row < end {
-                        let score = Scan.dot(qp.baseAddress!, vp.baseAddress! + row * dim, dim)
+                        let score = Vectors.dot(qp.baseAddress!, vp.baseAddress! + row * dim, dim)
                         if top.admits(score) {
                             let id = ids[row]
                             if !checkRecords || accepts(id, filter) { top.insert(score: score, id: id) }

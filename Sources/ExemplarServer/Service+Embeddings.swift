@@ -1,5 +1,6 @@
 import ExemplarJSON
 import Foundation
+import ExemplarKernels
 
 /// `POST /v1/embeddings` (OpenAI's shape) and `POST /embed` (Text Embeddings Inference's).
 extension Service {
@@ -50,10 +51,7 @@ extension Service {
         }
         var (vectors, _) = try embed(texts, field: "inputs", truncate: truncate)
         if normalize {
-            for i in vectors.indices {
-                let norm = vectors[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
-                if norm > 0 { vectors[i] = vectors[i].map { $0 / max(norm, 1e-12) } }
-            }
+            for i in vectors.indices { Vectors.normalize(&vectors[i]) }
         }
         return .json(.array(vectors.map { .floats($0) }))
     }

@@ -2,31 +2,13 @@
 import Foundation
 import Testing
 
-/// The dense kernels against plain double-precision references.
+/// The transformer's element-wise kernels against plain double-precision references
+/// (the BLAS wrappers are tested in ExemplarKernelsTests).
 @Suite struct KernelTests {
     var rng = SystemRandomNumberGenerator()
 
     func randomValues(_ n: Int) -> [Float] {
         (0..<n).map { _ in Float.random(in: -2...2) }
-    }
-
-    @Test func linear() {
-        let rows = 5, inF = 7, outF = 3
-        let x = randomValues(rows * inF), w = randomValues(outF * inF), b = randomValues(outF)
-        var y = [Float](repeating: 0, count: rows * outF)
-        let wt = FloatTensor(shape: [outF, inF], values: w), bt = FloatTensor(shape: [outF], values: b)
-        x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                MatMul.linear(xp.baseAddress!, rows: rows, weight: wt, bias: bt, into: yp.baseAddress!)
-            }
-        }
-        for r in 0..<rows {
-            for o in 0..<outF {
-                var ref = Double(b[o])
-                for i in 0..<inF { ref += Double(x[r * inF + i]) * Double(w[o * inF + i]) }
-                #expect(abs(Double(y[r * outF + o]) - ref) < 1e-4)
-            }
-        }
     }
 
     @Test func vectorErf() {

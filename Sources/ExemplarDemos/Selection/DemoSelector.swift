@@ -1,3 +1,5 @@
+import ExemplarKernels
+
 /// Chooses demonstrations for queries from a support set by a `SelectionPolicy`, deterministically for a seed.
 ///
 /// A query's samples depend only on the support set, the policy, the seed and the query
@@ -62,7 +64,9 @@ public struct DemoSelector: Sendable {
         guard query.vector.count == support.dimension else {
             throw .dimensionMismatch(what: "the query vector", expected: support.dimension, found: query.vector.count)
         }
-        let similarities = support.similarities(toUnit: Similarity.normalized(query.vector))
+        var unit = query.vector
+        Vectors.normalize(&unit)
+        let similarities = support.similarities(toUnit: unit)
         let excluded = query.excludedID.flatMap { support.positionOfID[$0] }
         let candidates = (0..<support.count).filter { $0 != excluded }
         guard !candidates.isEmpty else { throw .noCandidates }

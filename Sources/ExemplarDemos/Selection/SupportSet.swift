@@ -1,8 +1,10 @@
+import ExemplarKernels
+
 /// The examples demonstrations are drawn from: ids, label groups and unit vectors, in support order.
 ///
 /// Built from plain values, so it serves an Exemplar index (record ids, labels, vectors) and
 /// LM-BFF's own `train_sbert-*.npy` files alike (ids `0..<n` in file order). Vectors are
-/// normalised once here as `util.pytorch_cos_sim` does (`x / max(‖x‖, 1e-12)` in float32).
+/// normalised once here as `util.pytorch_cos_sim` does (`Vectors.normalize`: `x / max(‖x‖, 1e-12)` in float32).
 public struct SupportSet: Sendable {
     /// Each example's id, in support order (LM-BFF's `support_idx` when built from its files).
     public let ids: [Int]
@@ -40,7 +42,9 @@ public struct SupportSet: Sendable {
         self.grouping = grouping
         self.dimension = dimension
         self.positionOfID = positions
-        self.unitVectors = Similarity.normalizedRows(vectors, dimension: dimension)
+        var unitVectors = vectors
+        Vectors.normalizeRows(&unitVectors, width: dimension)
+        self.unitVectors = unitVectors
     }
 
     /// The number of support examples.

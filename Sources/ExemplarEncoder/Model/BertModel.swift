@@ -1,3 +1,5 @@
+import ExemplarKernels
+
 /// A BERT encoder: token ids in, one hidden state per token out.
 ///
 /// Sequences of a batch are packed end to end with no padding: the dense layers see every
@@ -57,23 +59,27 @@ public struct BertModel: Sendable {
                 let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
                 let mid = interb.baseAddress!, sc = scoreb.baseAddress!
                 for layer in w.layers {
-                    MatMul.linear(x, rows: rows, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv)
+                    BLAS.linear(x, rows: rows, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
+                                outFeatures: 3 * h, inFeatures: h, into: qkv)
                     for s in 0..<batch.count {
                         let start = offsets[s], n = batch[s].count
                         for head in 0..<heads {
                             let q = qkv + start * 3 * h + head * d
-                            MatMul.abT(q, lda: 3 * h, q + h, ldb: 3 * h, sc, ldc: n, m: n, n: n, k: d, alpha: scale)
+                            BLAS.gemmABt(m: n, n: n, k: d, alpha: scale, q, lda: 3 * h, q + h, ldb: 3 * h, sc, ldc: n)
                             Elementwise.softmaxRows(sc, rows: n, width: n, stride: n)
-                            MatMul.ab(sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h, m: n, n: d, k: n)
+                            BLAS.gemmAB(m: n, n: d, k: n, sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h)
                         }
                     }
-                    MatMul.linear(ctx, rows: rows, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, into: proj)
+                    BLAS.linear(ctx, rows: rows, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
+                                outFeatures: h, inFeatures: h, into: proj)
                     Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
                                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
                                              eps: config.layerNormEps)
-                    MatMul.linear(x, rows: rows, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: mid)
+                    BLAS.linear(x, rows: rows, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
+                                outFeatures: inter, inFeatures: h, into: mid)
                     Elementwise.gelu(mid, count: rows * inter)
-                    MatMul.linear(mid, rows: rows, weight: layer.outputWeight, bias: layer.outputBias, into: proj)
+                    BLAS.linear(mid, rows: rows, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
+                                outFeatures: h, inFeatures: inter, into: proj)
                     Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
                                              gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
                                              eps: config.layerNormEps)
