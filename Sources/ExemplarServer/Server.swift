@@ -53,6 +53,9 @@ public final class Server: Sendable {
         running = Mutex((daemon, service))
     }
 
+    /// Requests received and not yet answered (0 once stopped).
+    public var requestsInFlight: Int { running.withLock { $0?.daemon.inFlight ?? 0 } }
+
     /// Stops accepting connections, lets in-flight requests finish (up to the configured grace
     /// period), then stops the daemon and the inference worker and closes the indexes. Later
     /// calls do nothing.

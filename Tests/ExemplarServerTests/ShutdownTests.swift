@@ -8,9 +8,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: s.root) }
         let body = #"{"input": "finished after stop began"}"#
         let connection = try RawConnection(port: s.server.port)
-        // Headers and half the body: the request is in flight.
+        // Headers and half the body: the request is in flight (wait until the daemon has it, however loaded the machine).
         connection.send("POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10)))
-        try await Task.sleep(for: .milliseconds(100))
+        let deadline = Date().addingTimeInterval(20)
+        while s.server.requestsInFlight == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(s.server.requestsInFlight == 1, "the request never reached the daemon")
         let stopped = Task.detached { s.server.stop() }
         try await Task.sleep(for: .milliseconds(200))
         // New connections are refused while the old request finishes.
