@@ -71,11 +71,16 @@ let package = Package(
         .target(
             name: "ExemplarServer",
             dependencies: ["CMicroHTTPD", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
-        // The command-line tool: parses arguments and calls the libraries, nothing more.
-        .executableTarget(
-            name: "exemplar",
+        // The command line as a library: typed options (`Option`, `CommandSpec`), one file per
+        // command, `CLI.run` (dispatch, help, errors to exit codes); parses and calls the libraries.
+        .target(
+            name: "ExemplarCLI",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
                            "ExemplarIndex", "ExemplarDemos", "ExemplarServer"]),
+        // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
+        .executableTarget(
+            name: "exemplar",
+            dependencies: ["ExemplarCLI"]),
         // Timing runner for scripts/bench-search; not part of the CLI.
         .executableTarget(
             name: "exemplar-bench",
@@ -111,6 +116,6 @@ let package = Package(
             dependencies: ["ExemplarIO", "ExemplarData"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["exemplar", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
     ]
 )
