@@ -6,6 +6,24 @@ import ExemplarStore
 import Foundation
 import Synchronization
 
+extension Option {
+    static let embeddings = Option("--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data).")
+    static let support = Option("--support", value: "SPLIT", help: "Split demonstrations come from (default train).")
+    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context.")
+    static let filterRate = Option("--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5).")
+    static let numSample = Option("--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1).")
+    static let lambda = Option("--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5).")
+    static let count = Option("--count", value: "N", help: "in-context: demonstrations per context (default 4).")
+    static let order = Option("--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar.")
+    static let seed = Option("--seed", value: "N", help: "Random seed (default 42).")
+    static let template = Option("--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one.")
+    static let labelWords = Option("--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff).")
+    static let specialTokens = Option("--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK].")
+    static let segments = Option("--segments", help: "Also output the context's segments with their roles.")
+    static let limit = Option("--limit", value: "N", help: "Only the first N queries.")
+    static let text = Option("--text", help: "Human-readable output instead of JSON Lines.")
+}
+
 /// `exemplar demos`: LM-BFF demonstrations for queries from an index's support split.
 enum DemosCommand {
     enum Policy: String, CaseIterable { case lmbff, random, nearest, mmr, inContext = "in-context" }
@@ -55,39 +73,25 @@ enum DemosCommand {
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
-            .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts. Required."),
-            .init(name: "--data", value: "DIR", help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
-            .init(name: "--task", value: "TASK", help: "The data folder's LM-BFF task (with --data)."),
-            .init(name: "--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data)."),
-            Common.inputFormat,
-            .init(name: "--support", value: "SPLIT", help: "Split demonstrations come from (default train)."),
-            .init(name: "--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context."),
-            .init(name: "--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5)."),
-            .init(name: "--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1)."),
-            .init(name: "--k", value: "N", help: "nearest/mmr: demonstrations per label (default 1)."),
-            .init(name: "--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5)."),
-            .init(name: "--count", value: "N", help: "in-context: demonstrations per context (default 4)."),
-            .init(name: "--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar."),
-            .init(name: "--seed", value: "N", help: "Random seed (default 42)."),
-            .init(name: "--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one."),
-            .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
-            .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
-            .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
-            .init(name: "--limit", value: "N", help: "Only the first N queries."),
-            .init(name: "--text", value: nil, help: "Human-readable output instead of JSON Lines."),
-            .init(name: "--output", value: "FILE|-", help: "Where to write JSON Lines (default standard output)."),
-            Common.model, Common.threads,
+            .queries.with(value: "SPLIT|FILE", help: "A split of the index, or a file of texts. Required."),
+            .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
+            .task.with(help: "The data folder's LM-BFF task (with --data)."),
+            .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
+            .k.with(help: "nearest/mmr: demonstrations per label (default 1)."),
+            .lambda, .count, .order, .seed, .template, .labelWords, .specialTokens, .segments, .limit, .text,
+            .output.with(help: "Where to write JSON Lines (default standard output)."),
+            .model, .threads,
         ])
 
     static func run(_ args: ParsedArguments) throws {
-        guard let queriesArg = args.string("--queries") else {
+        guard let queriesArg = args.string(.queries) else {
             throw UsageError(command: spec.name, message: "--queries SPLIT|FILE is required (e.g. --queries test)")
         }
         let policy = try parsePolicy(args)
-        let seed = UInt64(try args.int("--seed", command: spec.name, range: 0...Int.max) ?? 42)
+        let seed = UInt64(try args.int(.seed, range: 0...Int.max) ?? 42)
         let source = try Source.open(args)
         let task = source.task
-        let supportSplit = args.string("--support") ?? "train"
+        let supportSplit = args.string(.support) ?? "train"
         guard source.splits.contains(supportSplit) else {
             throw UsageError(command: spec.name, message: "--support \(supportSplit): no such split; the splits are \(source.splits.joined(separator: ", "))")
         }
@@ -120,13 +124,13 @@ enum DemosCommand {
                 queryRecords.append(QueryOut(id: nil, text: sentences[0], textB: sentences.count > 1 ? sentences[1] : nil, label: nil))
             }
         }
-        if let limit = try args.int("--limit", command: spec.name, range: 1...Int(Int32.max)), limit < queries.count {
+        if let limit = try args.int(.limit, range: 1...Int(Int32.max)), limit < queries.count {
             queries.removeLast(queries.count - limit)
             queryRecords.removeLast(queryRecords.count - limit)
         }
-        let withSegments = args.flags.contains("--segments")
-        let asText = args.flags.contains("--text")
-        var out = try OutputFile(path: args.string("--output") ?? "-")
+        let withSegments = args.flag(.segments)
+        let asText = args.flag(.text)
+        var out = try OutputFile(path: args.string(.output) ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
         do {
@@ -175,11 +179,11 @@ enum DemosCommand {
         let folder: URL?
 
         static func open(_ args: ParsedArguments) throws -> Source {
-            if let data = args.string("--data") {
+            if let data = args.string(.data) {
                 guard args.positionals.isEmpty else {
                     throw UsageError(command: spec.name, message: "give an index folder or --data DIR, not both")
                 }
-                guard let taskName = args.string("--task"), let name = args.string("--embeddings") else {
+                guard let taskName = args.string(.task), let name = args.string(.embeddings) else {
                     throw UsageError(command: spec.name, message: "--data needs --task TASK and --embeddings NAME (files SPLIT_NAME.npy, e.g. sbert-roberta-large)")
                 }
                 let task = try Common.task(taskName, command: spec.name)
@@ -280,26 +284,26 @@ enum DemosCommand {
     }
 
     static func parsePolicy(_ args: ParsedArguments) throws -> SelectionPolicy {
-        let name = try args.choice("--policy", command: spec.name, as: Policy.self) ?? .lmbff
-        func double(_ option: String) throws -> Double? {
+        let name = try args.choice(.policy, as: Policy.self) ?? .lmbff
+        func double(_ option: Option) throws -> Double? {
             guard let raw = args.string(option) else { return nil }
             guard let v = Double(raw), v.isFinite else {
-                throw UsageError(command: spec.name, message: "\(option) must be a number, got \"\(raw)\"")
+                throw UsageError(command: spec.name, message: "\(option.name) must be a number, got \"\(raw)\"")
             }
             return v
         }
-        let rate = try double("--filter-rate")
-        let samples = try args.int("--num-sample", command: spec.name, range: 1...100_000)
-        let k = try args.int("--k", command: spec.name, range: 1...100_000) ?? 1
+        let rate = try double(.filterRate)
+        let samples = try args.int(.numSample, range: 1...100_000)
+        let k = try args.int(.k, range: 1...100_000) ?? 1
         let policy: SelectionPolicy
         switch name {
         case .lmbff: policy = .lmbff(filterRate: rate ?? 0.5, samples: samples ?? 16)
         case .random: policy = .random(samples: samples ?? 16)
         case .nearest: policy = .nearest(perLabel: k)
-        case .mmr: policy = .mmr(perLabel: k, lambda: try double("--lambda") ?? 0.5)
+        case .mmr: policy = .mmr(perLabel: k, lambda: try double(.lambda) ?? 0.5)
         case .inContext:
-            let count = try args.int("--count", command: spec.name, range: 1...100_000) ?? 4
-            let order = try args.choice("--order", command: spec.name, as: Order.self) ?? .random
+            let count = try args.int(.count, range: 1...100_000) ?? 4
+            let order = try args.choice(.order, as: Order.self) ?? .random
             policy = .inContext(count: count, order: order == .nearest ? .nearest : .random(samples: samples ?? 1, filterRate: rate))
         }
         try policy.validate()
@@ -308,8 +312,8 @@ enum DemosCommand {
 
     static func makeRenderer(_ args: ParsedArguments, records: [IndexRecord], task: LMBFFTask?, grouping: DemoLabels,
                              policy: SelectionPolicy) throws -> ContextRenderer? {
-        guard var source = args.string("--template") else {
-            if args.string("--label-words") != nil {
+        guard var source = args.string(.template) else {
+            if args.string(.labelWords) != nil {
                 throw UsageError(command: spec.name, message: "--label-words needs --template")
             }
             return nil
@@ -323,7 +327,7 @@ enum DemosCommand {
             (source, manualWords) = TaskTemplates.manual(for: task)
         }
         let words: LabelWords
-        if let raw = args.string("--label-words") {
+        if let raw = args.string(.labelWords) {
             words = try LabelWords(parsing: raw, labels: grouping)
         } else if let manualWords {
             words = try LabelWords(manualWords, labels: grouping)
@@ -342,14 +346,14 @@ enum DemosCommand {
         case .inContext(let count, _): layout = .inContext(count: count)
         case .lmbff, .random: layout = .perLabel(count: 1)
         }
-        let tokens = try args.choice("--special-tokens", command: spec.name, as: Tokens.self) ?? .roberta
+        let tokens = try args.choice(.specialTokens, as: Tokens.self) ?? .roberta
         return try ContextRenderer(template: template, labelWords: words, layout: layout,
                                    specialTokens: tokens == .bert ? .bert : .roberta)
     }
 
     /// Query sentences from a file: JSON Lines with "text" (and "text_b"), or one text per line.
     static func readQueries(_ path: String, args: ParsedArguments) throws -> [[String]] {
-        let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self) ?? InputFormat.inferred(from: path)
+        let format = try args.choice(.inputFormat, as: InputFormat.self) ?? InputFormat.inferred(from: path)
         return try SentenceInput.read(path: path, format: format, pairField: "text_b").map { r in r.textB.map { [r.text, $0] } ?? [r.text] }
     }
 }
