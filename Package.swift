@@ -81,10 +81,10 @@ let package = Package(
         .executableTarget(
             name: "exemplar",
             dependencies: ["ExemplarCLI"]),
-        // Timing runner for scripts/bench-search; not part of the CLI.
+        // Timing runner for scripts/bench-search; not part of the CLI, but parses its options with ExemplarCLI.
         .executableTarget(
             name: "exemplar-bench",
-            dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
+            dependencies: ["ExemplarCLI", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
         .testTarget(
@@ -116,6 +116,6 @@ let package = Package(
             dependencies: ["ExemplarIO", "ExemplarData"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
     ]
 )
