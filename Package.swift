@@ -76,15 +76,20 @@ let package = Package(
         .target(
             name: "ExemplarServer",
             dependencies: ["CMicroHTTPD", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
-        // The command-line tool: parses arguments and calls the libraries, nothing more.
-        .executableTarget(
-            name: "exemplar",
+        // The command line as a library: typed options (`Option`, `CommandSpec`), one file per
+        // command, `CLI.run` (dispatch, help, errors to exit codes); parses and calls the libraries.
+        .target(
+            name: "ExemplarCLI",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
                            "ExemplarIndex", "ExemplarDemos", "ExemplarServer"]),
-        // Timing runner for scripts/bench-search; not part of the CLI.
+        // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
+        .executableTarget(
+            name: "exemplar",
+            dependencies: ["ExemplarCLI"]),
+        // Timing runner for scripts/bench-search; not part of the CLI, but parses its options with ExemplarCLI.
         .executableTarget(
             name: "exemplar-bench",
-            dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
+            dependencies: ["ExemplarCLI", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
         .testTarget(
@@ -120,6 +125,7 @@ let package = Package(
             dependencies: ["ExemplarIO", "ExemplarData"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore", "ExemplarServer", "ExemplarJSON"]),
+            dependencies: ["exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore", "ExemplarServer",
+                           "ExemplarJSON", "ExemplarDemos"]),
     ]
 )

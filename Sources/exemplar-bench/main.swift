@@ -1,4 +1,5 @@
-// exemplar-bench: timing runner for scripts/bench-search (kept apart from the CLI and the tests).
+// exemplar-bench: timing runner for scripts/bench-search (kept apart from the CLI). Its options
+// are parsed by ExemplarCLI's CommandSpec: an unknown option or a bad number is an error (exit 2).
 //
 //   exemplar-bench search --vectors BASE.npy --queries Q.npy [--k 10] [--threads 2] [--batched-repeats 3]
 //
@@ -7,13 +8,29 @@
 // threads) and (2) all queries at once with `searchBatch` (sgemm). Prints one JSON object:
 // {"single_ms": [...per query...], "batched_s": best, "ids_single": [[...]], "ids_batched": [[...]],
 //  "scores_single": [[...]]}.
+import ExemplarCLI
 import ExemplarIndex
 import ExemplarIO
 import ExemplarStore
 import Foundation
 
+extension Option {
+    static let vectors = Option("--vectors", value: "BASE.npy", help: "Base vectors, float32 [n, d]. Required.")
+    static let queries = Option("--queries", value: "Q.npy", help: "Query vectors, float32 [m, d]. Required.")
+    static let k = Option("--k", value: "N", help: "Hits per query (default 10).")
+    static let threads = Option("--threads", value: "N", help: "Search threads (default 2).")
+    static let batchedRepeats = Option("--batched-repeats", value: "N", help: "Timed batched runs; the best is reported (default 3).")
+}
+
+let spec = CommandSpec(
+    program: "exemplar-bench", name: "search",
+    usage: "search --vectors BASE.npy --queries Q.npy [--k 10] [--threads 2] [--batched-repeats 3]",
+    abstract: "Time exact top-k search (one query at a time, then batched) and print one JSON object.",
+    options: [.vectors, .queries, .k, .threads, .batchedRepeats])
+
+/// Bad usage or input: `exemplar-bench: error: ...` on stderr, exit code 2.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("exemplar-bench: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("exemplar-bench: error: \(message)\n".utf8))
     exit(2)
 }
 
@@ -23,19 +40,37 @@ func loadNPY(_ path: String) -> (rows: Int, dim: Int, values: [Float]) {
     return (shape[0], shape[1], values)
 }
 
-var args = Array(CommandLine.arguments.dropFirst())
-guard args.first == "search" else { fail("usage: exemplar-bench search --vectors BASE.npy --queries Q.npy [--k 10] [--threads 2]") }
-args.removeFirst()
-var options: [String: String] = [:]
-var i = 0
-while i + 1 < args.count { options[args[i]] = args[i + 1]; i += 2 }
-guard let basePath = options["--vectors"], let queryPath = options["--queries"] else { fail("--vectors and --queries are required") }
-let k = Int(options["--k"] ?? "10") ?? 10
-let threads = Int(options["--threads"] ?? "2") ?? 2
-let repeats = Int(options["--batched-repeats"] ?? "3") ?? 3
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.first == spec.name else {
+    if let first = arguments.first, ["--help", "-h", "help"].contains(first) {
+        print(spec.helpText, terminator: "")
+        exit(0)
+    }
+    fail((arguments.first.map { "unknown command '\($0)'" } ?? "no command") + "; usage: exemplar-bench \(spec.usage)")
+}
+let basePath: String, queryPath: String, k: Int, threads: Int, repeats: Int
+do {
+    let args = try spec.parse(Array(arguments.dropFirst()))
+    if args.help {
+        print(spec.helpText, terminator: "")
+        exit(0)
+    }
+    if let extra = args.positionals.first { throw spec.usageError("unexpected argument \(extra)") }
+    guard let vectors = args.string(.vectors), let queries = args.string(.queries) else {
+        throw spec.usageError("--vectors and --queries are required")
+    }
+    basePath = vectors
+    queryPath = queries
+    k = try args.int(.k, range: 1...1_000_000) ?? 10
+    threads = try args.int(.threads, range: 1...1024) ?? 2
+    repeats = try args.int(.batchedRepeats, range: 1...1000) ?? 3
+} catch {
+    fail("\(error)")
+}
 
 let base = loadNPY(basePath), queries = loadNPY(queryPath)
 guard base.dim == queries.dim else { fail("dimensions differ: \(base.dim) vs \(queries.dim)") }
+guard base.rows > 0 && queries.rows > 0 else { fail("\(base.rows == 0 ? basePath : queryPath) has no rows") }
 let records = (0..<base.rows).map { IndexRecord(id: UInt32($0), split: "train", label: "x", textA: "", line: $0 + 1) }
 let index = ExactIndex(records: records, vectors: base.values, dimension: base.dim)
 let qs = (0..<queries.rows).map { Array(queries.values[($0 * queries.dim)..<(($0 + 1) * queries.dim)]) }
@@ -54,7 +89,7 @@ for q in qs {
 }
 var best = Double.infinity
 var idsBatched: [[UInt32]] = []
-for _ in 0..<max(1, repeats) {
+for _ in 0..<repeats {
     let t = DispatchTime.now().uptimeNanoseconds
     let results = index.searchBatch(qs, k: k, perClass: false, threads: threads)
     best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)

@@ -18,9 +18,11 @@ import Testing
         // New connections are refused while the old request finishes.
         #expect(throws: (any Error).self) { _ = try RawConnection(port: s.server.port) }
         connection.send(String(body.dropFirst(10)))
+        let sent = Date()
         let reply = connection.readAll()
+        let read = Date().timeIntervalSince(sent)
         await stopped.value
-        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200))")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200)) (read for \(read) s, \(Date().timeIntervalSince(sent)) s to stop)")
         #expect(reply.contains("\"object\":\"embedding\""))
     }
 }

@@ -63,12 +63,16 @@ final class HTTPDaemon: @unchecked Sendable {
     func stop(grace: Double) {
         // Only the first call stops: MHD_stop_daemon must run once.
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        // Quiescing hands the listening socket back to us: closing it refuses new connections now.
+        // Quiescing hands the listening socket back to us. Shutting it down refuses new
+        // connections now; it is closed only after MHD_stop_daemon, as MHD asks for threaded
+        // daemons: closed earlier, its descriptor number could be reused (by another server's
+        // listening socket, in the same process) while MHD's polling thread still accepts on it.
         let listener = MHD_quiesce_daemon(daemon)
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         let deadline = Date().addingTimeInterval(grace)
         while inFlight > 0 && Date() < deadline { usleep(5_000) }
         MHD_stop_daemon(daemon)
+        if listener >= 0 { close(listener) }
         context.release()
     }
 }

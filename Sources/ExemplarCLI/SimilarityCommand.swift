@@ -15,10 +15,7 @@ enum SimilarityCommand {
             EXAMPLE:
               exemplar similarity --input scripts/sample-sentences.txt
             """,
-        options: [
-            Common.input, Common.inputFormat, Common.model, Common.threads,
-            .init(name: "--json", value: nil, help: "Print JSON instead of a table."),
-        ])
+        options: [.input, .inputFormat, .model, .threads, .json.with(help: "Print JSON instead of a table.")])
 
     static func run(_ args: ParsedArguments) throws {
         let threads = try Common.threads(args, command: spec.name)
@@ -27,7 +24,7 @@ enum SimilarityCommand {
         let texts = records.map(\.text)
         let e = encoder.encode(texts, threads: threads)
         var out = ""
-        if args.flags.contains("--json") {
+        if args.flag(.json) {
             let rows = (0..<e.count).map { i in
                 "[" + (0..<e.count).map { j in String(format: "%.4f", e.cosine(i, j)) }.joined(separator: ",") + "]"
             }

@@ -5,6 +5,12 @@ import ExemplarIO
 import ExemplarStore
 import Foundation
 
+extension Option {
+    static let embeddingName = Option("--name", value: "NAME", help: "Files are SPLIT_sbert-NAME.npy (default: the model folder's name).")
+    static let splits = Option("--splits", value: "A,B", help: "Only these splits (default: every split file present).")
+    static let cache = Option("--cache", value: "DIR", help: "Embedding cache (LMDB). Default $EXEMPLAR_CACHE, else ~/.cache/exemplar/embedding-cache.")
+}
+
 /// `exemplar export-lmbff`: the embedding .npy files LM-BFF's run.py loads for `--demo_filter`.
 enum ExportLMBFFCommand {
     static let spec = CommandSpec(
@@ -25,18 +31,13 @@ enum ExportLMBFFCommand {
               for s in 13 21 42 87 100; do exemplar export-lmbff --data data/k-shot/RTE/16-$s --task RTE; done
             """,
         options: [
-            .init(name: "--data", value: "DIR", help: "LM-BFF data folder (train, dev, test files). Required."),
-            .init(name: "--task", value: "TASK", help: "LM-BFF task name. Required."),
-            .init(name: "--name", value: "NAME", help: "Files are SPLIT_sbert-NAME.npy (default: the model folder's name)."),
-            .init(name: "--splits", value: "A,B", help: "Only these splits (default: every split file present)."),
-            .init(name: "--cache", value: "DIR", help: "Embedding cache (LMDB). Default $EXEMPLAR_CACHE, else ~/.cache/exemplar/embedding-cache."),
-            Common.model,
-            .init(name: "--batch-size", value: "N", help: "Sentences per forward pass (default 32)."),
-            Common.threads,
+            .data.with(help: "LM-BFF data folder (train, dev, test files). Required."),
+            .task.with(help: "LM-BFF task name. Required."),
+            .embeddingName, .splits, .cache, .model, .batchSize, .threads,
         ])
 
     static func run(_ args: ParsedArguments) throws {
-        guard let dataPath = args.string("--data"), let taskName = args.string("--task") else {
+        guard let dataPath = args.string(.data), let taskName = args.string(.task) else {
             throw UsageError(command: spec.name, message: "--data DIR and --task TASK are required")
         }
         let task = try Common.task(taskName, command: spec.name)
@@ -45,7 +46,7 @@ enum ExportLMBFFCommand {
         }
         let folder = URL(fileURLWithPath: dataPath, isDirectory: true)
         var splits = try SplitFolder.splits(in: folder, task: task)
-        if let only = args.string("--splits")?.split(separator: ",").map(String.init) {
+        if let only = args.string(.splits)?.split(separator: ",").map(String.init) {
             for name in only where !splits.contains(where: { $0.name == name }) {
                 throw UsageError(command: spec.name, message: "--splits: no \(name) file in \(dataPath); it has \(splits.map(\.name).joined(separator: ", "))")
             }
@@ -56,13 +57,13 @@ enum ExportLMBFFCommand {
             try DatasetReader.read(split.url, task: task).examples.map { $0.lmbffSentence(task: task) }
         }
         let encoder = try Common.loadEncoder(args)
-        let name = args.string("--name") ?? encoder.folder.lastPathComponent
+        let name = args.string(.embeddingName) ?? encoder.folder.lastPathComponent
         let identity = try encoder.identity()
-        let cacheFolder = URL(fileURLWithPath: args.string("--cache") ?? defaultCache(), isDirectory: true)
+        let cacheFolder = URL(fileURLWithPath: args.string(.cache) ?? defaultCache(), isDirectory: true)
         let store: IndexStore
         do { store = try IndexStore(folder: cacheFolder) } catch { throw IndexError.store(error) }
         var embedder = CachedEmbedder(encoder: encoder, modelHash: identity.weightsSHA256)
-        embedder.batchSize = try args.int("--batch-size", command: spec.name, range: 1...65536) ?? 32
+        embedder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         embedder.threads = try Common.threads(args, command: spec.name)
 
         let all = sentences.flatMap { $0 }

@@ -13,7 +13,7 @@ enum InfoCommand {
             EXAMPLE:
               exemplar info indexes/sst-2
             """,
-        options: [.init(name: "--json", value: nil, help: "Print the manifest and sizes as JSON.")])
+        options: [.json.with(help: "Print the manifest and sizes as JSON.")])
 
     static func run(_ args: ParsedArguments) throws {
         guard args.positionals.count == 1 else {
@@ -31,7 +31,7 @@ enum InfoCommand {
             throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
         }
         let size = store.sizeOnDisk()
-        if args.flags.contains("--json") {
+        if args.flag(.json) {
             print(JSONValue.object([("cached_embeddings", .int(cached)), ("index", .string(folder.relativePath)),
                                     ("interrupted_build", .bool(interrupted)), ("manifest", manifest.publicJSON),
                                     ("size_on_disk", .int(size))]).prettyText)

@@ -7,6 +7,25 @@ import ExemplarStore
 import Foundation
 import Synchronization
 
+extension Option {
+    static let embeddings = Option("--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data).")
+    static let support = Option("--support", value: "SPLIT", help: "Split demonstrations come from (default train).")
+    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context.")
+    static let filterRate = Option("--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5).")
+    static let numSample = Option("--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1).")
+    static let lambda = Option("--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5).")
+    static let count = Option("--count", value: "N", help: "in-context: demonstrations per context (default 4).")
+    static let order = Option("--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar.")
+    static let seed = Option("--seed", value: "N", help: "Random seed (default 42).")
+    static let template = Option("--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one.")
+    static let labelWords = Option("--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff).")
+    static let specialTokens = Option("--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK].")
+    static let segments = Option("--segments", help: "Also output the context's segments with their roles.")
+    static let limit = Option("--limit", value: "N", help: "Only the first N queries.")
+    static let text = Option("--text", help: "Human-readable output instead of JSON Lines.")
+    static let placement = Option("--placement", value: "tail|head", help: "in-context with a template: demonstrations after the query (default) or before it.")
+}
+
 /// `exemplar demos`: LM-BFF demonstrations for queries from an index's support split.
 enum DemosCommand {
     static let spec = CommandSpec(
@@ -52,33 +71,18 @@ enum DemosCommand {
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
-            .init(name: "--queries", value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
-            .init(name: "--data", value: "DIR", help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
-            .init(name: "--task", value: "TASK", help: "The data folder's LM-BFF task (with --data)."),
-            .init(name: "--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data)."),
-            Common.inputFormat,
-            .init(name: "--support", value: "SPLIT", help: "Split demonstrations come from (default train)."),
-            .init(name: "--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context."),
-            .init(name: "--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5)."),
-            .init(name: "--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1)."),
-            .init(name: "--k", value: "N", help: "nearest/mmr: demonstrations per label (default 1)."),
-            .init(name: "--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5)."),
-            .init(name: "--count", value: "N", help: "in-context: demonstrations per context (default 4)."),
-            .init(name: "--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar."),
-            .init(name: "--seed", value: "N", help: "Random seed (default 42)."),
-            .init(name: "--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one."),
-            .init(name: "--label-words", value: "JSON", help: "Label words, e.g. {\"0\":\"terrible\",\"1\":\"great\"} (default with --template lmbff)."),
-            .init(name: "--special-tokens", value: "roberta|bert", help: "<s> </s> <mask> (default) or [CLS] [SEP] [MASK]."),
-            .init(name: "--placement", value: "tail|head", help: "in-context with a template: demonstrations after the query (default) or before it."),
-            .init(name: "--segments", value: nil, help: "Also output the context's segments with their roles."),
-            .init(name: "--limit", value: "N", help: "Only the first N queries."),
-            .init(name: "--text", value: nil, help: "Human-readable output instead of JSON Lines."),
-            .init(name: "--output", value: "FILE|-", help: "Where to write JSON Lines (default standard output)."),
-            Common.model, Common.threads,
+            .queries.with(value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
+            .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
+            .task.with(help: "The data folder's LM-BFF task (with --data)."),
+            .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
+            .k.with(help: "nearest/mmr: demonstrations per label (default 1)."),
+            .lambda, .count, .order, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
+            .output.with(help: "Where to write JSON Lines (default standard output)."),
+            .model, .threads,
         ])
 
     static func run(_ args: ParsedArguments) throws {
-        guard let queriesArg = args.string("--queries") else {
+        guard let queriesArg = args.string(.queries) else {
             throw UsageError(command: spec.name, message: "--queries SPLIT|FILE is required (e.g. --queries test)")
         }
         let request = try demoRequest(args)
@@ -117,13 +121,13 @@ enum DemosCommand {
                 queryJSON.append(IndexDemos.queryJSON(id: nil, label: nil, sentences: sentences))
             }
         }
-        if let limit = try args.int("--limit", command: spec.name, range: 1...Int(Int32.max)), limit < queries.count {
+        if let limit = try args.int(.limit, range: 1...Int(Int32.max)), limit < queries.count {
             queries.removeLast(queries.count - limit)
             queryJSON.removeLast(queryJSON.count - limit)
         }
-        let withSegments = args.flags.contains("--segments")
-        let asText = args.flags.contains("--text")
-        var out = try OutputFile(path: args.string("--output") ?? "-")
+        let withSegments = args.flag(.segments)
+        let asText = args.flag(.text)
+        var out = try OutputFile(path: args.string(.output) ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
         do {
@@ -164,42 +168,42 @@ enum DemosCommand {
 
     /// The options as a `DemoRequest` (types checked here; ranges and the fit to the data by the request).
     static func demoRequest(_ args: ParsedArguments) throws -> DemoRequest {
-        func double(_ option: String) throws -> Double? {
+        func double(_ option: Option) throws -> Double? {
             guard let raw = args.string(option) else { return nil }
             guard let v = Double(raw), v.isFinite else {
-                throw UsageError(command: spec.name, message: "\(option) must be a number, got \"\(raw)\"")
+                throw UsageError(command: spec.name, message: "\(option.name) must be a number, got \"\(raw)\"")
             }
             return v
         }
-        func int(_ option: String) throws -> Int? {
+        func int(_ option: Option) throws -> Int? {
             guard let raw = args.string(option) else { return nil }
-            guard let v = Int(raw) else { throw UsageError(command: spec.name, message: "\(option) must be an integer, got \"\(raw)\"") }
+            guard let v = Int(raw) else { throw UsageError(command: spec.name, message: "\(option.name) must be an integer, got \"\(raw)\"") }
             return v
         }
         var request = DemoRequest()
-        request.policy = try args.choice("--policy", command: spec.name, as: DemoRequest.Policy.self) ?? .lmbff
-        request.filterRate = try double("--filter-rate")
-        request.numSample = try int("--num-sample")
-        request.k = try int("--k")
-        request.lambda = try double("--lambda")
-        request.count = try int("--count")
-        request.order = try args.choice("--order", command: spec.name, as: DemoRequest.Order.self)
-        request.seed = UInt64(try args.int("--seed", command: spec.name, range: DemoRequest.Limits.seed) ?? 42)
-        request.support = args.string("--support") ?? "train"
-        request.template = args.string("--template")
-        request.labelWords = args.string("--label-words").map(DemoRequest.Words.text)
-        request.specialTokens = try args.choice("--special-tokens", command: spec.name, as: DemoRequest.Tokens.self) ?? .roberta
-        request.placement = try args.choice("--placement", command: spec.name, as: InContextPlacement.self)
+        request.policy = try args.choice(.policy, as: DemoRequest.Policy.self) ?? .lmbff
+        request.filterRate = try double(.filterRate)
+        request.numSample = try int(.numSample)
+        request.k = try int(.k)
+        request.lambda = try double(.lambda)
+        request.count = try int(.count)
+        request.order = try args.choice(.order, as: DemoRequest.Order.self)
+        request.seed = UInt64(try args.int(.seed, range: DemoRequest.Limits.seed) ?? 42)
+        request.support = args.string(.support) ?? "train"
+        request.template = args.string(.template)
+        request.labelWords = args.string(.labelWords).map(DemoRequest.Words.text)
+        request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self) ?? .roberta
+        request.placement = try args.choice(.placement, as: InContextPlacement.self)
         return request
     }
 
     /// The index folder, or an LM-BFF data folder with its own embedding files (`--data DIR --task T --embeddings NAME`).
     static func openSource(_ args: ParsedArguments) throws -> DemoSource {
-        if let data = args.string("--data") {
+        if let data = args.string(.data) {
             guard args.positionals.isEmpty else {
                 throw UsageError(command: spec.name, message: "give an index folder or --data DIR, not both")
             }
-            guard let taskName = args.string("--task"), let name = args.string("--embeddings") else {
+            guard let taskName = args.string(.task), let name = args.string(.embeddings) else {
                 throw UsageError(command: spec.name, message: "--data needs --task TASK and --embeddings NAME (files SPLIT_NAME.npy, e.g. sbert-roberta-large)")
             }
             return try DemoSource(lmbffFolder: URL(fileURLWithPath: data, isDirectory: true),
@@ -230,7 +234,7 @@ enum DemosCommand {
 
     /// Query sentences from a file: JSON Lines with "text" (and "text_b"), or one text per line.
     static func readQueries(_ path: String, args: ParsedArguments) throws -> [[String]] {
-        let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self) ?? InputFormat.inferred(from: path)
+        let format = try args.choice(.inputFormat, as: InputFormat.self) ?? InputFormat.inferred(from: path)
         return try SentenceInput.read(path: path, format: format, pairField: "text_b").map { r in r.textB.map { [r.text, $0] } ?? [r.text] }
     }
 }

@@ -4,29 +4,18 @@ import ExemplarIndex
 import ExemplarIO
 import Foundation
 
-/// Options shared by the commands that read sentences and load the model.
+/// What the commands that read sentences and load the model share (their options are in Options.swift).
 enum Common {
-    static let model = CommandSpec.Option(
-        name: "--model", value: "PATH",
-        help: "Model folder (sentence-transformers layout). Default: $EXEMPLAR_MODEL, else \(ModelLocator.defaultFolder().path).")
-    static let input = CommandSpec.Option(
-        name: "--input", value: "FILE|-", help: "Sentences to read; - is standard input (default).")
-    static let inputFormat = CommandSpec.Option(
-        name: "--input-format", value: "jsonl|text",
-        help: "jsonl: one {\"text\": ...} object per line; text: one sentence per line. Default: jsonl for *.jsonl, else text.")
-    static let threads = CommandSpec.Option(
-        name: "--threads", value: "N", help: "Worker and BLAS threads (default: all \(SentenceEncoder.defaultThreads) cores).")
-
     static func loadEncoder(_ args: ParsedArguments) throws(EncoderError) -> SentenceEncoder {
-        try SentenceEncoder(folder: ModelLocator.locate(explicit: args.string("--model")))
+        try SentenceEncoder(folder: ModelLocator.locate(explicit: args.string(.model)))
     }
 
     static func readInput(_ args: ParsedArguments, command: String) throws -> [SentenceRecord] {
-        let path = args.string("--input") ?? args.positionals.first ?? "-"
-        if args.positionals.count > (args.string("--input") == nil ? 1 : 0) {
+        let path = args.string(.input) ?? args.positionals.first ?? "-"
+        if args.positionals.count > (args.string(.input) == nil ? 1 : 0) {
             throw UsageError(command: command, message: "unexpected argument \(args.positionals.last!)")
         }
-        let format = try args.choice("--input-format", command: command, as: InputFormat.self)
+        let format = try args.choice(.inputFormat, as: InputFormat.self)
             ?? InputFormat.inferred(from: path)
         return try SentenceInput.read(path: path, format: format)
     }
@@ -40,7 +29,7 @@ enum Common {
     }
 
     static func threads(_ args: ParsedArguments, command: String) throws(UsageError) -> Int {
-        try args.int("--threads", command: command, range: 1...1024) ?? SentenceEncoder.defaultThreads
+        try args.int(.threads, range: 1...1024) ?? SentenceEncoder.defaultThreads
     }
 }
 
@@ -49,7 +38,7 @@ extension Common {
     /// default; it must be the model in the index's manifest.
     static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments) throws -> SentenceEncoder {
         let definition = try? IndexDefinition.load(folder: folder)
-        let path = args.string("--model") ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
+        let path = args.string(.model) ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
         let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: path))
         let identity = try encoder.identity()
         guard identity == index.manifest.model else {

@@ -4,6 +4,18 @@ import ExemplarIndex
 import ExemplarStore
 import Foundation
 
+extension Option {
+    static let format = Option("--format", value: "F", help: "lmbff (needs --task), jsonl, csv or tsv. Default: lmbff with --task, else by extension.")
+    static let textColumn = Option("--text-column", value: "NAME", help: "Text field/column for jsonl/csv/tsv (default text).")
+    static let textBColumn = Option("--text-b-column", value: "NAME", help: "Second-sentence field/column of a pair task.")
+    static let labelColumn = Option("--label-column", value: "NAME", help: "Label field/column (default label).")
+    static let labels = Option("--labels", value: "A,B,...", help: "Label list in per-class order (default: the task's, else the data's, sorted).")
+    static let out = Option("--out", value: "INDEX", help: "Index folder to create (with --data).")
+    static let skipBadRows = Option("--skip-bad-rows", help: "Leave out malformed rows, counting and listing them, instead of failing.")
+    static let replaceModel = Option("--replace-model", help: "Rebuild an index that was built with another model.")
+    static let chunkSize = Option("--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512).")
+}
+
 /// `exemplar build`: turns a labelled dataset into an index (LMDB) in an index folder.
 enum BuildCommand {
     static let spec = CommandSpec(
@@ -28,47 +40,37 @@ enum BuildCommand {
               exemplar build --data reviews.jsonl --labels neg,pos --out indexes/reviews
             """,
         options: [
-            .init(name: "--data", value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
-            .init(name: "--task", value: "TASK", help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
-            .init(name: "--format", value: "F", help: "lmbff (needs --task), jsonl, csv or tsv. Default: lmbff with --task, else by extension."),
-            .init(name: "--text-column", value: "NAME", help: "Text field/column for jsonl/csv/tsv (default text)."),
-            .init(name: "--text-b-column", value: "NAME", help: "Second-sentence field/column of a pair task."),
-            .init(name: "--label-column", value: "NAME", help: "Label field/column (default label)."),
-            .init(name: "--labels", value: "A,B,...", help: "Label list in per-class order (default: the task's, else the data's, sorted)."),
-            .init(name: "--split", value: "NAME", help: "Split name of a single data file (default train)."),
-            .init(name: "--out", value: "INDEX", help: "Index folder to create (with --data)."),
-            Common.model,
-            .init(name: "--skip-bad-rows", value: nil, help: "Leave out malformed rows, counting and listing them, instead of failing."),
-            .init(name: "--replace-model", value: nil, help: "Rebuild an index that was built with another model."),
-            .init(name: "--batch-size", value: "N", help: "Sentences per forward pass (default 32)."),
-            .init(name: "--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512)."),
-            Common.threads,
-            .init(name: "--json", value: nil, help: "Print the build report as JSON."),
+            .data.with(value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
+            .task.with(help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
+            .format, .textColumn, .textBColumn, .labelColumn, .labels,
+            .split.with(help: "Split name of a single data file (default train)."),
+            .out, .model, .skipBadRows, .replaceModel, .batchSize, .chunkSize, .threads,
+            .json.with(help: "Print the build report as JSON."),
         ])
 
     static func run(_ args: ParsedArguments) throws {
         let folder = try indexFolder(args)
         let definition = try IndexDefinition.load(folder: folder)
         let source = try IndexSource.load(definition, base: folder,
-                                          skipBadRows: args.flags.contains("--skip-bad-rows") ? true : nil)
+                                          skipBadRows: args.flag(.skipBadRows) ? true : nil)
         for skipped in source.skipped {
             FileHandle.standardError.write(Data("exemplar: skipped bad row: \(skipped.description)\n".utf8))
         }
         guard !source.records.isEmpty else {
             throw IndexError.data(.cannotRead(file: source.files.joined(separator: ", "), reason: "no rows to index"))
         }
-        let modelPath = args.string("--model") ?? definition.model.map { IndexSource.resolvedPath($0, base: folder) }
+        let modelPath = args.string(.model) ?? definition.model.map { IndexSource.resolvedPath($0, base: folder) }
         let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: modelPath))
         var builder = IndexBuilder(encoder: encoder)
-        builder.batchSize = try args.int("--batch-size", command: spec.name, range: 1...65536) ?? 32
-        builder.chunkSize = try args.int("--chunk-size", command: spec.name, range: 1...10_000_000) ?? 512
+        builder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
+        builder.chunkSize = try args.int(.chunkSize, range: 1...10_000_000) ?? 512
         builder.threads = try Common.threads(args, command: spec.name)
         let store = try IndexFolder.openStore(folder, create: true)
         let progress = ProgressLine(label: "embedding", total: source.records.count, minimumTotal: 1)
         let report: BuildReport
         do {
             report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
-                                       into: store, replaceModel: args.flags.contains("--replace-model"),
+                                       into: store, replaceModel: args.flag(.replaceModel),
                                        progress: { done, total in progress.update(done, total: total) })
         } catch {
             progress.finish()
@@ -80,7 +82,7 @@ enum BuildCommand {
             bySplit[r.split, default: 0] += 1
             byLabel[r.label, default: 0] += 1
         }
-        if args.flags.contains("--json") {
+        if args.flag(.json) {
             print(report.json(index: folder.relativePath, countsBySplit: bySplit, countsByLabel: byLabel,
                               skippedRows: source.skipped.map(\.description)).prettyText)
             return
@@ -97,10 +99,10 @@ enum BuildCommand {
 
     /// The index folder: the positional argument, or `--out` after writing index.json from flags.
     static func indexFolder(_ args: ParsedArguments) throws -> URL {
-        let flagNames = ["--data", "--task", "--format", "--text-column", "--text-b-column", "--label-column", "--labels", "--split"]
-        let usesFlags = flagNames.contains { args.values[$0] != nil }
+        let definitionOptions: [Option] = [.data, .task, .format, .textColumn, .textBColumn, .labelColumn, .labels, .split]
+        let usesFlags = definitionOptions.contains { args.has($0) }
         if !usesFlags {
-            guard args.string("--out") == nil else {
+            guard args.string(.out) == nil else {
                 throw UsageError(command: spec.name, message: "--out needs --data PATH (and --task or --format)")
             }
             guard args.positionals.count == 1 else {
@@ -110,17 +112,17 @@ enum BuildCommand {
             }
             return URL(fileURLWithPath: args.positionals[0], isDirectory: true)
         }
-        guard let data = args.string("--data") else {
-            throw UsageError(command: spec.name, message: "--data PATH is needed with \(flagNames.filter { args.values[$0] != nil }.joined(separator: ", "))")
+        guard let data = args.string(.data) else {
+            throw UsageError(command: spec.name, message: "--data PATH is needed with \(definitionOptions.filter { args.has($0) }.map(\.name).joined(separator: ", "))")
         }
-        guard let out = args.string("--out") ?? args.positionals.first, args.positionals.count <= (args.string("--out") == nil ? 1 : 0) else {
+        guard let out = args.string(.out) ?? args.positionals.first, args.positionals.count <= (args.string(.out) == nil ? 1 : 0) else {
             throw UsageError(command: spec.name, message: "with --data, give the index folder to create as --out FOLDER")
         }
         var task: LMBFFTask?
-        if let name = args.string("--task") {
+        if let name = args.string(.task) {
             task = try Common.task(name, command: spec.name)
         }
-        let format = try args.choice("--format", command: spec.name, as: IndexDefinition.Format.self)
+        let format = try args.choice(.format, as: IndexDefinition.Format.self)
         if format == .lmbff && task == nil {
             throw UsageError(command: spec.name, message: "--format lmbff needs --task")
         }
@@ -128,12 +130,12 @@ enum BuildCommand {
         // Store the data path relative to the index folder when both are relative.
         let dataURL = URL(fileURLWithPath: data)
         let relative = relativePath(from: folder.standardizedFileURL.path, to: dataURL.standardizedFileURL.path)
-        let labels = args.string("--labels").map { $0.split(separator: ",").map(String.init) }
+        let labels = args.string(.labels).map { $0.split(separator: ",").map(String.init) }
         let definition = IndexDefinition(
-            data: relative, task: task, format: format, textColumn: args.string("--text-column") ?? "text",
-            textBColumn: args.string("--text-b-column"), labelColumn: args.string("--label-column") ?? "label",
-            labels: labels, split: args.string("--split") ?? "train",
-            skipBadRows: args.flags.contains("--skip-bad-rows"))
+            data: relative, task: task, format: format, textColumn: args.string(.textColumn) ?? "text",
+            textBColumn: args.string(.textBColumn), labelColumn: args.string(.labelColumn) ?? "label",
+            labels: labels, split: args.string(.split) ?? "train",
+            skipBadRows: args.flag(.skipBadRows))
         // Validate as a file would be (labels against the task, ...) before writing.
         _ = try IndexDefinition.parse(definition.json(), name: "--data/--task flags")
         if let existing = try? IndexDefinition.load(folder: folder), existing != definition {

@@ -15,16 +15,12 @@ enum TokenizeCommand {
             EXAMPLE:
               echo "Hello, world!" | exemplar tokenize
             """,
-        options: [
-            Common.input, Common.inputFormat,
-            .init(name: "--output", value: "FILE|-", help: "Where to write; - is standard output (default)."),
-            Common.model,
-        ])
+        options: [.input, .inputFormat, .output, .model])
 
     static func run(_ args: ParsedArguments) throws {
         let records = try Common.readInput(args, command: spec.name)
         let encoder = try Common.loadEncoder(args)
-        var out = try OutputFile(path: args.string("--output") ?? "-")
+        var out = try OutputFile(path: args.string(.output) ?? "-")
         do {
             for record in records {
                 try out.write(JSONLines.arrayLine(key: "ids", values: encoder.tokenize(record.text)))

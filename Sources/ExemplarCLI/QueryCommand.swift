@@ -4,6 +4,12 @@ import ExemplarIO
 import ExemplarStore
 import Foundation
 
+extension Option {
+    static let perClass = Option("--per-class", help: "Top k of every label, in the index's label order.")
+    static let label = Option("--label", value: "L", help: "Only examples with this label.")
+    static let exclude = Option("--exclude", value: "IDS", help: "Never these example ids (comma-separated).")
+}
+
 /// `exemplar query`: the examples of an index nearest to some texts.
 enum QueryCommand {
     static let spec = CommandSpec(
@@ -24,15 +30,13 @@ enum QueryCommand {
               exemplar query indexes/sst-2 --queries questions.txt --k 5 --split train --json
             """,
         options: [
-            .init(name: "--queries", value: "FILE|-", help: "Read query texts from FILE (text or .jsonl); - is standard input."),
-            Common.inputFormat,
-            .init(name: "--k", value: "N", help: "Hits per query, or per label with --per-class (default 5)."),
-            .init(name: "--per-class", value: nil, help: "Top k of every label, in the index's label order."),
-            .init(name: "--label", value: "L", help: "Only examples with this label."),
-            .init(name: "--split", value: "S", help: "Only examples of this split (train, dev, test, ...)."),
-            .init(name: "--exclude", value: "IDS", help: "Never these example ids (comma-separated)."),
-            Common.model, Common.threads,
-            .init(name: "--json", value: nil, help: "One JSON object per query per line."),
+            .queries.with(help: "Read query texts from FILE (text or .jsonl); - is standard input."),
+            .inputFormat,
+            .k.with(help: "Hits per query, or per label with --per-class (default 5)."),
+            .perClass, .label,
+            .split.with(value: "S", help: "Only examples of this split (train, dev, test, ...)."),
+            .exclude, .model, .threads,
+            .json.with(help: "One JSON object per query per line."),
         ])
 
     static func run(_ args: ParsedArguments) throws {
@@ -41,18 +45,18 @@ enum QueryCommand {
         }
         let folder = URL(fileURLWithPath: path, isDirectory: true)
         var texts = Array(args.positionals.dropFirst())
-        if let file = args.string("--queries") {
-            let format = try args.choice("--input-format", command: spec.name, as: InputFormat.self)
+        if let file = args.string(.queries) {
+            let format = try args.choice(.inputFormat, as: InputFormat.self)
                 ?? InputFormat.inferred(from: file)
             texts += try SentenceInput.read(path: file, format: format).map(\.text)
         }
         guard !texts.isEmpty else {
             throw UsageError(command: spec.name, message: "no query: give TEXT arguments or --queries FILE")
         }
-        let k = try args.int("--k", command: spec.name, range: 1...100_000) ?? 5
+        let k = try args.int(.k, range: 1...100_000) ?? 5
         let threads = try Common.threads(args, command: spec.name)
         var excluding = Set<UInt32>()
-        if let raw = args.string("--exclude") {
+        if let raw = args.string(.exclude) {
             for part in raw.split(separator: ",") {
                 guard let id = UInt32(part.trimmingCharacters(in: .whitespaces)) else {
                     throw UsageError(command: spec.name, message: "--exclude takes comma-separated example ids, got \"\(part)\"")
@@ -64,7 +68,7 @@ enum QueryCommand {
         if index.interruptedBuild {
             FileHandle.standardError.write(Data("exemplar: warning: a later build of \(path) did not finish; searching its last complete state (run 'exemplar build \(path)' to finish it)\n".utf8))
         }
-        let filter = index.filter(label: args.string("--label"), split: args.string("--split"), excluding: excluding)
+        let filter = index.filter(label: args.string(.label), split: args.string(.split), excluding: excluding)
         if let label = filter.label, !index.exact.labels.contains(label) {
             throw UsageError(command: spec.name, message: "--label \(label) is not a label of \(path); its labels: \(index.exact.labels.joined(separator: ", "))")
         }
@@ -73,7 +77,7 @@ enum QueryCommand {
         }
         let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
         let vectors = encoder.encode(texts, threads: threads)
-        let perClass = args.flags.contains("--per-class")
+        let perClass = args.flag(.perClass)
         let queries = (0..<vectors.count).map { Array(vectors[$0]) }
         let results: [[(label: String, hits: [Hit])]]
         if queries.count == 1 {
@@ -83,7 +87,7 @@ enum QueryCommand {
         } else {
             results = index.exact.searchBatch(queries, k: k, perClass: perClass, filter: filter, threads: threads)
         }
-        let json = args.flags.contains("--json")
+        let json = args.flag(.json)
         var out = ""
         for (text, groups) in zip(texts, results) {
             if json {

@@ -2,6 +2,12 @@ import ExemplarData
 import ExemplarIO
 import Foundation
 
+extension Option {
+    static let seeds = Option("--seeds", value: "S,S,...", help: "Seeds, 0...4294967295 (default 13,21,42,87,100).")
+    static let devMultiple = Option("--dev-multiple", value: "N", help: "Dev rows per label are N × K (default 1; LM-BFF's k-shot-10x mode is 10).")
+    static let allowShort = Option("--allow-short", help: "Write short train/dev splits when a label has too few rows (LM-BFF's behaviour) instead of failing.")
+}
+
 /// `exemplar kshot`: LM-BFF's few-shot splits, byte-identical to `tools/generate_k_shot_data.py`.
 enum KShotCommand {
     static let spec = CommandSpec(
@@ -23,14 +29,13 @@ enum KShotCommand {
               exemplar kshot --task RTE --seeds 42 --dev-multiple 10 --output data/k-shot-10x --json
             """,
         options: [
-            .init(name: "--task", value: "TASK[,TASK...]", help: "LM-BFF task names (case-insensitive), comma-separated. Required."),
-            .init(name: "--data", value: "DIR", help: "The original data: one folder per task (default data/original)."),
-            .init(name: "--k", value: "K", help: "Training rows per label (default 16)."),
-            .init(name: "--seeds", value: "S,S,...", help: "Seeds, 0...4294967295 (default 13,21,42,87,100)."),
-            .init(name: "--output", value: "DIR", help: "Where TASK/K-SEED/ folders go (default data/k-shot)."),
-            .init(name: "--dev-multiple", value: "N", help: "Dev rows per label are N × K (default 1; LM-BFF's k-shot-10x mode is 10)."),
-            .init(name: "--allow-short", value: nil, help: "Write short train/dev splits when a label has too few rows (LM-BFF's behaviour) instead of failing."),
-            .init(name: "--json", value: nil, help: "Also print a JSON summary (one object per task and seed) on stdout."),
+            .task.with(value: "TASK[,TASK...]", help: "LM-BFF task names (case-insensitive), comma-separated. Required."),
+            .data.with(help: "The original data: one folder per task (default data/original)."),
+            .k.with(value: "K", help: "Training rows per label (default 16)."),
+            .seeds,
+            .output.with(value: "DIR", help: "Where TASK/K-SEED/ folders go (default data/k-shot)."),
+            .devMultiple, .allowShort,
+            .json.with(help: "Also print a JSON summary (one object per task and seed) on stdout."),
         ])
 
     /// One written folder, for `--json`.
@@ -57,16 +62,16 @@ enum KShotCommand {
         if let extra = args.positionals.first {
             throw UsageError(command: spec.name, message: "unexpected argument \(extra)")
         }
-        guard let taskList = args.string("--task") else {
+        guard let taskList = args.string(.task) else {
             throw UsageError(command: spec.name, message: "--task is required (for example --task SST-2,sst-5)")
         }
         let tasks = try taskList.split(separator: ",").map { (name) throws(UsageError) in try Common.task(String(name), command: spec.name) }
-        let k = try args.int("--k", command: spec.name, range: 1...1_000_000) ?? 16
-        let devMultiple = try args.int("--dev-multiple", command: spec.name, range: 1...1000) ?? 1
-        let seeds = try parseSeeds(args.string("--seeds") ?? "13,21,42,87,100")
-        let data = URL(fileURLWithPath: args.string("--data") ?? "data/original")
-        let output = URL(fileURLWithPath: args.string("--output") ?? "data/k-shot")
-        let allowShort = args.flags.contains("--allow-short")
+        let k = try args.int(.k, range: 1...1_000_000) ?? 16
+        let devMultiple = try args.int(.devMultiple, range: 1...1000) ?? 1
+        let seeds = try parseSeeds(args.string(.seeds) ?? "13,21,42,87,100")
+        let data = URL(fileURLWithPath: args.string(.data) ?? "data/original")
+        let output = URL(fileURLWithPath: args.string(.output) ?? "data/k-shot")
+        let allowShort = args.flag(.allowShort)
 
         let start = Date()
         // Read and check every task before writing anything.
@@ -95,7 +100,7 @@ enum KShotCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data("wrote \(fileCount) files in \(String(format: "%.2f", seconds)) s\n".utf8))
-        if args.flags.contains("--json") {
+        if args.flag(.json) {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try encoder.encode(summaries) + Data("\n".utf8))

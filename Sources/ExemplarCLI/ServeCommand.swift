@@ -2,6 +2,17 @@ import ExemplarEncoder
 import ExemplarServer
 import Foundation
 
+extension Option {
+    static let host = Option("--host", value: "ADDR", help: "IP address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for all).")
+    static let port = Option("--port", value: "N", help: "TCP port (default 8080; 0 picks a free one and prints it).")
+    static let index = Option("--index", value: "PATH", help: "A built index folder to serve; repeat or comma-separate for several.")
+    static let tokenFile = Option("--token-file", value: "FILE", help: "Require this bearer token (first line of FILE) on every route but /health.")
+    static let maxBatch = Option("--max-batch", value: "N", help: "Most inputs per request and texts per inference batch (default 64).")
+    static let maxBody = Option("--max-body", value: "BYTES", help: "Largest request body (default 2097152); larger ones get 413.")
+    static let timeout = Option("--timeout", value: "SECONDS", help: "Close connections idle this long (default 30).")
+    static let accessLog = Option("--access-log", help: "Log each request (time, method, path, status, ms) to standard error.")
+}
+
 /// `exemplar serve`: parses the options and runs `ExemplarServer.Server` until SIGINT/SIGTERM.
 enum ServeCommand {
     static let spec = CommandSpec(
@@ -21,28 +32,18 @@ enum ServeCommand {
               exemplar serve --index indexes/sst-2
               curl -s localhost:8080/v1/embeddings -d '{"input": "a gripping thriller"}'
             """,
-        options: [
-            .init(name: "--host", value: "ADDR", help: "IP address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for all)."),
-            .init(name: "--port", value: "N", help: "TCP port (default 8080; 0 picks a free one and prints it)."),
-            .init(name: "--index", value: "PATH", help: "A built index folder to serve; repeat or comma-separate for several."),
-            Common.model,
-            .init(name: "--token-file", value: "FILE", help: "Require this bearer token (first line of FILE) on every route but /health."),
-            .init(name: "--max-batch", value: "N", help: "Most inputs per request and texts per inference batch (default 64)."),
-            .init(name: "--max-body", value: "BYTES", help: "Largest request body (default 2097152); larger ones get 413."),
-            .init(name: "--timeout", value: "SECONDS", help: "Close connections idle this long (default 30)."),
-            .init(name: "--access-log", value: nil, help: "Log each request (time, method, path, status, ms) to standard error."),
-        ])
+        options: [.host, .port, .index, .model, .tokenFile, .maxBatch, .maxBody, .timeout, .accessLog])
 
     static func run(_ args: ParsedArguments) throws {
         guard args.positionals.isEmpty else {
             throw UsageError(command: spec.name, message: "unexpected argument \(args.positionals[0]); give indexes with --index PATH")
         }
-        var configuration = ServerConfiguration(modelFolder: try ModelLocator.locate(explicit: args.string("--model")))
-        configuration.host = args.string("--host") ?? "127.0.0.1"
-        configuration.port = UInt16(try args.int("--port", command: spec.name, range: 0...65535) ?? 8080)
-        configuration.indexFolders = args.all("--index").flatMap { $0.split(separator: ",") }
+        var configuration = ServerConfiguration(modelFolder: try ModelLocator.locate(explicit: args.string(.model)))
+        configuration.host = args.string(.host) ?? "127.0.0.1"
+        configuration.port = UInt16(try args.int(.port, range: 0...65535) ?? 8080)
+        configuration.indexFolders = args.all(.index).flatMap { $0.split(separator: ",") }
             .map { URL(fileURLWithPath: String($0), isDirectory: true) }
-        if let path = args.string("--token-file") {
+        if let path = args.string(.tokenFile) {
             guard let data = FileManager.default.contents(atPath: path),
                   let token = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first.map(String.init),
                   !token.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -50,10 +51,10 @@ enum ServeCommand {
             }
             configuration.token = token.trimmingCharacters(in: .whitespaces)
         }
-        configuration.maxBatch = try args.int("--max-batch", command: spec.name, range: 1...4096) ?? 64
-        configuration.maxBody = try args.int("--max-body", command: spec.name, range: 1...(1 << 30)) ?? (2 << 20)
-        configuration.connectionTimeout = try args.int("--timeout", command: spec.name, range: 1...86_400) ?? 30
-        configuration.accessLog = args.flags.contains("--access-log")
+        configuration.maxBatch = try args.int(.maxBatch, range: 1...4096) ?? 64
+        configuration.maxBody = try args.int(.maxBody, range: 1...(1 << 30)) ?? (2 << 20)
+        configuration.connectionTimeout = try args.int(.timeout, range: 1...86_400) ?? 30
+        configuration.accessLog = args.flag(.accessLog)
         let server = try Server.start(configuration)
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host

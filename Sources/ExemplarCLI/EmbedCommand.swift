@@ -2,6 +2,10 @@ import ExemplarEncoder
 import ExemplarIO
 import Foundation
 
+extension Option {
+    static let outputFormat = Option("--output-format", value: "jsonl|npy", help: "Default: npy for *.npy, else jsonl.")
+}
+
 /// `exemplar embed`: sentences in, embeddings out (JSON Lines or .npy).
 enum EmbedCommand {
     enum OutputFormat: String, CaseIterable { case jsonl, npy }
@@ -19,23 +23,16 @@ enum EmbedCommand {
               exemplar embed --input sentences.txt --output vectors.npy
               echo '{"text": "a gripping thriller"}' | exemplar embed --input-format jsonl
             """,
-        options: [
-            Common.input, Common.inputFormat,
-            .init(name: "--output", value: "FILE|-", help: "Where to write; - is standard output (default)."),
-            .init(name: "--output-format", value: "jsonl|npy", help: "Default: npy for *.npy, else jsonl."),
-            Common.model,
-            .init(name: "--batch-size", value: "N", help: "Sentences per forward pass (default 32)."),
-            Common.threads,
-        ])
+        options: [.input, .inputFormat, .output, .outputFormat, .model, .batchSize, .threads])
 
     static func run(_ args: ParsedArguments) throws {
-        let outputPath = args.string("--output") ?? "-"
-        let format = try args.choice("--output-format", command: spec.name, as: OutputFormat.self)
+        let outputPath = args.string(.output) ?? "-"
+        let format = try args.choice(.outputFormat, as: OutputFormat.self)
             ?? (outputPath.hasSuffix(".npy") ? .npy : .jsonl)
         if format == .npy && outputPath == "-" && isatty(STDOUT_FILENO) == 1 {
             throw UsageError(command: spec.name, message: "refusing to write binary .npy to a terminal; give --output FILE.npy")
         }
-        let batchSize = try args.int("--batch-size", command: spec.name, range: 1...65536) ?? 32
+        let batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         let threads = try Common.threads(args, command: spec.name)
         let records = try Common.readInput(args, command: spec.name)
         let encoder = try Common.loadEncoder(args)
