@@ -89,7 +89,7 @@ let package = Package(
         // Timing runner for scripts/bench-search; not part of the CLI, but parses its options with ExemplarCLI.
         .executableTarget(
             name: "exemplar-bench",
-            dependencies: ["ExemplarCLI", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
+            dependencies: ["ExemplarCLI", "ExemplarJSON", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
         .testTarget(

@@ -1,3 +1,5 @@
+import ExemplarCore
+import ExemplarJSON
 import ExemplarData
 import ExemplarIO
 import Foundation
@@ -38,24 +40,10 @@ enum KShotCommand {
             .json.with(help: "Also print a JSON summary (one object per task and seed) on stdout."),
         ])
 
-    /// One written folder, for `--json`.
-    struct Summary: Encodable {
-        struct LabelCount: Encodable {
-            let label: String
-            let count: Int
-        }
-        let task: String
-        let seed: UInt32
-        let k: Int
-        let folder: String
-        let files: [String]
-        let train: [LabelCount]
-        let dev: [LabelCount]
-    }
-
     /// Creating or writing an output failed (exit code 1).
-    struct WriteFailure: Error, CustomStringConvertible {
+    struct WriteFailure: ExemplarError {
         let description: String
+        var exitCode: Int32 { 1 }
     }
 
     static func run(_ args: ParsedArguments) throws {
@@ -81,7 +69,7 @@ enum KShotCommand {
             if !allowShort { try KShotSampler.check(source, k: k, devMultiple: devMultiple) }
             sources.append(source)
         }
-        var summaries: [Summary] = []
+        var summaries: [JSONValue] = []
         var fileCount = 0
         for source in sources {
             for seed in seeds {
@@ -92,18 +80,21 @@ enum KShotCommand {
                 let counts = { (counts: [(label: String, count: Int)]) in counts.map { "\($0.label):\($0.count)" }.joined(separator: " ") }
                 FileHandle.standardError.write(Data(("\(source.task.name) \(split.folder): train \(counts(split.trainCounts)), "
                     + "dev \(counts(split.devCounts)) → \(folder.relativePath)\n").utf8))
-                summaries.append(Summary(
-                    task: source.task.name, seed: seed, k: k, folder: folder.relativePath, files: split.files.map { $0.name },
-                    train: split.trainCounts.map { .init(label: $0.label, count: $0.count) },
-                    dev: split.devCounts.map { .init(label: $0.label, count: $0.count) }))
+                // One written folder, for `--json`.
+                let labelCounts = { (counts: [(label: String, count: Int)]) -> JSONValue in
+                    .array(counts.map { .object([("label", .string($0.label)), ("count", .int($0.count))]) })
+                }
+                summaries.append(.object([
+                    ("task", .string(source.task.name)), ("seed", .int(Int(seed))), ("k", .int(k)),
+                    ("folder", .string(folder.relativePath)), ("files", .strings(split.files.map { $0.name })),
+                    ("train", labelCounts(split.trainCounts)), ("dev", labelCounts(split.devCounts)),
+                ]))
             }
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data("wrote \(fileCount) files in \(String(format: "%.2f", seconds)) s\n".utf8))
         if args.flag(.json) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(summaries) + Data("\n".utf8))
+            FileHandle.standardOutput.write(Data((JSONValue.array(summaries).prettyText + "\n").utf8))
         }
     }
 

@@ -10,6 +10,7 @@
 //  "scores_single": [[...]]}.
 import ExemplarCLI
 import ExemplarIndex
+import ExemplarJSON
 import ExemplarIO
 import ExemplarStore
 import Foundation
@@ -95,12 +96,11 @@ for _ in 0..<repeats {
     best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
     idsBatched = results.map { $0[0].hits.map(\.id) }
 }
-let out: [String: Any] = [
-    "n": base.rows, "dim": base.dim, "queries": queries.rows, "k": k, "threads": threads,
-    "single_ms": singleMs, "batched_s": best,
-    "ids_single": idsSingle.map { $0.map(Int.init) }, "ids_batched": idsBatched.map { $0.map(Int.init) },
-    "scores_single": scoresSingle.map { $0.map(Double.init) },
-]
-let json = try JSONSerialization.data(withJSONObject: out)
-FileHandle.standardOutput.write(json)
-FileHandle.standardOutput.write(Data("\n".utf8))
+let ids = { (lists: [[UInt32]]) -> JSONValue in .array(lists.map { .array($0.map { .int(Int($0)) }) }) }
+let out = JSONValue.object([
+    ("n", .int(base.rows)), ("dim", .int(base.dim)), ("queries", .int(queries.rows)), ("k", .int(k)), ("threads", .int(threads)),
+    ("single_ms", .array(singleMs.map { .number($0) })), ("batched_s", .number(best)),
+    ("ids_single", ids(idsSingle)), ("ids_batched", ids(idsBatched)),
+    ("scores_single", .array(scoresSingle.map { .floats($0) })),
+])
+FileHandle.standardOutput.write(Data((out.text + "\n").utf8))
