@@ -79,7 +79,7 @@ let package = Package(
         // Timing runner for scripts/bench-search; not part of the CLI.
         .executableTarget(
             name: "exemplar-bench",
-            dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
+            dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarJSON", "ExemplarStore"],
             swiftSettings: optimised),
 
         .testTarget(
@@ -108,7 +108,7 @@ let package = Package(
             dependencies: ["ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIOTests",
-            dependencies: ["ExemplarIO", "ExemplarData"]),
+            dependencies: ["ExemplarIO", "ExemplarData", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarCLITests",
             dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),

@@ -9,6 +9,7 @@
 //  "scores_single": [[...]]}.
 import ExemplarIndex
 import ExemplarIO
+import ExemplarJSON
 import ExemplarStore
 import Foundation
 
@@ -60,12 +61,11 @@ for _ in 0..<max(1, repeats) {
     best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
     idsBatched = results.map { $0[0].hits.map(\.id) }
 }
-let out: [String: Any] = [
-    "n": base.rows, "dim": base.dim, "queries": queries.rows, "k": k, "threads": threads,
-    "single_ms": singleMs, "batched_s": best,
-    "ids_single": idsSingle.map { $0.map(Int.init) }, "ids_batched": idsBatched.map { $0.map(Int.init) },
-    "scores_single": scoresSingle.map { $0.map(Double.init) },
-]
-let json = try JSONSerialization.data(withJSONObject: out)
-FileHandle.standardOutput.write(json)
-FileHandle.standardOutput.write(Data("\n".utf8))
+func ids(_ rows: [[UInt32]]) -> JSONValue { .array(rows.map { .array($0.map { .int(Int($0)) }) }) }
+let out = JSONValue.object([
+    ("n", .int(base.rows)), ("dim", .int(base.dim)), ("queries", .int(queries.rows)), ("k", .int(k)), ("threads", .int(threads)),
+    ("single_ms", .array(singleMs.map { .number($0) })), ("batched_s", .number(best)),
+    ("ids_single", ids(idsSingle)), ("ids_batched", ids(idsBatched)),
+    ("scores_single", .array(scoresSingle.map { .array($0.map { .number(Double($0)) }) })),
+])
+FileHandle.standardOutput.write(Data((out.text + "\n").utf8))

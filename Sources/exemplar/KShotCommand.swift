@@ -1,5 +1,6 @@
 import ExemplarData
 import ExemplarIO
+import ExemplarJSON
 import Foundation
 
 /// `exemplar kshot`: LM-BFF's few-shot splits, byte-identical to `tools/generate_k_shot_data.py`.
@@ -34,8 +35,8 @@ enum KShotCommand {
         ])
 
     /// One written folder, for `--json`.
-    struct Summary: Encodable {
-        struct LabelCount: Encodable {
+    struct Summary {
+        struct LabelCount {
             let label: String
             let count: Int
         }
@@ -46,6 +47,14 @@ enum KShotCommand {
         let files: [String]
         let train: [LabelCount]
         let dev: [LabelCount]
+
+        var json: JSONValue {
+            func counts(_ counts: [LabelCount]) -> JSONValue {
+                .array(counts.map { .object([("label", .string($0.label)), ("count", .int($0.count))]) })
+            }
+            return .object([("task", .string(task)), ("seed", .int(Int(seed))), ("k", .int(k)), ("folder", .string(folder)),
+                            ("files", .strings(files)), ("train", counts(train)), ("dev", counts(dev))])
+        }
     }
 
     /// Creating or writing an output failed (exit code 1).
@@ -96,9 +105,7 @@ enum KShotCommand {
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data("wrote \(fileCount) files in \(String(format: "%.2f", seconds)) s\n".utf8))
         if args.flags.contains("--json") {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(summaries) + Data("\n".utf8))
+            FileHandle.standardOutput.write(Data((JSONValue.array(summaries.map(\.json)).prettyText + "\n").utf8))
         }
     }
 
