@@ -122,7 +122,7 @@ let package = Package(
             dependencies: ["ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIOTests",
-            dependencies: ["ExemplarIO", "ExemplarData"]),
+            dependencies: ["ExemplarIO", "ExemplarData", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarCLITests",
             dependencies: ["exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore", "ExemplarServer",

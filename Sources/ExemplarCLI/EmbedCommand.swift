@@ -1,5 +1,6 @@
 import ExemplarEncoder
 import ExemplarIO
+import ExemplarJSON
 import Foundation
 
 extension Option {
@@ -48,8 +49,12 @@ enum EmbedCommand {
             case .npy:
                 try out.write(NPY.encode(embeddings.values, rows: embeddings.count, columns: embeddings.dimension))
             case .jsonl:
+                var line: [UInt8] = []
                 for i in 0..<embeddings.count {
-                    try out.write(JSONLines.arrayLine(key: "embedding", values: embeddings[i]))
+                    line.removeAll(keepingCapacity: true)
+                    JSONValue.object([("embedding", .floats(Array(embeddings[i])))]).write(to: &line)
+                    line.append(0x0A)
+                    try out.write(line)
                 }
             }
             try out.commit()

@@ -1,5 +1,6 @@
 import ExemplarEncoder
 import ExemplarIO
+import ExemplarJSON
 import Foundation
 
 /// `exemplar similarity`: embeds a few sentences and prints their cosine similarity table.
@@ -28,8 +29,8 @@ enum SimilarityCommand {
             let rows = (0..<e.count).map { i in
                 "[" + (0..<e.count).map { j in String(format: "%.4f", e.cosine(i, j)) }.joined(separator: ",") + "]"
             }
-            out = "{\"sentences\":[" + texts.map(JSONLines.quoted).joined(separator: ",")
-                + "],\"similarity\":[" + rows.joined(separator: ",") + "]}\n"
+            out = "{\"sentences\":" + JSONValue.strings(texts).text
+                + ",\"similarity\":[" + rows.joined(separator: ",") + "]}\n"
         } else {
             for (i, t) in texts.enumerated() {
                 out += String(format: "%3d  ", i + 1) + (t.count > 70 ? String(t.prefix(67)) + "..." : t) + "\n"

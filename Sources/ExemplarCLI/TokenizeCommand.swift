@@ -1,5 +1,6 @@
 import ExemplarEncoder
 import ExemplarIO
+import ExemplarJSON
 import Foundation
 
 /// `exemplar tokenize`: the token ids the encoder sees for each sentence.
@@ -22,8 +23,12 @@ enum TokenizeCommand {
         let encoder = try Common.loadEncoder(args)
         var out = try OutputFile(path: args.string(.output) ?? "-")
         do {
+            var line: [UInt8] = []
             for record in records {
-                try out.write(JSONLines.arrayLine(key: "ids", values: encoder.tokenize(record.text)))
+                line.removeAll(keepingCapacity: true)
+                JSONValue.object([("ids", .array(encoder.tokenize(record.text).map { .int(Int($0)) }))]).write(to: &line)
+                line.append(0x0A)
+                try out.write(line)
             }
             try out.commit()
         } catch {

@@ -1,4 +1,4 @@
-import Foundation
+import ExemplarJSON
 
 /// Reads JSON Lines: one object per line; blank lines are skipped.
 enum JSONLReader {
@@ -6,25 +6,31 @@ enum JSONLReader {
                      into rows: inout RowCollector) throws(DataError) {
         let file = rows.file
         var lines = LineSplitter(bytes, start: ByteText.bomLength(bytes))
+        var ranges: [Range<Int>] = []
         while let raw = lines.next() {
             let number = lines.lineNumber
             let line = ByteText.pythonStrip(raw, in: bytes)
             if line.isEmpty { continue }
             do throws(DataError) {
                 guard ByteText.isValidUTF8(line, in: bytes) else { throw .invalidUTF8(file: file, line: number) }
-                let object = try parseObject(Data(UnsafeBufferPointer(rebasing: bytes[line])), file: file, line: number)
+                let lineBytes = UnsafeBufferPointer(rebasing: bytes[line])
+                let fields = try parseObject(lineBytes, ranges: &ranges, file: file, line: number)
                 func text(_ field: String) throws(DataError) -> String {
-                    guard let value = object[field], !(value is NSNull) else {
+                    guard let value = fields.last(where: { $0.0 == field })?.1, value != .null else {
                         throw .missingField(file: file, line: number, field: field)
                     }
-                    guard let text = value as? String else {
+                    guard case .string(let text) = value else {
                         throw .wrongType(file: file, line: number, field: field, expected: "a string")
                     }
                     return try rows.checkText(text, column: field, line: number)
                 }
                 let a = try text(textField)
                 let b = try textBField.map { (field) throws(DataError) -> String in try text(field) }
-                let label = try labelString(object[labelField], field: labelField, file: file, line: number)
+                // The last field of that name wins, as in a dictionary.
+                let labelIndex = fields.lastIndex(where: { $0.0 == labelField })
+                let label = try labelString(labelIndex.map { fields[$0].1 },
+                                            text: labelIndex.map { UnsafeBufferPointer(rebasing: lineBytes[ranges[$0]]) },
+                                            field: labelField, file: file, line: number)
                 rows.add(Example(textA: a, textB: b, label: try rows.checkLabel(label, line: number), line: number))
             } catch {
                 try rows.reject(error)
@@ -32,35 +38,42 @@ enum JSONLReader {
         }
     }
 
-    private static func parseObject(_ data: Data, file: String, line: Int) throws(DataError) -> [String: Any] {
-        let value: Any
+    /// The fields of the JSON object on a line, and in `ranges` where each field's value is written.
+    private static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, ranges: inout [Range<Int>],
+                                    file: String, line: Int) throws(DataError) -> [(String, JSONValue)] {
+        let value: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            value = try JSONParser.parse(bytes, fieldRanges: &ranges)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .malformedJSON(file: file, line: line, reason: detail ?? "not valid JSON")
+            guard case let .syntax(message, offset) = error else {
+                throw .malformedJSON(file: file, line: line, reason: error.description)
+            }
+            throw .malformedJSON(file: file, line: line, reason: "\(message) at byte \(offset)")
         }
-        guard let object = value as? [String: Any] else {
+        guard case .object(let fields) = value else {
             throw .malformedJSON(file: file, line: line, reason: "a line holds a JSON value that is not an object")
         }
-        return object
+        return fields
     }
 
-    /// A label's string form: a string as is, an integer as digits, any other number as Swift
-    /// prints a Double (`3.8`, `1.0`; Python's `str` gives the same).
-    private static func labelString(_ value: Any?, field: String, file: String, line: Int) throws(DataError) -> String {
-        guard let value, !(value is NSNull) else { throw .missingField(file: file, line: line, field: field) }
-        if let text = value as? String { return text }
-        if let number = value as? NSNumber {
-            switch String(cString: number.objCType) {
-            case "c", "B":
-                break
-            case "f", "d":
-                return number.doubleValue.description
-            default:
-                return number.stringValue
+    /// A label's string form: a string as is, an integer (written without a fraction or an
+    /// exponent) as digits, any other number as Swift prints a Double (`3.8`, `1.0`; Python's
+    /// `str` gives the same). `text` is how the value is written on the line.
+    private static func labelString(_ value: JSONValue?, text: UnsafeBufferPointer<UInt8>?, field: String,
+                                    file: String, line: Int) throws(DataError) -> String {
+        switch value {
+        case nil, .null?:
+            throw .missingField(file: file, line: line, field: field)
+        case .string(let s)?:
+            return s
+        case .number(let d)?:
+            guard let text, !text.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
+                return d.description
             }
+            let digits = String(decoding: text, as: UTF8.self)
+            return Int(digits).map { String($0) } ?? digits
+        default:
+            throw .wrongType(file: file, line: line, field: field, expected: "a string or a number")
         }
-        throw .wrongType(file: file, line: line, field: field, expected: "a string or a number")
     }
 }

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import Foundation
 import Dispatch
 import Synchronization
@@ -25,14 +26,19 @@ public struct SentenceEncoder: Sendable {
         var transformerDir = folder
         var poolingDir: URL?
         var normalize = false
-        if let modulesData = FileManager.default.contents(atPath: folder.appendingPathComponent("modules.json").path) {
-            let path = folder.appendingPathComponent("modules.json").path
-            guard let modules = (try? JSONSerialization.jsonObject(with: modulesData)) as? [[String: Any]] else {
+        let modulesURL = folder.appendingPathComponent("modules.json")
+        if FileManager.default.fileExists(atPath: modulesURL.path) {
+            let path = modulesURL.path
+            guard let modules = try JSONFile.document(modulesURL).arrayValue else {
                 throw .invalidModelFile(path: path, reason: "expected a JSON array of modules")
             }
-            for module in modules {
-                let type = module["type"] as? String ?? ""
-                let sub = folder.appendingPathComponent(module["path"] as? String ?? "")
+            for (i, value) in modules.enumerated() {
+                guard case .object = value else {
+                    throw .invalidModelFile(path: path, reason: "expected a JSON array of modules; \"[\(i)]\" is not an object")
+                }
+                let module = JSONFile(path: path, reader: JSONReader(value: value, path: "[\(i)]"))
+                let type = try module.string("type") ?? ""
+                let sub = folder.appendingPathComponent(try module.string("path") ?? "")
                 switch type.split(separator: ".").last.map(String.init) ?? type {
                 case "Transformer", "BERT": transformerDir = sub
                 case "Pooling": poolingDir = sub

@@ -1,4 +1,5 @@
 import ExemplarData
+import ExemplarJSON
 import Foundation
 
 /// How sentences are laid out in an input file.
@@ -60,19 +61,22 @@ public enum SentenceInput {
                 lineNumber += 1
                 var stop = end
                 if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<stop])
-                guard let line = String(validating: slice, as: UTF8.self) else {
-                    failure = .invalidUTF8(file: name, line: lineNumber)
-                    return
-                }
+                var first = start
+                // A UTF-8 byte order mark before the first JSON line is not part of the JSON.
+                if format == .jsonl, first == 0, stop >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { first = 3 }
+                let slice = UnsafeBufferPointer(rebasing: bytes[first..<stop])
                 switch format {
                 case .text:
+                    guard let line = String(validating: slice, as: UTF8.self) else {
+                        failure = .invalidUTF8(file: name, line: lineNumber)
+                        return
+                    }
                     records.append(SentenceRecord(text: line, line: lineNumber))
                 case .jsonl:
-                    if line.allSatisfy(\.isWhitespace) { break }
                     do throws(DataError) {
-                        let (text, textB) = try jsonText(line, field: field, pairField: pairField, name: name, line: lineNumber)
-                        records.append(SentenceRecord(text: text, line: lineNumber, textB: textB))
+                        if let (text, textB) = try jsonText(slice, field: field, pairField: pairField, name: name, line: lineNumber) {
+                            records.append(SentenceRecord(text: text, line: lineNumber, textB: textB))
+                        }
                     } catch {
                         failure = error
                         return
@@ -85,29 +89,31 @@ public enum SentenceInput {
         return records
     }
 
-    static func jsonText(_ line: String, field: String, pairField: String?, name: String,
-                         line number: Int) throws(DataError) -> (String, String?) {
-        let object: Any
+    /// The text (and second text) of one JSON Lines line; nil for a blank line.
+    static func jsonText(_ line: UnsafeBufferPointer<UInt8>, field: String, pairField: String?, name: String,
+                         line number: Int) throws(DataError) -> (String, String?)? {
+        if line.isEmpty { return nil }
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+            object = try JSONParser.parse(line)
         } catch {
-            throw .malformedJSON(file: name, line: number, reason: Self.reason(error))
+            // A line that parses is valid UTF-8, so only a failed one needs checking.
+            guard let text = String(validating: line, as: UTF8.self) else { throw .invalidUTF8(file: name, line: number) }
+            if text.allSatisfy(\.isWhitespace) { return nil }
+            guard case let .syntax(message, offset) = error else {
+                throw .malformedJSON(file: name, line: number, reason: error.description)
+            }
+            throw .malformedJSON(file: name, line: number, reason: "\(message) at byte \(offset)")
         }
-        guard let dict = object as? [String: Any] else { throw .notAnObject(file: name, line: number) }
-        guard let value = dict[field] else { throw .missingField(file: name, line: number, field: field) }
-        guard let text = value as? String else {
+        guard case .object = object else { throw .notAnObject(file: name, line: number) }
+        guard let value = object[field] else { throw .missingField(file: name, line: number, field: field) }
+        guard case .string(let text) = value else {
             throw .wrongType(file: name, line: number, field: field, expected: "a string")
         }
-        guard let pairField, let second = dict[pairField] else { return (text, nil) }
-        guard let textB = second as? String else {
+        guard let pairField, let second = object[pairField] else { return (text, nil) }
+        guard case .string(let textB) = second else {
             throw .wrongType(file: name, line: number, field: pairField, expected: "a string")
         }
         return (text, textB)
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        return "not valid JSON"
     }
 }

@@ -1,4 +1,5 @@
 import ExemplarData
+import ExemplarJSON
 import Foundation
 
 /// What an index is built from: `indexes/NAME/index.json`.
@@ -76,25 +77,33 @@ public struct IndexDefinition: Sendable, Equatable {
         return try parse(data, name: name)
     }
 
-    /// Parses the JSON of a definition; `name` names the file in errors.
+    /// Parses the JSON of a definition; `name` names the file in errors. `null` counts as absent.
     public static func parse(_ data: Data, name: String) throws(IndexError) -> IndexDefinition {
-        let object: [String: Any]
-        do {
-            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw IndexError.definition(file: name, field: nil, message: "must be a JSON object")
+        let parsed = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<JSONValue, JSONError> in
+            do throws(JSONError) {
+                return .success(try JSONParser.parse(raw.bindMemory(to: UInt8.self)))
+            } catch {
+                return .failure(error)
             }
-            object = o
-        } catch let error as IndexError {
-            throw error
-        } catch {
-            throw .definition(file: name, field: nil, message: "is not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error))")
+        }
+        let object: JSONReader
+        switch parsed {
+        case .failure(.syntax(let message, let offset)):
+            throw .definition(file: name, field: nil, message: "is not valid JSON (\(message) at byte \(offset))")
+        case .failure(let error):
+            throw .definition(file: name, field: nil, message: error.reason)
+        case .success(let value):
+            guard case .object = value else {
+                throw .definition(file: name, field: nil, message: "must be a JSON object")
+            }
+            object = JSONReader(value: value, path: "")
         }
         for key in object.keys where !keys.contains(key) {
             throw .definition(file: name, field: key, message: "unknown field; known fields: \(keys.joined(separator: ", "))")
         }
         func string(_ key: String) throws(IndexError) -> String? {
-            guard let value = object[key] else { return nil }
-            guard let s = value as? String, !s.isEmpty else {
+            guard let value = object.field(key) else { return nil }
+            guard case .string(let s) = value, !s.isEmpty else {
                 throw .definition(file: name, field: key, message: "must be a non-empty string")
             }
             return s
@@ -120,15 +129,17 @@ public struct IndexDefinition: Sendable, Equatable {
             format = known
         }
         var labels: [String]?
-        if let raw = object["labels"] {
-            guard let list = raw as? [Any], !list.isEmpty else {
+        if let raw = object.field("labels") {
+            guard let list = raw.arrayValue, !list.isEmpty else {
                 throw .definition(file: name, field: "labels", message: "must be a non-empty array of strings")
             }
             labels = try list.map { (item) throws(IndexError) -> String in
-                if let s = item as? String { return s }
-                if let n = item as? Int { return String(n) }
-                if let n = item as? Double { return String(n) }
-                throw .definition(file: name, field: "labels", message: "must hold strings, got \(item)")
+                switch item {
+                case .string(let s): return s
+                // A number label as the data reader prints it: an integer as digits, else as a Double.
+                case .number(let n): return Int(exactly: n).map { String($0) } ?? String(n)
+                default: throw .definition(file: name, field: "labels", message: "must hold strings, got \(item.text)")
+                }
             }
             if Set(labels!).count != labels!.count {
                 throw .definition(file: name, field: "labels", message: "lists a label twice")
@@ -138,8 +149,8 @@ public struct IndexDefinition: Sendable, Equatable {
             }
         }
         var skip = false
-        if let raw = object["skip_bad_rows"] {
-            guard let b = raw as? Bool else {
+        if let raw = object.field("skip_bad_rows") {
+            guard case .bool(let b) = raw else {
                 throw .definition(file: name, field: "skip_bad_rows", message: "must be true or false")
             }
             skip = b
@@ -150,22 +161,22 @@ public struct IndexDefinition: Sendable, Equatable {
             labels: labels, split: try string("split") ?? "train", model: try string("model"), skipBadRows: skip)
     }
 
-    /// The definition as JSON (fields at their defaults left out).
+    /// The definition as indented JSON with sorted keys (fields at their defaults left out).
     public func json() -> Data {
-        var object: [String: Any] = ["data": data]
-        if let task { object["task"] = task.name }
-        if format != Self.defaultFormat(data: data, task: task) { object["format"] = format.rawValue }
+        var fields: [(String, JSONValue)] = [("data", .string(data))]
+        if let task { fields.append(("task", .string(task.name))) }
+        if format != Self.defaultFormat(data: data, task: task) { fields.append(("format", .string(format.rawValue))) }
         if format != .lmbff {
-            if textColumn != "text" { object["text_column"] = textColumn }
-            if let textBColumn { object["text_b_column"] = textBColumn }
-            if labelColumn != "label" { object["label_column"] = labelColumn }
+            if textColumn != "text" { fields.append(("text_column", .string(textColumn))) }
+            if let textBColumn { fields.append(("text_b_column", .string(textBColumn))) }
+            if labelColumn != "label" { fields.append(("label_column", .string(labelColumn))) }
         }
-        if let labels { object["labels"] = labels }
-        if split != "train" { object["split"] = split }
-        if let model { object["model"] = model }
-        if skipBadRows { object["skip_bad_rows"] = true }
-        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return json + Data("\n".utf8)
+        if let labels { fields.append(("labels", .strings(labels))) }
+        if split != "train" { fields.append(("split", .string(split))) }
+        if let model { fields.append(("model", .string(model))) }
+        if skipBadRows { fields.append(("skip_bad_rows", .bool(true))) }
+        fields.sort { $0.0 < $1.0 }
+        return Data((JSONValue.object(fields).prettyText + "\n").utf8)
     }
 
     /// Writes `folder/index.json`, creating the folder.

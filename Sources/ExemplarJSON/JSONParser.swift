@@ -9,6 +9,8 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// When set, the top-level object's value ranges are recorded here.
+    private var fieldRanges: [Range<Int>]?
 
     /// Parses one JSON document (surrounding whitespace allowed).
     public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
@@ -22,6 +24,21 @@ public struct JSONParser {
         let value = try parser.value(depth: 0)
         parser.skipSpace()
         guard parser.i == bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
+    /// Parses one JSON document like `parse(_:)`; when it is an object, `fieldRanges` receives
+    /// the byte range of each of its fields' values, in field order (so a caller can see how a
+    /// number was written: `1` or `1.0`).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>,
+                             fieldRanges: inout [Range<Int>]) throws(JSONError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.fieldRanges = []
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.i == bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        fieldRanges = parser.fieldRanges ?? []
         return value
     }
 
@@ -81,7 +98,9 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
             i += 1
             skipSpace()
+            let start = i
             fields.append((key, try value(depth: depth + 1)))
+            if depth == 0, fieldRanges != nil { fieldRanges!.append(start..<i) }
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end in object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -117,14 +136,24 @@ public struct JSONParser {
         let intStart = i
         let intDigits = digits()
         guard intDigits > 0, intDigits == 1 || bytes[intStart] != UInt8(ascii: "0") else { throw error("invalid number") }
+        var integer = true
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
+            integer = false
             guard digits() > 0 else { throw error("invalid number") }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
+            integer = false
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { throw error("invalid number") }
+        }
+        // Integers of up to 15 digits are exact in a Double: no text conversion needed.
+        if integer, intDigits <= 15 {
+            var n = 0
+            for k in intStart..<i { n = n &* 10 &+ Int(bytes[k] &- UInt8(ascii: "0")) }
+            let d = Double(n)
+            return intStart > start ? -d : d
         }
         guard let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) else {
             throw error("invalid number")

@@ -37,8 +37,8 @@ public enum JSONValue: Sendable, Equatable {
     /// Appends the value's compact JSON text to `out`.
     public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let d): Self.writeNumber(d, to: &out)
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
@@ -58,15 +58,30 @@ public enum JSONValue: Sendable, Equatable {
             }
             out.append(UInt8(ascii: "}"))
         case .float(let v):
-            out += Array((v.isFinite ? v.description : "null").utf8)
+            Self.writeFloat(v, to: &out)
         case .floats(let values):
-            out.append(UInt8(ascii: "["))
-            for (i, v) in values.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if v.isFinite { out += Array(v.description.utf8) } else { out += Array("null".utf8) }
-            }
-            out.append(UInt8(ascii: "]"))
+            Self.writeFloats(values, to: &out)
         }
+    }
+
+    /// One float32 in its shortest round-trip form (`null` when not finite).
+    @inlinable
+    public static func writeFloat(_ v: Float, to out: inout [UInt8]) {
+        if v.isFinite { out.append(contentsOf: v.description.utf8) } else { out.append(contentsOf: "null".utf8) }
+    }
+
+    /// `[v0,v1,...]`, each float in its shortest round-trip form, as `.floats` writes it
+    /// (without first copying the values into an array).
+    @inlinable
+    public static func writeFloats(_ values: some Sequence<Float>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        var first = true
+        for v in values {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeFloat(v, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     /// The value as compact JSON text.
@@ -115,11 +130,11 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public static func writeNumber(_ d: Double, to out: inout [UInt8]) {
-        guard d.isFinite else { out += Array("null".utf8); return }
+        guard d.isFinite else { out.append(contentsOf: "null".utf8); return }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
-            out += Array(String(Int64(d)).utf8)
+            out.append(contentsOf: String(Int64(d)).utf8)
         } else {
-            out += Array(d.description.utf8)
+            out.append(contentsOf: d.description.utf8)
         }
     }
 

@@ -28,6 +28,28 @@ struct JSONLReaderTests {
         #expect(result.examples.map(\.label) == ["0", "1.0", "2.5"])
     }
 
+    @Test func numberLabelsFollowHowTheyAreWritten() throws {
+        let lines = [
+            #"{"text":"a","label":1e2}"#, #"{"text":"b","label":-0}"#, #"{"text":"c","label":12345678901234567}"#,
+            #"{"text":"d","label":"x","label":3}"#, #"{"meta":{"label":1.0},"label":2}"#, #"{"label":2,"meta":{"label":1.5},"text":"f"}"#,
+        ]
+        let text = lines.joined(separator: "\n").replacingOccurrences(of: #"{"meta""#, with: #"{"text":"e","meta""#)
+        let result = try DatasetReader.parse(Data(text.utf8), name: "x.jsonl", layout: .jsonl(), labels: .any)
+        #expect(result.examples.map(\.label) == ["100.0", "0", "12345678901234567", "3", "2", "2"])
+    }
+
+    @Test func boolAndNullLabelsAreRejected() throws {
+        let data = Data((#"{"text":"a","label":false}"# + "\n" + #"{"text":"b","label":null}"#).utf8)
+        let result = try DatasetReader.parse(data, name: "x.jsonl", layout: .jsonl(), labels: .any, skipBadRows: true)
+        #expect(result.examples.isEmpty)
+        #expect(result.skipped == [
+            .wrongType(file: "x.jsonl", line: 1, field: "label", expected: "a string or a number"),
+            .missingField(file: "x.jsonl", line: 2, field: "label"),
+        ])
+        let error = dataError { try DatasetReader.parse(Data(#"{"text":"a","label":1"#.utf8), name: "x.jsonl", layout: .jsonl(), labels: .any) }
+        #expect(error?.description.hasPrefix("x.jsonl:1: malformed JSON (unexpected end in object at byte 21)") == true, "\(String(describing: error))")
+    }
+
     @Test func rowErrors() throws {
         let lines = [
             #"{"text": "ok", "label": "1"}"#,

@@ -166,6 +166,15 @@ struct BertPieces: TemplateTokenizer {
         #expect(throws: TemplateError.invalidLabelWords("[1]")) { try LabelWords(parsing: "[1]", labels: .classes(["0"])) }
     }
 
+    @Test func labelWordsParseJSONOrPythonQuotes() throws {
+        let labels = DemoLabels.classes(["0", "1"])
+        #expect(try LabelWords(parsing: #"{"1": "great", "0": "terrible"}"#, labels: labels).words == ["terrible", "great"])
+        #expect(try LabelWords(parsing: "{'0':'terrible','1':'great'}", labels: labels).words == ["terrible", "great"])
+        for bad in [#"{"0": "terrible", "1": 2}"#, "{'0': 'a',}", "", #""0""#] {
+            #expect(throws: TemplateError.invalidLabelWords(bad)) { try LabelWords(parsing: bad, labels: labels) }
+        }
+    }
+
     @Test func selectionToContext() throws {
         // The path a CLI takes: select from vectors, then render the sample with the records' texts.
         let texts = ["awful .", "bad .", "lovely .", "fine ."]

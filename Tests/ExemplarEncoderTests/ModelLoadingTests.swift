@@ -104,6 +104,60 @@ import Testing
         #expect(loadError(dir)?.description.contains("divisible") == true)
     }
 
+    @Test("a config value of the wrong type names the file and the key's JSON path")
+    func wrongTypedKeys() throws {
+        let dir = try scratchCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func damaged(_ name: String, _ original: String, _ replacement: String, _ expected: String) throws {
+            let file = dir.appendingPathComponent(name)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(text.contains(original), "\(name) lacks \(original)")
+            try text.replacingOccurrences(of: original, with: replacement).write(to: file, atomically: true, encoding: .utf8)
+            defer { try? text.write(to: file, atomically: true, encoding: .utf8) }
+            guard case .invalidModelFile(let path, let reason)? = loadError(dir) else {
+                Issue.record("\(name) with \(replacement) loaded or failed another way: \(String(describing: loadError(dir)))")
+                return
+            }
+            #expect(path.hasSuffix(name) && reason == expected, "\(path): \(reason)")
+        }
+        try damaged("config.json", "\"hidden_size\": 48", "\"hidden_size\": \"48\"", "\"hidden_size\" must be an integer")
+        try damaged("config.json", "\"layer_norm_eps\": 1e-07", "\"layer_norm_eps\": true", "\"layer_norm_eps\" must be a number")
+        try damaged("config.json", "\"hidden_size\": 48,", "", "\"hidden_size\" is missing")
+        try damaged("modules.json", "\"path\": \"1_Pooling\"", "\"path\": 1", "\"[1].path\" must be a string")
+        try damaged("1_Pooling/config.json", "\"pooling_mode\": \"cls\"", "\"pooling_mode\": [\"cls\"]", "\"pooling_mode\" must be a string")
+        try damaged("1_Pooling/config.json", "\"pooling_mode\": \"cls\"", "\"pooling_mode_cls_token\": 1",
+                    "\"pooling_mode_cls_token\" must be true or false")
+        #expect(loadError(dir) == nil)
+    }
+
+    @Test("tokenizer.json errors name the JSON path inside it")
+    func tokenizerJSONPaths() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-tok-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tokenizer.json")
+        func loadError(_ json: String) throws -> EncoderError? {
+            try Data(json.utf8).write(to: file)
+            do {
+                _ = try BertTokenizer.load(folder: dir, maxLength: 16)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let model = #""model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3}}"#
+        #expect(try loadError(#"{"model": {"type": "WordPiece", "vocab": [1]}}"#)
+            == .invalidModelFile(path: file.path, reason: #""model.vocab" must be an object of token ids"#))
+        #expect(try loadError(#"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": "1"}}}"#)
+            == .invalidModelFile(path: file.path, reason: #"vocabulary entry "a" has no integer id"#))
+        #expect(try loadError(#"{"model": {"type": "WordPiece", "unk_token": 0, "vocab": {"[UNK]": 0}}}"#)
+            == .invalidModelFile(path: file.path, reason: #""model.unk_token" must be a string"#))
+        #expect(try loadError("{\(model), \"normalizer\": {\"type\": \"BertNormalizer\", \"lowercase\": \"yes\"}}")
+            == .invalidModelFile(path: file.path, reason: #""normalizer.lowercase" must be true or false"#))
+        #expect(try loadError("{\(model), \"normalizer\": {\"type\": \"BertNormalizer\"}}") == nil)
+        #expect(try loadError("{\(model),}")?.description.contains("not valid JSON") == true)
+    }
+
     @Test("no model folder: the error prints the command that fetches it")
     func locator() throws {
         let missing = "/nonexistent/exemplar-model"

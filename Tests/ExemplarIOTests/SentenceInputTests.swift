@@ -1,5 +1,6 @@
 import ExemplarIO
 import ExemplarData
+import ExemplarJSON
 import Foundation
 import Testing
 
@@ -47,6 +48,21 @@ import Testing
         #expect(throws: DataError.self) { try SentenceInput.read(path: "/nonexistent/in.txt", format: .text) }
     }
 
+    @Test func jsonLinesEdgeCases() throws {
+        // A byte order mark, a line of Unicode spaces, escapes, repeated keys (the last wins).
+        let text = "\u{FEFF}{\"text\": \"a\"}\n\u{3000}\u{A0} \n{\"text\": \"\\u00e9\\n\", \"text\": \"b\\u00e9\"}\n"
+        #expect(try parse(text, .jsonl) == ["a", "b\u{e9}"])
+        #expect(throws: DataError.wrongType(file: "in.jsonl", line: 1, field: "text", expected: "a string")) { try parse(#"{"text":null}"#, .jsonl) }
+        var bytes = Array(#"{"text": "caf\#u{e9}"}"#.utf8)
+        bytes[bytes.count - 3] = 0xFF   // invalid UTF-8 inside the JSON string
+        #expect(throws: DataError.invalidUTF8(file: "q.jsonl", line: 1)) {
+            try SentenceInput.parse(Data(bytes), name: "q.jsonl", format: .jsonl)
+        }
+        #expect(throws: DataError.malformedJSON(file: "q.jsonl", line: 1, reason: "expected a string key at byte 1")) {
+            try SentenceInput.parse(Data("{text}".utf8), name: "q.jsonl", format: .jsonl)
+        }
+    }
+
     @Test func formatInference() {
         #expect(InputFormat.inferred(from: "a.jsonl") == .jsonl)
         #expect(InputFormat.inferred(from: "a.txt") == .text)
@@ -65,8 +81,8 @@ import Testing
     }
 
     @Test func jsonLine() {
-        #expect(JSONLines.arrayLine(key: "ids", values: [Int32(101), 102]) == "{\"ids\":[101,102]}\n")
-        #expect(JSONLines.quoted("a\"b\\\n\u{1}") == "\"a\\\"b\\\\\\n\\u0001\"")
+        #expect(JSONValue.object([("ids", .array([Int32(101), 102].map { .int(Int($0)) }))]).text + "\n" == "{\"ids\":[101,102]}\n")
+        #expect(JSONValue.string("a\"b\\\n\u{1}").text == "\"a\\\"b\\\\\\n\\u0001\"")
     }
 
     @Test func outputAppearsOnlyWhenCommitted() throws {

@@ -117,6 +117,40 @@ import Testing
         #expect(try IndexDefinition.parse(d.json(), name: "round trip") == d)
     }
 
+    @Test func definitionLabelsAndWrittenForm() throws {
+        func parse(_ json: String) throws(IndexError) -> IndexDefinition { try IndexDefinition.parse(Data(json.utf8), name: "index.json") }
+        #expect(try parse(#"{"data": "x.jsonl", "labels": [1.5, 2, "a"]}"#).labels == ["1.5", "2", "a"])
+        func message(_ json: String) -> String? {
+            do {
+                _ = try parse(json)
+                return nil
+            } catch {
+                guard case let .definition(file, field, message) = error else { return "\(error)" }
+                return "\(file) \(field ?? "-") \(message)"
+            }
+        }
+        #expect(message(#"{"data": "x.jsonl", "labels": ["a", true]}"#) == "index.json labels must hold strings, got true")
+        #expect(message(#"{"data": 3}"#) == "index.json data must be a non-empty string")
+        #expect(message(#"{"data": null}"#)?.hasPrefix("index.json data is required") == true)
+        let d = IndexDefinition(data: "data/reviews.tsv", textColumn: "review", labels: ["neg", "pos"], model: "../model", skipBadRows: true)
+        let text = String(decoding: d.json(), as: UTF8.self)
+        // Pretty, keys sorted, slashes not escaped.
+        #expect(text == """
+            {
+              "data": "data/reviews.tsv",
+              "labels": [
+                "neg",
+                "pos"
+              ],
+              "model": "../model",
+              "skip_bad_rows": true,
+              "text_column": "review"
+            }
+
+            """)
+        #expect(try parse(text) == d)
+    }
+
     @Test func folderSourceNeedsATaskAndMissingDataIsNamed() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-def-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

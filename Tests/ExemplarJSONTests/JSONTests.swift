@@ -23,6 +23,30 @@ import Testing
         #expect(throws: JSONError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }  // invalid UTF-8 in a string
     }
 
+    @Test func numbersAreExactAndFieldRangesPointAtValues() throws {
+        for text in ["0", "-0", "7", "-42", "123456789012345", "1234567890123456", "9007199254740993", "-9007199254740993",
+                     "1.5", "1e2", "-2.5E-3", "12345678901234567890"] {
+            let value = try parse(text)
+            #expect(value == .number(Double(text)!), "\(text)")
+            #expect(value.numberValue?.sign == Double(text)!.sign, "\(text)")
+        }
+        let bytes = Array(#" {"a": 1.0, "b" : [1, {"c": 2}], "d":"x"} "#.utf8)
+        var ranges: [Range<Int>] = []
+        let value = try bytes.withUnsafeBufferPointer { (b) throws(JSONError) -> JSONValue in try JSONParser.parse(b, fieldRanges: &ranges) }
+        #expect(value == (try parse(String(decoding: bytes, as: UTF8.self))))
+        #expect(ranges.map { String(decoding: bytes[$0], as: UTF8.self) } == ["1.0", #"[1, {"c": 2}]"#, #""x""#])
+        _ = try [UInt8]("[1]".utf8).withUnsafeBufferPointer { (b) throws(JSONError) -> JSONValue in try JSONParser.parse(b, fieldRanges: &ranges) }
+        #expect(ranges.isEmpty)
+    }
+
+    @Test func writesFloatsAsDescription() {
+        let floats: [Float] = [0.1, -1e-8, 3.4028235e38, 1, 0, -0.0, 123.456, 1e-45, .nan, -.infinity]
+        var out: [UInt8] = []
+        JSONValue.writeFloats(floats[2...], to: &out)
+        #expect(JSONValue.floats(floats).text == "[" + floats.map { $0.isFinite ? $0.description : "null" }.joined(separator: ",") + "]")
+        #expect(String(decoding: out, as: UTF8.self) == JSONValue.floats(Array(floats[2...])).text)
+    }
+
     @Test func writesWhatFoundationReadsBack() throws {
         let floats: [Float] = [0.1, -1e-8, 3.4028235e38, 1, 0, 123.456]
         let value = JSONValue.object([("s", .string("tab\t quote\" nl\n ctl\u{1} é")), ("n", .int(42)), ("d", .number(0.5)),

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import Foundation
 
 /// The word for each label group, in label order (LM-BFF's `--mapping`, e.g. `{"0":"terrible","1":"great"}`).
@@ -25,12 +26,12 @@ public struct LabelWords: Sendable, Hashable {
     /// Words from JSON (`{"0":"terrible","1":"great"}`) or LM-BFF's Python form (`{'0':'terrible','1':'great'}`).
     public init(parsing text: String, labels grouping: DemoLabels) throws(TemplateError) {
         let json = text.contains("\"") ? text : text.replacingOccurrences(of: "'", with: "\"")
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+        guard case .object(let fields)? = try? JSONParser.parse(json) else {
             throw .invalidLabelWords(text)
         }
         var mapping: [String: String] = [:]
-        for (key, value) in object {
-            guard let word = value as? String else { throw .invalidLabelWords(text) }
+        for (key, value) in fields {
+            guard case .string(let word) = value else { throw .invalidLabelWords(text) }
             mapping[key] = word
         }
         try self.init(mapping, labels: grouping)

@@ -1,3 +1,4 @@
+import ExemplarJSON
 import Foundation
 
 /// A read-only, memory-mapped `.safetensors` file with a validated header.
@@ -79,11 +80,21 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let json = try JSONFile.parse(header, path: path + " (header)")
         let dataSize = size - dataStart
         var tensors: [String: TensorInfo] = [:]
-        for (name, value) in json.object where name != "__metadata__" {
-            guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int],
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+        /// An array of integers, or nil.
+        func integers(_ value: JSONValue?) -> [Int]? {
+            guard let items = value?.arrayValue else { return nil }
+            var out: [Int] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                guard case .number(let d) = item, let n = Int(exactly: d) else { return nil }
+                out.append(n)
+            }
+            return out
+        }
+        for (name, entry) in json.fields where name != "__metadata__" {
+            guard case .string(let dtypeName)? = entry["dtype"],
+                  let shape = integers(entry["shape"]),
+                  let offsets = integers(entry["data_offsets"]), offsets.count == 2 else {
                 throw .invalidModelFile(path: path, reason: "tensor \"\(name)\" lacks dtype, shape or data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {

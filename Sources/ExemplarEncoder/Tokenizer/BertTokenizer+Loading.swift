@@ -19,13 +19,13 @@ extension BertTokenizer {
         guard let model = try file.object("model"), try model.string("type") == "WordPiece" else {
             throw .unsupported(path: path, reason: "only WordPiece tokenizers (BERT family) are supported")
         }
-        guard let rawVocab = model.object["vocab"] as? [String: Any] else {
-            throw .invalidModelFile(path: path, reason: "\"model.vocab\" must be an object of token ids")
+        guard case .object(let rawVocab)? = model.field("vocab") else {
+            throw model.error("vocab", "must be an object of token ids")
         }
         var vocab: [String: Int32] = [:]
         vocab.reserveCapacity(rawVocab.count)
         for (token, value) in rawVocab {
-            guard let n = value as? NSNumber, let id = Int32(exactly: n.doubleValue) else {
+            guard case .number(let n) = value, let id = Int32(exactly: n) else {
                 throw .invalidModelFile(path: path, reason: "vocabulary entry \"\(token)\" has no integer id")
             }
             vocab[token] = id
@@ -52,9 +52,9 @@ extension BertTokenizer {
         }
 
         var special: [String: Int32] = [:]
-        for case let token as [String: Any] in (file.object["added_tokens"] as? [Any]) ?? [] {
-            if let content = token["content"] as? String, let n = token["id"] as? NSNumber,
-               let id = Int32(exactly: n.doubleValue) {
+        for token in file.field("added_tokens")?.arrayValue ?? [] {
+            if case .string(let content)? = token["content"], case .number(let n)? = token["id"],
+               let id = Int32(exactly: n) {
                 special[content] = id
             }
         }
@@ -66,8 +66,8 @@ extension BertTokenizer {
         }
         var cls = "[CLS]", sep = "[SEP]"
         if let post = try file.object("post_processor") {
-            if let c = post.object["cls"] as? [Any], let s = c.first as? String { cls = s }
-            if let c = post.object["sep"] as? [Any], let s = c.first as? String { sep = s }
+            if case .string(let s)? = post.field("cls")?.arrayValue?.first { cls = s }
+            if case .string(let s)? = post.field("sep")?.arrayValue?.first { sep = s }
         }
         let pad = (try file.object("padding")).flatMap { try? $0.string("pad_token") } ?? "[PAD]"
         return BertTokenizer(
@@ -93,7 +93,7 @@ extension BertTokenizer {
             if vocab[token] == nil { vocab[token] = Int32(i) }
         }
         let config = try JSONFile.readIfPresent(folder.appendingPathComponent("tokenizer_config.json"))
-            ?? JSONFile(path: "tokenizer_config.json", object: [:])
+            ?? JSONFile(emptyAt: "tokenizer_config.json")
         let lowercase = try config.bool("do_lower_case") ?? true
         let normalizer = BertNormalizer(
             cleanText: true,
