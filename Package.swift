@@ -72,32 +72,38 @@ let package = Package(
             dependencies: ["ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
+        // Shared by every test target: fixture paths, temporary folders, the `exemplar` binary
+        // runner and a real test server. Library code only; no tests of its own.
+        .target(
+            name: "ExemplarTestSupport",
+            dependencies: ["ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
+            path: "Tests/ExemplarTestSupport"),
         .testTarget(
             name: "ExemplarEncoderTests",
-            dependencies: ["ExemplarEncoder", "ExemplarIO"],
+            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarStoreTests",
-            dependencies: ["ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarDataTests",
-            dependencies: ["ExemplarData"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarData"]),
         .testTarget(
             name: "ExemplarDemosTests",
-            dependencies: ["ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
+            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarServerTests",
-            dependencies: ["ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarIOTests",
-            dependencies: ["ExemplarIO"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarIO"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "exemplar", "ExemplarIO", "ExemplarIndex", "ExemplarStore"]),
     ]
 )

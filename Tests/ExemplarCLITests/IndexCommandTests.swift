@@ -1,12 +1,13 @@
 import ExemplarIndex
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar build`, `query` and `info` as a user runs them, on a tiny real BERT and real LMDB.
 @Suite struct IndexCommandTests {
-    let cli = CLITests()
-    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+    let cli = ExemplarCLI()
+    var tiny: String { Fixtures.url("tiny-bert-max").path }
 
     /// A JSON Lines dataset of `n` distinct sentences of varied length, labels a/b/c.
     @discardableResult
@@ -24,8 +25,8 @@ import Testing
     }
 
     @Test func buildQueryInfo() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
         let texts = try writeDataset(data, n: 40)
         let index = dir.appendingPathComponent("idx").path
@@ -72,7 +73,7 @@ import Testing
         #expect(manifest?["total"] as? Int == 40)
 
         // Wrong model, unknown label, not an index: clear errors, exit 2.
-        let otherModel = try cli.run(["query", index, "x", "--model", CLITests.fixtures.appendingPathComponent("tiny-bert-cls").path])
+        let otherModel = try cli.run(["query", index, "x", "--model", Fixtures.url("tiny-bert-cls").path])
         #expect(otherModel.status == 2 && otherModel.stderr.contains("was built with model"))
         let badLabel = try cli.run(["query", index, "x", "--label", "z", "--model", tiny])
         #expect(badLabel.status == 2 && badLabel.stderr.contains("labels: a, b, c"))
@@ -82,8 +83,8 @@ import Testing
 
     /// Examples the service deleted online are gone for `query` and `demos` too.
     @Test func onlineDeletionsAreHonouredByTheCLI() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
         let texts = try writeDataset(data, n: 40)
         let index = dir.appendingPathComponent("idx").path
@@ -101,8 +102,8 @@ import Testing
     }
 
     @Test func badDataNamesFileAndLineAndKeepsTheIndex() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("train.tsv")
         let good = "sentence\tlabel\na fine film .\t1\na dull film .\t0\n"
         try Data(good.utf8).write(to: data)
@@ -153,8 +154,8 @@ import Testing
     /// state, or flagged incomplete), the cache only grows, and the resumed build equals an
     /// uninterrupted one.
     @Test func killedBuildsResume() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
         try writeDataset(data, n: 3000)
         let reference = dir.appendingPathComponent("reference").path
@@ -171,7 +172,7 @@ import Testing
         var log: [String] = []
         while kills < 10 && completed < 30 && early < 30 {
             let process = Process()
-            process.executableURL = try CLITests.binary
+            process.executableURL = try ExemplarCLI.binary
             process.arguments = ["build", "--data", data.path, "--out", victim] + flags
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -226,7 +227,7 @@ import Testing
         var killedUpdate = false
         for _ in 0..<20 where !killedUpdate {
             let process = Process()
-            process.executableURL = try CLITests.binary
+            process.executableURL = try ExemplarCLI.binary
             process.arguments = ["build", victim] + flags
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

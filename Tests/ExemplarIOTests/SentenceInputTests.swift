@@ -1,4 +1,5 @@
 import ExemplarIO
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -69,9 +70,8 @@ import Testing
     }
 
     @Test func outputAppearsOnlyWhenCommitted() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("out")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("out.jsonl").path
         var discarded = try OutputFile(path: path)
         try discarded.write("partial")

@@ -1,4 +1,5 @@
 import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 

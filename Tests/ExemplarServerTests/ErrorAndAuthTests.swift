@@ -1,3 +1,4 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 

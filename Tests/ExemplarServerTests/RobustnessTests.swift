@@ -1,4 +1,5 @@
 import ExemplarServer
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -71,12 +72,12 @@ import Testing
     @Test func startRefusesDuplicateNamesAndAnotherModel() throws {
         let s = try TestServer()
         s.server.stop()  // the index is opened again below: one LMDB environment per file per process
-        defer { try? FileManager.default.removeItem(at: s.root) }
+        defer { TemporaryFolder.remove(s.root) }
         var twice = ServerConfiguration(modelFolder: TestServer.model)
         twice.port = 0
         twice.indexFolders = [s.indexFolder, s.indexFolder]
         #expect(throws: ServerError.self) { _ = try Server.start(twice) }
-        var other = ServerConfiguration(modelFolder: TestServer.fixtures.appendingPathComponent("tiny-bert-cls"))
+        var other = ServerConfiguration(modelFolder: Fixtures.url("tiny-bert-cls"))
         other.port = 0
         other.indexFolders = [s.indexFolder]
         #expect { _ = try Server.start(other) } throws: { error in

@@ -1,3 +1,4 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 @Suite struct ShutdownTests {
     @Test func stopAnswersTheRequestInFlight() async throws {
         let s = try TestServer()
-        defer { try? FileManager.default.removeItem(at: s.root) }
+        defer { TemporaryFolder.remove(s.root) }
         let body = #"{"input": "finished after stop began"}"#
         let connection = try RawConnection(port: s.server.port)
         // Headers and half the body: the request is in flight.

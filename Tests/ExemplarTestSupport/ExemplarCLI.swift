@@ -1,0 +1,68 @@
+import Foundation
+
+/// The `exemplar` binary SwiftPM built beside the test bundle, run as a user runs it.
+public struct ExemplarCLI: Sendable {
+    /// How a run ended and what it wrote.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: Data
+        public let stderr: String
+        /// Standard output as UTF-8 text.
+        public var out: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    public init() {}
+
+    /// The built binary: beside the test bundle or up to two folders above it.
+    public static var binary: URL {
+        get throws {
+            var dir = Bundle.main.bundleURL
+            for _ in 0..<3 {
+                let candidate = dir.appendingPathComponent("exemplar")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                dir.deleteLastPathComponent()
+            }
+            throw CocoaError(.fileNoSuchFile, userInfo: [
+                NSLocalizedDescriptionKey: "exemplar binary not found near \(Bundle.main.bundleURL.path); run swift build",
+            ])
+        }
+    }
+
+    /// Runs `exemplar args` to the end: `stdin` is its whole standard input (then closed),
+    /// `environment` is added to this process's environment.
+    public func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = try prepare(args, environment: environment)
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts `exemplar args` without waiting for it (for tests that signal or kill it).
+    /// Output goes to `stdout` and `stderr` (a `Pipe` or `FileHandle`), by default nowhere.
+    public func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
+        let process = try prepare(args, environment: [:])
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func prepare(_ args: [String], environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try Self.binary
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        return process
+    }
+}
