@@ -6,7 +6,7 @@ import FoundationNetworking
 #endif
 
 /// `exemplar serve` as a user runs it: start-up errors exit 2; a real run serves, then stops on SIGTERM.
-@Suite struct ServeCommandTests {
+@Suite(.timeLimit(.minutes(2))) struct ServeCommandTests {
     let cli = ExemplarCLI()
     var tiny: String { Fixtures.url("tiny-bert-max").path }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Index listing, description and search against `ExactIndex` called directly.
-@Suite struct IndexRouteTests {
+@Suite(.timeLimit(.minutes(2))) struct IndexRouteTests {
     @Test func listAndDescribe() async throws {
         try await withServer { s in
             let list = try await s.send("GET", "/v1/indexes")

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Snapshot consistency under concurrent edits, connection-level limits, start-up checks.
-@Suite struct RobustnessTests {
+@Suite(.timeLimit(.minutes(2))) struct RobustnessTests {
     @Test func searchesDuringEditsSeeWholeSnapshots() async throws {
         try await withServer { s in
             let texts = (0..<12).map { "freshly added example number \($0)" }

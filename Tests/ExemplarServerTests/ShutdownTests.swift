@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Graceful shutdown: a request already started is answered; new connections are refused.
-@Suite struct ShutdownTests {
+@Suite(.timeLimit(.minutes(2))) struct ShutdownTests {
     @Test func stopAnswersTheRequestInFlight() async throws {
         let s = try TestServer()
         defer { TemporaryFolder.remove(s.root) }
