@@ -22,6 +22,14 @@ import FoundationNetworking
         #expect(try cli.run(["serve", "--help"]).out.contains("--max-batch N"))
     }
 
+    /// The runner's deadline, on a binary that never ends by itself.
+    @Test func aRunPastItsTimeoutIsKilled() throws {
+        let start = Date()
+        let r = try cli.run(["serve", "--port", "0", "--model", tiny], timeout: 2)
+        #expect(r.status == SIGKILL && r.stderr.contains("killed after 2.0 s"), "\(r.status) \(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
     @Test func servesUntilSIGTERM() async throws {
         let dir = try TemporaryFolder.create("cli")
         defer { TemporaryFolder.remove(dir) }

@@ -29,20 +29,32 @@ public struct ExemplarCLI: Sendable {
     }
 
     /// Runs `exemplar args` to the end: `stdin` is its whole standard input (then closed),
-    /// `environment` is added to this process's environment.
-    public func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// `environment` is added to this process's environment. A run still going after
+    /// `timeout` seconds is killed (status 9), so a hung binary fails its test instead of
+    /// blocking the suite.
+    public func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    timeout: TimeInterval = 120) throws -> Result {
         let process = try prepare(args, environment: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let started = Date()
+        let pid = process.processIdentifier
+        let deadline = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+        defer { deadline.cancel() }
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        var stderr = String(decoding: errData, as: UTF8.self)
+        if process.terminationReason == .uncaughtSignal && Date().timeIntervalSince(started) >= timeout {
+            stderr += "[test runner: killed after \(timeout) s]\n"
+        }
+        return Result(status: process.terminationStatus, stdout: outData, stderr: stderr)
     }
 
     /// Starts `exemplar args` without waiting for it (for tests that signal or kill it).
