@@ -92,40 +92,46 @@ let package = Package(
             dependencies: ["ExemplarCLI", "ExemplarJSON", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
             swiftSettings: optimised),
 
+        // Shared by every test target: fixture paths, temporary folders, the `exemplar` binary
+        // runner and a real test server. Library code only; no tests of its own.
+        .target(
+            name: "ExemplarTestSupport",
+            dependencies: ["ExemplarServer", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
+            path: "Tests/ExemplarTestSupport"),
         .testTarget(
             name: "ExemplarKernelsTests",
             dependencies: ["ExemplarKernels"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarEncoderTests",
-            dependencies: ["ExemplarEncoder", "ExemplarIO"],
+            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarStoreTests",
-            dependencies: ["ExemplarStore", "ExemplarCore", "ExemplarEncoder"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarDataTests",
-            dependencies: ["ExemplarData"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarData"]),
         .testTarget(
             name: "ExemplarDemosTests",
-            dependencies: ["ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
+            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
             swiftSettings: optimised),
         .testTarget(
             name: "ExemplarServerTests",
-            dependencies: ["ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarJSONTests",
             dependencies: ["ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIOTests",
-            dependencies: ["ExemplarIO", "ExemplarData", "ExemplarJSON"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarIO", "ExemplarData", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarCLITests",
-            dependencies: ["exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore", "ExemplarServer",
-                           "ExemplarJSON", "ExemplarDemos"]),
+            dependencies: ["ExemplarTestSupport", "exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore",
+                           "ExemplarServer", "ExemplarJSON", "ExemplarDemos"]),
     ]
 )

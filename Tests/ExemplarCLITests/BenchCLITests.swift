@@ -1,26 +1,17 @@
 import ExemplarIO
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar-bench search` as scripts/bench_search.py calls it, and what it refuses.
 extension CLITests {
-    func runBench(_ args: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try Self.binary.deletingLastPathComponent().appendingPathComponent("exemplar-bench")
-        process.arguments = args
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    func runBench(_ args: [String]) throws -> CLIRunner.Result {
+        try CLIRunner(program: "exemplar-bench").run(args)
     }
 
     @Test func benchSearchRunsAsTheScriptCallsIt() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("exemplar-bench")
+        defer { TemporaryFolder.remove(dir) }
         // Base rows e0, e1, e2 (and their mix); queries close to e2 and to e0.
         let base: [Float] = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0.6, 0.8, 0]
         let queries: [Float] = [0.1, 0, 0.99, 0.99, 0.1, 0]

@@ -1,85 +1,39 @@
 import ExemplarIO
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Runs the real `exemplar` binary as a user would: exit codes, messages, output files.
 @Suite struct CLITests {
-    struct Result {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-        var out: String { String(decoding: stdout, as: UTF8.self) }
-    }
-
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    /// The binary SwiftPM built beside the test bundle.
-    static var binary: URL {
-        get throws {
-            var dir = Bundle.main.bundleURL
-            for _ in 0..<3 {
-                let candidate = dir.appendingPathComponent("exemplar")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                dir.deleteLastPathComponent()
-            }
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "exemplar binary not found near \(Bundle.main.bundleURL.path); run swift build"])
-        }
-    }
-
-    func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = try Self.binary
-        process.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    let cli = CLIRunner()
 
     @Test func help() throws {
-        let top = try run(["--help"])
+        let top = try cli.run(["--help"])
         #expect(top.status == 0 && top.out.contains("embed") && top.out.contains("tokenize"))
         for command in ["embed", "tokenize", "similarity"] {
-            let r = try run([command, "--help"])
+            let r = try cli.run([command, "--help"])
             #expect(r.status == 0 && r.out.contains("USAGE: exemplar \(command)") && r.out.contains("--model"))
         }
-        #expect(try run([]).status == 2)
-        let unknown = try run(["embed", "--modle", "x"])
+        #expect(try cli.run([]).status == 2)
+        let unknown = try cli.run(["embed", "--modle", "x"])
         #expect(unknown.status == 2 && unknown.stderr.contains("--modle") && unknown.stderr.contains("--model"))
-        #expect(try run(["frobnicate"]).status == 2)
-        #expect(try run(["embed", "--threads", "0"]).status == 2)
+        #expect(try cli.run(["frobnicate"]).status == 2)
+        #expect(try cli.run(["embed", "--threads", "0"]).status == 2)
     }
 
     @Test func embedJSONLinesAndNPYAgree() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let input = dir.appendingPathComponent("in.jsonl")
         try Data("{\"text\": \"a gripping thriller .\"}\n{\"text\": \"\"}\n{\"text\": \"warm and funny .\", \"id\": 7}\n".utf8).write(to: input)
-        let jsonl = try run(["embed", "--input", input.path])
+        let jsonl = try cli.run(["embed", "--input", input.path])
         #expect(jsonl.status == 0, "\(jsonl.stderr)")
         let rows = jsonl.stdout.split(separator: UInt8(ascii: "\n")).map { line in
             ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["embedding"] as? [Double] ?? []
         }
         #expect(rows.count == 3 && rows.allSatisfy { $0.count == 384 })
         let npyPath = dir.appendingPathComponent("out.npy").path
-        let npy = try run(["embed", "--input", input.path, "--output", npyPath, "--threads", "1", "--batch-size", "2"])
+        let npy = try cli.run(["embed", "--input", input.path, "--output", npyPath, "--threads", "1", "--batch-size", "2"])
         #expect(npy.status == 0, "\(npy.stderr)")
         let decoded = try #require(NPY.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: npyPath)))))
         #expect(decoded.shape == [3, 384])
@@ -88,21 +42,21 @@ import Testing
         }
         // Plain text from standard input gives the same first row (batching may move the
         // last float bits: batch composition changes GEMM blocking).
-        let text = try run(["embed", "--input-format", "text"], stdin: Data("a gripping thriller .\n".utf8))
+        let text = try cli.run(["embed", "--input-format", "text"], stdin: Data("a gripping thriller .\n".utf8))
         #expect(text.status == 0 && text.out.split(separator: "\n").count == 1)
         let alone = ((try? JSONSerialization.jsonObject(with: text.stdout)) as? [String: Any])?["embedding"] as? [Double] ?? []
         #expect(alone.count == 384 && zip(alone, rows[0]).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
     @Test func tokenize() throws {
-        let r = try run(["tokenize"], stdin: Data("Hello, world!\n".utf8))
+        let r = try cli.run(["tokenize"], stdin: Data("Hello, world!\n".utf8))
         #expect(r.status == 0 && r.out == "{\"ids\":[101,7592,1010,2088,999,102]}\n")
     }
 
     @Test("bad input: exit 2, one line naming file and line, no output file left behind")
     func badInput() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let cases: [(name: String, bytes: [UInt8], message: String)] = [
             ("utf8.txt", Array("fine\n".utf8) + [0x62, 0xC3, 0x28, 0x0A], "utf8.txt:2: invalid UTF-8"),
             ("array.jsonl", Array("{\"text\": \"ok\"}\n[\"not an object\"]\n".utf8), "array.jsonl:2: expected a JSON object"),
@@ -113,36 +67,36 @@ import Testing
             let input = dir.appendingPathComponent(c.name)
             try Data(c.bytes).write(to: input)
             let output = dir.appendingPathComponent(c.name + ".npy")
-            let r = try run(["embed", "--input", input.path, "--output", output.path])
+            let r = try cli.run(["embed", "--input", input.path, "--output", output.path])
             #expect(r.status == 2, "\(c.name): status \(r.status)")
             #expect(r.stderr.contains(c.message), "\(c.name): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: output.path))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
-        let missing = try run(["embed", "--input", dir.appendingPathComponent("nope.txt").path])
+        let missing = try cli.run(["embed", "--input", dir.appendingPathComponent("nope.txt").path])
         #expect(missing.status == 2 && missing.stderr.contains("nope.txt"))
     }
 
     @Test("a missing or truncated model: exit 2 with what to do")
     func badModel() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let absent = try run(["embed"], stdin: Data("x\n".utf8), environment: ["EXEMPLAR_MODEL": dir.appendingPathComponent("none").path])
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
+        let absent = try cli.run(["embed"], stdin: Data("x\n".utf8), environment: ["EXEMPLAR_MODEL": dir.appendingPathComponent("none").path])
         #expect(absent.status == 2 && absent.stderr.contains("scripts/fetch-model"), "\(absent.stderr)")
 
         let model = dir.appendingPathComponent("model")
-        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("tiny-bert-cls"), to: model)
+        try FileManager.default.copyItem(at: Fixtures.url("tiny-bert-cls"), to: model)
         let weights = model.appendingPathComponent("model.safetensors")
         try Data(contentsOf: weights).prefix(3000).write(to: weights)
         let output = dir.appendingPathComponent("out.jsonl")
-        let truncated = try run(["embed", "--model", model.path, "--output", output.path], stdin: Data("x\n".utf8))
+        let truncated = try cli.run(["embed", "--model", model.path, "--output", output.path], stdin: Data("x\n".utf8))
         #expect(truncated.status == 2 && truncated.stderr.contains("model.safetensors") && truncated.stderr.contains("truncated"), "\(truncated.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
     @Test func similarity() throws {
-        let r = try run(["similarity", "--json"], stdin: Data("The cat sat on the mat.\nA kitten sat on a rug.\nStocks fell sharply.\n".utf8))
+        let r = try cli.run(["similarity", "--json"], stdin: Data("The cat sat on the mat.\nA kitten sat on a rug.\nStocks fell sharply.\n".utf8))
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
         let sim = try #require(object["similarity"] as? [[Double]])

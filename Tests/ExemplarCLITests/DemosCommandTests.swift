@@ -1,26 +1,27 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar demos` on an index built from LM-BFF's k-shot layout (tiny real BERT, real LMDB).
 @Suite struct DemosCommandTests {
-    let cli = CLITests()
-    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+    let cli = CLIRunner()
+    var tiny: String { Fixtures.url("tiny-bert-max").path }
 
     func buildIndex(in dir: URL) throws -> String {
         let index = dir.appendingPathComponent("sst2").path
-        let r = try cli.run(["build", "--data", CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path,
+        let r = try cli.run(["build", "--data", Fixtures.url("data/k-shot/SST-2/16-42").path,
                              "--task", "SST-2", "--out", index, "--model", tiny])
         #expect(r.status == 0, "\(r.stderr)")
         return index
     }
 
-    func lines(_ r: CLITests.Result) throws -> [[String: Any]] {
+    func lines(_ r: CLIRunner.Result) throws -> [[String: Any]] {
         try r.out.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 
     @Test func lmbffPolicyWithTemplate() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let index = try buildIndex(in: dir)
         let args = ["demos", index, "--queries", "test", "--num-sample", "4", "--seed", "7", "--template", "lmbff"]
         let r = try cli.run(args)
@@ -63,10 +64,10 @@ import Testing
     /// Selection on LM-BFF's own files (data folder + SPLIT_NAME.npy) equals selection on an index
     /// of the same folder with the same vectors.
     @Test func lmbffEmbeddingFilesGiveTheSameSelection() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("16-42")
-        try FileManager.default.copyItem(at: CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42"), to: data)
+        try FileManager.default.copyItem(at: Fixtures.url("data/k-shot/SST-2/16-42"), to: data)
         let export = try cli.run(["export-lmbff", "--data", data.path, "--task", "SST-2", "--name", "tiny", "--model", tiny,
                                   "--cache", dir.appendingPathComponent("cache").path])
         #expect(export.status == 0, "\(export.stderr)")
@@ -84,8 +85,8 @@ import Testing
     }
 
     @Test func badOptionsNameTheCulprit() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let index = try buildIndex(in: dir)
         let cases: [([String], String)] = [
             (["--filter-rate", "0"], "filter rate"),

@@ -1,17 +1,18 @@
 import ExemplarIO
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar export-lmbff` writes the .npy files LM-BFF's run.py loads, one row per data line.
 @Suite struct ExportLMBFFTests {
-    let cli = CLITests()
+    let cli = CLIRunner()
 
     @Test func pairTaskRowsAreTheJoinedSentencesInFileOrder() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("16-42")
-        try FileManager.default.copyItem(at: CLITests.fixtures.appendingPathComponent("data/k-shot/MNLI/16-42"), to: data)
-        let tiny = CLITests.fixtures.appendingPathComponent("tiny-bert-max").path
+        try FileManager.default.copyItem(at: Fixtures.url("data/k-shot/MNLI/16-42"), to: data)
+        let tiny = Fixtures.url("tiny-bert-max").path
         let args = ["export-lmbff", "--data", data.path, "--task", "MNLI", "--name", "tiny", "--model", tiny,
                     "--cache", dir.appendingPathComponent("cache").path]
         let first = try cli.run(args)

@@ -1,5 +1,6 @@
 import ExemplarJSON
 import ExemplarServer
+import ExemplarTestSupport
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -10,15 +11,15 @@ import FoundationNetworking
 /// answer: demonstrations and contexts from `demos` and `/demonstrations`, the same bytes
 /// from `query --json` and `/search`.
 @Suite(.timeLimit(.minutes(2))) struct FrontEndParityTests {
-    let cli = CLITests()
-    var tiny: URL { CLITests.fixtures.appendingPathComponent("tiny-bert-max") }
+    let cli = CLIRunner()
+    var tiny: URL { Fixtures.url("tiny-bert-max") }
 
     /// Builds the SST-2 fixture index with the CLI and serves it in-process on a free port.
     func withIndexAndServer(_ body: (_ index: String, _ base: String) async throws -> Void) async throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("exemplar-parity")
+        defer { TemporaryFolder.remove(dir) }
         let index = dir.appendingPathComponent("sst2").path
-        let built = try cli.run(["build", "--data", CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path,
+        let built = try cli.run(["build", "--data", Fixtures.url("data/k-shot/SST-2/16-42").path,
                                  "--task", "SST-2", "--out", index, "--model", tiny.path])
         try #require(built.status == 0, "\(built.stderr)")
         var configuration = ServerConfiguration(modelFolder: tiny)
@@ -56,8 +57,8 @@ import FoundationNetworking
                 (["--policy", "in-context", "--count", "3", "--num-sample", "2", "--seed", "3", "--template", "lmbff", "--placement", "head"],
                  #""policy": "in-context", "count": 3, "num_sample": 2, "seed": 3, "template": "lmbff", "placement": "head""#),
             ]
-            let dir = try cli.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let dir = try TemporaryFolder.create("exemplar-parity")
+            defer { TemporaryFolder.remove(dir) }
             let newTexts = dir.appendingPathComponent("new.jsonl")
             try Data("{\"text\": \"a dull, lifeless mess\"}\n{\"text\": \"warm and wonderful\"}\n".utf8).write(to: newTexts)
             for (options, fields) in cases {

@@ -1,12 +1,13 @@
 import ExemplarIndex
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar build`, `query` and `info` as a user runs them, on a tiny real BERT and real LMDB.
 @Suite struct IndexCommandTests {
-    let cli = CLITests()
-    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+    let cli = CLIRunner()
+    var tiny: String { Fixtures.url("tiny-bert-max").path }
 
     /// A JSON Lines dataset of `n` distinct sentences of varied length, labels a/b/c.
     @discardableResult
@@ -24,8 +25,8 @@ import Testing
     }
 
     @Test func buildQueryInfo() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
         let texts = try writeDataset(data, n: 40)
         let index = dir.appendingPathComponent("idx").path
@@ -72,7 +73,7 @@ import Testing
         #expect(manifest?["total"] as? Int == 40)
 
         // Wrong model, unknown label, not an index: clear errors, exit 2.
-        let otherModel = try cli.run(["query", index, "x", "--model", CLITests.fixtures.appendingPathComponent("tiny-bert-cls").path])
+        let otherModel = try cli.run(["query", index, "x", "--model", Fixtures.url("tiny-bert-cls").path])
         #expect(otherModel.status == 2 && otherModel.stderr.contains("was built with model"))
         let badLabel = try cli.run(["query", index, "x", "--label", "z", "--model", tiny])
         #expect(badLabel.status == 2 && badLabel.stderr.contains("labels: a, b, c"))
@@ -82,8 +83,8 @@ import Testing
 
     /// Examples the service deleted online are gone for `query` and `demos` too.
     @Test func onlineDeletionsAreHonouredByTheCLI() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
         let texts = try writeDataset(data, n: 40)
         let index = dir.appendingPathComponent("idx").path
@@ -101,8 +102,8 @@ import Testing
     }
 
     @Test func badDataNamesFileAndLineAndKeepsTheIndex() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("train.tsv")
         let good = "sentence\tlabel\na fine film .\t1\na dull film .\t0\n"
         try Data(good.utf8).write(to: data)
@@ -136,116 +137,5 @@ import Testing
         try FileManager.default.removeItem(at: data)
         let missing = try cli.run(["build", index, "--model", tiny])
         #expect(missing.status == 2 && missing.stderr.contains("train.tsv") && missing.stderr.contains("no such file"))
-    }
-
-    /// "complete N", "incomplete", or the error opening the index at `path` gives.
-    static func openState(_ path: String) -> String {
-        do {
-            return "complete \(try LoadedIndex.open(URL(fileURLWithPath: path)).manifest.total)"
-        } catch IndexError.incomplete {
-            return "incomplete"
-        } catch {
-            return "\(error)"
-        }
-    }
-
-    /// kill -9 at random moments of real builds: the index always opens (previous complete
-    /// state, or flagged incomplete), the cache only grows, and the resumed build equals an
-    /// uninterrupted one.
-    @Test func killedBuildsResume() throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let data = dir.appendingPathComponent("data.jsonl")
-        try writeDataset(data, n: 3000)
-        let reference = dir.appendingPathComponent("reference").path
-        let victim = dir.appendingPathComponent("victim").path
-        let flags = ["--model", tiny, "--threads", "1", "--chunk-size", "40"]
-
-        let start = Date()
-        let full = try cli.run(["build", "--data", data.path, "--out", reference] + flags)
-        let duration = Date().timeIntervalSince(start)
-        #expect(full.status == 0, "\(full.stderr)")
-        let expected = try LoadedIndex.open(URL(fileURLWithPath: reference))
-
-        var kills = 0, completed = 0, early = 0, lastCache = 0
-        var log: [String] = []
-        while kills < 10 && completed < 30 && early < 30 {
-            let process = Process()
-            process.executableURL = try CLITests.binary
-            process.arguments = ["build", "--data", data.path, "--out", victim] + flags
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let delay = Double.random(in: 0.01...max(0.02, duration))
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                // Killed before the build created its store (a slow start on a loaded machine):
-                // nothing was written, and there is nothing to check.
-                let storeFile = IndexFolder.storeURL(URL(fileURLWithPath: victim)).appendingPathComponent("data.mdb").path
-                guard FileManager.default.fileExists(atPath: storeFile) else {
-                    early += 1
-                    log.append(String(format: "kill at %.3f s: before the store existed (not counted)", delay))
-                    continue
-                }
-                kills += 1
-                let store = try IndexFolder.openStore(URL(fileURLWithPath: victim), create: false)
-                let cached = try store.cacheCount()
-                log.append(String(format: "kill %d at %.3f s: %d cached", kills, delay, cached))
-                #expect(cached >= lastCache, "\(log)")
-                lastCache = cached
-                let state = Self.openState(victim)
-                // Between creating the store and marking the build started, nothing is committed.
-                let nothingYet = cached == 0 && state.contains("has not been built")
-                #expect(state == "complete 3000" || state == "incomplete" || nothingYet, "\(state) \(log)")
-            } else {
-                process.waitUntilExit()
-                completed += 1
-                #expect(process.terminationStatus == 0)
-                // Start over so the next kills land in a first build again.
-                try FileManager.default.removeItem(atPath: victim)
-                lastCache = 0
-            }
-        }
-        #expect(kills >= 10, "only \(kills) kills landed mid-build in \(kills + completed) runs (build takes \(duration) s)")
-
-        let resumed = try cli.run(["build", "--data", data.path, "--out", victim, "--json"] + flags)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        let report = try JSONSerialization.jsonObject(with: resumed.stdout) as? [String: Any]
-        #expect((report?["from_cache"] as? Int ?? -1) == lastCache || lastCache == 0, "resumed from the cache: \(resumed.out) \(log)")
-        let got = try LoadedIndex.open(URL(fileURLWithPath: victim))
-        #expect(got.records == expected.records && !got.interruptedBuild)
-        #expect(got.manifest.dataFingerprint == expected.manifest.dataFingerprint)
-        let a = try IndexFolder.openStore(URL(fileURLWithPath: reference), create: false).load(dimension: 48).vectors
-        let b = try IndexFolder.openStore(URL(fileURLWithPath: victim), create: false).load(dimension: 48).vectors
-        #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 })
-
-        // A killed rebuild after a data change keeps the previous complete index.
-        try writeDataset(data, n: 3600)
-        var killedUpdate = false
-        for _ in 0..<20 where !killedUpdate {
-            let process = Process()
-            process.executableURL = try CLITests.binary
-            process.arguments = ["build", victim] + flags
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...max(0.06, duration / 5)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killedUpdate = true
-            }
-            process.waitUntilExit()
-            if !killedUpdate { try writeDataset(data, n: 3600 + Int.random(in: 1...500)) }
-        }
-        if killedUpdate {
-            let previous = try LoadedIndex.open(URL(fileURLWithPath: victim))
-            #expect(previous.manifest.total == 3000 || previous.manifest.total >= 3600)
-        }
-        let finished = try cli.run(["build", victim, "--json"] + flags)
-        #expect(finished.status == 0)
-        let final = try LoadedIndex.open(URL(fileURLWithPath: victim))
-        #expect(final.manifest.total >= 3600 && !final.interruptedBuild)
     }
 }

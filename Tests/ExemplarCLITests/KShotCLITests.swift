@@ -1,16 +1,18 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `exemplar kshot` on the k-shot fixtures (Tests/Fixtures/data/kshot, scripts/make-kshot-fixtures.py).
-extension CLITests {
-    static var kshotFixtures: URL { fixtures.appendingPathComponent("data/kshot") }
+@Suite struct KShotCLITests {
+    let cli = CLIRunner()
+    static let kshotFixtures = Fixtures.url("data/kshot")
 
     @Test func kshotWritesLMBFFFilesByteForByte() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let original = Self.kshotFixtures.appendingPathComponent("original").path
         for (task, k) in [("MRPC", 4), ("sst-5", 2)] {
-            let r = try run(["kshot", "--data", original, "--task", task, "--k", "\(k)", "--seeds", "13,21,42,87,100",
+            let r = try cli.run(["kshot", "--data", original, "--task", task, "--k", "\(k)", "--seeds", "13,21,42,87,100",
                              "--output", dir.path, "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("\(task) \(k)-") }.count == 5)
@@ -29,11 +31,11 @@ extension CLITests {
 
     @Test("kshot: bad usage or input exits 2 with what to do, writing nothing")
     func kshotErrors() throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let original = Self.kshotFixtures.appendingPathComponent("original").path
         let out = dir.appendingPathComponent("out").path
-        let help = try run(["kshot", "--help"])
+        let help = try cli.run(["kshot", "--help"])
         #expect(help.status == 0 && help.out.contains("USAGE: exemplar kshot") && help.out.contains("EXAMPLES"))
         let cases: [([String], String)] = [
             (["--data", original, "--output", out], "--task is required"),
@@ -44,12 +46,12 @@ extension CLITests {
             (["--data", original, "--task", "MRPC", "--k", "0", "--output", out], "--k"),
         ]
         for (args, message) in cases {
-            let r = try run(["kshot"] + args)
+            let r = try cli.run(["kshot"] + args)
             #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: out))
         // LM-BFF's own behaviour on request: short splits.
-        let short = try run(["kshot", "--data", original, "--task", "mrpc", "--k", "5", "--seeds", "42", "--output", out, "--allow-short"])
+        let short = try cli.run(["kshot", "--data", original, "--task", "mrpc", "--k", "5", "--seeds", "42", "--output", out, "--allow-short"])
         #expect(short.status == 0 && FileManager.default.fileExists(atPath: out + "/MRPC/5-42/dev.tsv"), "\(short.stderr)")
     }
 }

@@ -1,3 +1,4 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -5,9 +6,9 @@ import FoundationNetworking
 #endif
 
 /// `exemplar serve` as a user runs it: start-up errors exit 2; a real run serves, then stops on SIGTERM.
-@Suite struct ServeCommandTests {
-    let cli = CLITests()
-    var tiny: String { CLITests.fixtures.appendingPathComponent("tiny-bert-max").path }
+@Suite(.timeLimit(.minutes(2))) struct ServeCommandTests {
+    let cli = CLIRunner()
+    var tiny: String { Fixtures.url("tiny-bert-max").path }
 
     @Test func startUpErrorsExitTwo() throws {
         let badPort = try cli.run(["serve", "--port", "70000"])
@@ -21,22 +22,26 @@ import FoundationNetworking
         #expect(try cli.run(["serve", "--help"]).out.contains("--max-batch N"))
     }
 
+    /// The runner's deadline, on a binary that never ends by itself.
+    @Test func aRunPastItsTimeoutIsKilled() throws {
+        let start = Date()
+        let r = try cli.run(["serve", "--port", "0", "--model", tiny], timeout: 2)
+        #expect(r.status == SIGKILL && r.stderr.contains("killed after 2.0 s"), "\(r.status) \(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
     @Test func servesUntilSIGTERM() async throws {
-        let dir = try cli.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("cli")
+        defer { TemporaryFolder.remove(dir) }
         let index = dir.appendingPathComponent("sst2").path
-        let data = CLITests.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path
+        let data = Fixtures.url("data/k-shot/SST-2/16-42").path
         #expect(try cli.run(["build", "--data", data, "--task", "SST-2", "--out", index, "--model", tiny]).status == 0)
         let tokenFile = dir.appendingPathComponent("token")
         try Data("tok-123\n".utf8).write(to: tokenFile)
 
-        let process = Process()
-        process.executableURL = try CLITests.binary
-        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"]
         let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
+        let process = try cli.start(["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"],
+                                    stdout: Pipe(), stderr: err)
         var log = ""
         while !log.contains("\n") {
             let chunk = err.fileHandleForReading.availableData

@@ -1,12 +1,11 @@
 import ExemplarData
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// The committed dataset fixtures in Tests/Fixtures/data (made by its make-fixtures.py).
 enum DataFixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").appendingPathComponent("data")
+    static let root = Fixtures.url("data")
 
     static func url(_ relativePath: String) -> URL {
         root.appendingPathComponent(relativePath)

@@ -1,3 +1,4 @@
+import ExemplarTestSupport
 import Foundation
 
 /// The LM-BFF demo_filter fixture (Tests/Fixtures/demos, made by scripts/lmbff-demo-reference.py).
@@ -16,8 +17,7 @@ struct DemoFixture: Decodable {
     let supportLabels: [String]
     let splits: [String: [Query]]
 
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/demos")
+    static let root = Fixtures.url("demos")
 
     static let names: [String] = ["SST-2", "sst-5", "trec", "RTE", "MRPC"].flatMap { task in
         [13, 21, 42, 87, 100].map { "\(task)-\($0)" }

@@ -1,5 +1,6 @@
 import ExemplarDemos
 import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -126,9 +127,7 @@ struct BertPieces: TemplateTokenizer {
     }
 
     @Test func bertTokenizerPlugsIn() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tiny-bert-max")
-        let tokenizer = try BertPieces(folder: folder)
+        let tokenizer = try BertPieces(folder: Fixtures.url("tiny-bert-max"))
         let renderer = try ContextRenderer(template: Template("*cls**sent_0**mask**sep+*"), labelWords: sst2, layout: .queryOnly,
                                            specialTokens: .bert, tokenizer: tokenizer, firstSentLimit: 3)
         let sentence = "the cat sat on the mat"

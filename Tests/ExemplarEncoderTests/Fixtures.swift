@@ -1,13 +1,11 @@
 import ExemplarEncoder
 import ExemplarIO
+import ExemplarTestSupport
 import Foundation
 import Testing
 
-/// Committed fixtures (Tests/Fixtures, made by scripts/make-fixtures.py) and the real model.
-enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
+/// The encoder's committed fixtures (made by scripts/make-fixtures.py) and the real model.
+extension Fixtures {
     /// The real all-MiniLM-L6-v2 folder ($EXEMPLAR_MODEL or the default; scripts/test fetches it).
     static func realModelFolder() throws -> URL {
         try ModelLocator.locate(explicit: nil)
@@ -20,7 +18,7 @@ enum Fixtures {
     }
 
     static func references(_ relativePath: String) throws -> [Reference] {
-        let data = try Data(contentsOf: root.appendingPathComponent(relativePath))
+        let data = try Data(contentsOf: url(relativePath))
         return try data.split(separator: UInt8(ascii: "\n")).map { line in
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
             let text = try #require(object["text"] as? String)
@@ -30,7 +28,7 @@ enum Fixtures {
     }
 
     static func matrix(_ relativePath: String) throws -> (shape: [Int], values: [Float]) {
-        let bytes = try [UInt8](Data(contentsOf: root.appendingPathComponent(relativePath)))
+        let bytes = try [UInt8](Data(contentsOf: url(relativePath)))
         return try #require(NPY.decode(bytes), "\(relativePath) is not a float32 .npy file")
     }
 }

@@ -1,14 +1,18 @@
 import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// A model folder that is missing, truncated or corrupt gives an `EncoderError` that says
 /// what to do, never a crash.
 @Suite struct ModelLoadingTests {
-    /// A copy of the tiny CLS model in a fresh temporary folder, to damage.
+    /// A copy of the tiny CLS model's files in a fresh temporary folder, to damage.
     func scratchCopy() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-model-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("tiny-bert-cls"), to: dir)
+        let dir = try TemporaryFolder.create("model")
+        let model = Fixtures.url("tiny-bert-cls")
+        for name in try FileManager.default.contentsOfDirectory(atPath: model.path) {
+            try FileManager.default.copyItem(at: model.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
         return dir
     }
 
@@ -24,7 +28,7 @@ import Testing
     @Test("a truncated model.safetensors is an error at every cut point")
     func truncatedWeights() throws {
         let dir = try scratchCopy()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryFolder.remove(dir) }
         let file = dir.appendingPathComponent("model.safetensors")
         let full = try Data(contentsOf: file)
         let headerEnd = 8 + Int(full.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
@@ -40,9 +44,9 @@ import Testing
     @Test("the real model truncated is a clear error naming the file")
     func truncatedRealModel() throws {
         let real = try Fixtures.realModelFolder()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-real-\(UUID().uuidString)")
+        let dir = try TemporaryFolder.create("real")
+        defer { TemporaryFolder.remove(dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         for name in ["config.json", "modules.json", "tokenizer.json", "sentence_bert_config.json", "1_Pooling/config.json"] {
             try FileManager.default.copyItem(at: real.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
@@ -56,7 +60,7 @@ import Testing
     @Test("a corrupt header, a shape mismatch or a missing tensor is an error")
     func corruptHeader() throws {
         let dir = try scratchCopy()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryFolder.remove(dir) }
         let file = dir.appendingPathComponent("model.safetensors")
         let full = try Data(contentsOf: file)
         let headerLength = Int(full.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
@@ -90,13 +94,13 @@ import Testing
     func missingFiles() throws {
         for name in ["config.json", "model.safetensors", "vocab.txt", "1_Pooling/config.json"] {
             let dir = try scratchCopy()
-            defer { try? FileManager.default.removeItem(at: dir) }
+            defer { TemporaryFolder.remove(dir) }
             try FileManager.default.removeItem(at: dir.appendingPathComponent(name))
             let error = try #require(loadError(dir), "loaded without \(name)")
             #expect(error.description.contains(name.hasPrefix("vocab") ? "vocab.txt" : name), "\(error)")
         }
         let dir = try scratchCopy()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryFolder.remove(dir) }
         try Data("{\"hidden_size\": 48,".utf8).write(to: dir.appendingPathComponent("config.json"))
         #expect(loadError(dir)?.description.contains("config.json") == true)
         try Data("{\"model_type\": \"bert\", \"hidden_size\": 50, \"num_attention_heads\": 3, \"num_hidden_layers\": 2, \"intermediate_size\": 96, \"vocab_size\": 10}".utf8)

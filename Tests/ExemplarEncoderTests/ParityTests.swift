@@ -1,4 +1,5 @@
 import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     ]
 
     func encoder(_ folder: String?) throws -> SentenceEncoder {
-        try SentenceEncoder(folder: folder.map { Fixtures.root.appendingPathComponent($0) } ?? Fixtures.realModelFolder())
+        try SentenceEncoder(folder: folder.map { Fixtures.url($0) } ?? Fixtures.realModelFolder())
     }
 
     @Test("token ids equal sentence-transformers' for every sentence", arguments: 0..<3)

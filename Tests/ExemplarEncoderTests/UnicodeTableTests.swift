@@ -1,4 +1,5 @@
 @testable import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 
     /// `START END VALUE` ranges → value per code point.
     func ranges(_ name: String) throws -> [UInt32: String] {
-        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("unicode/\(name)"), encoding: .utf8)
+        let text = try String(contentsOf: Fixtures.url("unicode/\(name)"), encoding: .utf8)
         var out: [UInt32: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -21,7 +22,7 @@ import Testing
 
     /// `CP MAPPED...` lines → mapped scalars per code point.
     func mapping(_ name: String) throws -> [UInt32: [UInt32]] {
-        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("unicode/\(name)"), encoding: .utf8)
+        let text = try String(contentsOf: Fixtures.url("unicode/\(name)"), encoding: .utf8)
         var out: [UInt32: [UInt32]] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ").compactMap { UInt32($0, radix: 16) }

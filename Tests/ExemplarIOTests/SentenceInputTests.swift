@@ -1,6 +1,7 @@
 import ExemplarIO
 import ExemplarData
 import ExemplarJSON
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -86,9 +87,8 @@ import Testing
     }
 
     @Test func outputAppearsOnlyWhenCommitted() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.create("out")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("out.jsonl").path
         var discarded = try OutputFile(path: path)
         try discarded.write("partial")

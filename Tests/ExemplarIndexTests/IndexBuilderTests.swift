@@ -1,14 +1,12 @@
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Builds with the real encoder (a tiny committed BERT) into a real LMDB.
 @Suite struct IndexBuilderTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
     func records(_ n: Int) -> [IndexRecord] {
         (0..<n).map { IndexRecord(id: UInt32($0), split: "train", label: $0 % 2 == 0 ? "0" : "1",
                                   textA: "sentence number \($0) is \($0 % 3 == 0 ? "good" : "bad")",
@@ -16,9 +14,9 @@ import Testing
     }
 
     @Test func buildRebuildAddAndModelMismatch() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-build-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let encoder = try SentenceEncoder(folder: Self.fixtures.appendingPathComponent("tiny-bert-max"))
+        let folder = try TemporaryFolder.create("build")
+        defer { TemporaryFolder.remove(folder) }
+        let encoder = try SentenceEncoder(folder: Fixtures.url("tiny-bert-max"))
         var builder = IndexBuilder(encoder: encoder)
         builder.chunkSize = 16
         let store = try IndexStore(folder: folder)
@@ -40,7 +38,7 @@ import Testing
         }
 
         // Another model: refused unless replacing.
-        let other = IndexBuilder(encoder: try SentenceEncoder(folder: Self.fixtures.appendingPathComponent("tiny-bert-cls")))
+        let other = IndexBuilder(encoder: try SentenceEncoder(folder: Fixtures.url("tiny-bert-cls")))
         #expect(throws: IndexError.self) {
             try other.build(records: records(70), labels: ["0", "1"], task: nil, into: store)
         }

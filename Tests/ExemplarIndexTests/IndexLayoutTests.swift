@@ -2,15 +2,14 @@ import ExemplarData
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Every dataset layout, end to end: index.json → readers → build (tiny real BERT, real LMDB)
 /// → reopen → per-class top-k equal to a brute-force ranking of the stored vectors.
 @Suite struct IndexLayoutTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let data = fixtures.appendingPathComponent("data")
+    static let data = Fixtures.url("data")
 
     /// (index.json contents with `data` relative to Tests/Fixtures/data, expected records).
     static let layouts: [(json: String, records: Int)] = [
@@ -35,15 +34,15 @@ import Testing
         (#"{"data": "generic/pairs.csv", "text_column": "premise", "text_b_column": "hypothesis", "label_column": "gold"}"#, 0),
     ]
 
-    static let encoder = Result { try SentenceEncoder(folder: fixtures.appendingPathComponent("tiny-bert-max")) }
+    static let encoder = Result { try SentenceEncoder(folder: Fixtures.url("tiny-bert-max")) }
 
     @Test(arguments: layouts.indices)
     func perClassEqualsBruteForce(layout: Int) throws {
         let (json, expectedCount) = Self.layouts[layout]
         var definition = try IndexDefinition.parse(Data(json.utf8), name: "layout \(layout)")
         definition.data = Self.data.appendingPathComponent(definition.data).path
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-layout-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.create("layout")
+        defer { TemporaryFolder.remove(folder) }
         try definition.write(to: folder)
 
         let source = try IndexSource.load(IndexDefinition.load(folder: folder), base: folder)
@@ -152,8 +151,8 @@ import Testing
     }
 
     @Test func folderSourceNeedsATaskAndMissingDataIsNamed() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-def-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.create("def")
+        defer { TemporaryFolder.remove(folder) }
         try IndexDefinition(data: Self.data.appendingPathComponent("k-shot/SST-2/16-42").path).write(to: folder)
         #expect { try IndexSource.load(IndexDefinition.load(folder: folder), base: folder) } throws: {
             "\($0)".contains("needs \"task\"")

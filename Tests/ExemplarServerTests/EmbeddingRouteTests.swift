@@ -1,9 +1,10 @@
 import ExemplarEncoder
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// `/v1/embeddings` and `/embed` against the encoder called directly.
-@Suite struct EmbeddingRouteTests {
+@Suite(.timeLimit(.minutes(2))) struct EmbeddingRouteTests {
     let texts = ["a gripping thriller .", "a dull mess .", "Hello, world!"]
 
     @Test func openAIFloatAndBase64MatchTheEncoder() async throws {

@@ -1,8 +1,9 @@
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Every error class over real HTTP, auth on and off, and inputs that must not crash the server.
-@Suite struct ErrorAndAuthTests {
+@Suite(.timeLimit(.minutes(2))) struct ErrorAndAuthTests {
     @Test func badRequestsNameTheField() async throws {
         try await withServer { s in
             let cases: [(String, String, String?)] = [

@@ -1,9 +1,10 @@
 import ExemplarIndex
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Index listing, description and search against `ExactIndex` called directly.
-@Suite struct IndexRouteTests {
+@Suite(.timeLimit(.minutes(2))) struct IndexRouteTests {
     @Test func listAndDescribe() async throws {
         try await withServer { s in
             let list = try await s.send("GET", "/v1/indexes")
@@ -86,7 +87,7 @@ import Testing
 
     @Test func addedAndDeletedExamplesAreSearchedAndPersisted() async throws {
         let server = try TestServer()
-        defer { try? FileManager.default.removeItem(at: server.root) }
+        defer { TemporaryFolder.remove(server.root) }
         let text = "an utterly unforgettable triumph"
         let demoRequest: [String: Any] = ["text": text, "policy": "nearest", "k": 4]
         // Warm the selector cache: it must not serve the index as it was before the edits.

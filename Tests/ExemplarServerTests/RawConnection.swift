@@ -26,6 +26,18 @@ struct RawConnection: Sendable {
         _ = bytes.withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count, 0) }
     }
 
+    /// What the server sends until `marker` has arrived (or it closes the connection).
+    func read(until marker: String) -> String {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: out, as: UTF8.self).contains(marker) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Everything the server sends until it closes the connection.
     func readAll() -> String {
         var out: [UInt8] = []

@@ -1,38 +1,69 @@
 import ExemplarServer
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// Snapshot consistency under concurrent edits, connection-level limits, start-up checks.
-@Suite struct RobustnessTests {
+@Suite(.timeLimit(.minutes(2))) struct RobustnessTests {
+    /// Twelve adds race 24 per-class searches and descriptions: every answer is a 200 from one
+    /// whole snapshot (the 11 built examples plus some of the added ones, in the index's classes).
     @Test func searchesDuringEditsSeeWholeSnapshots() async throws {
         try await withServer { s in
+            let before = try await s.send("GET", "/v1/indexes/sst2")
+            let labels = try #require(before.object["labels"] as? [String], "\(before.text)")
+            #expect(labels == ["0", "1"] && before.object["examples"] as? Int == 11, "\(before.text)")
             let texts = (0..<12).map { "freshly added example number \($0)" }
+            let label: @Sendable (String) -> String? = { text in texts.firstIndex(of: text).map { $0 % 2 == 0 ? "0" : "1" } }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for (i, text) in texts.enumerated() {
+                for text in texts {
                     group.addTask {
-                        let r = try await s.post("/v1/indexes/sst2/examples", ["text": text, "label": i % 2 == 0 ? "0" : "1"])
+                        let r = try await s.post("/v1/indexes/sst2/examples", ["text": text, "label": label(text)!])
                         #expect(r.status == 201, "\(r.text)")
                     }
                 }
                 for _ in 0..<24 {
                     group.addTask {
-                        // Every hit is a whole record that exists, and the description's counts add up.
+                        // One group per class of the index, in its order; k is above any class's
+                        // size, so each holds every example of its class in the snapshot.
                         let r = try await s.post("/v1/indexes/sst2/search", ["text": "freshly added example", "k": 30, "per_class": true])
-                        let groups = r.object["results"] as? [[String: Any]] ?? []
-                        for hit in groups.flatMap({ $0["hits"] as? [[String: Any]] ?? [] }) {
-                            #expect(hit["text"] is String && hit["label"] is String && hit["split"] is String)
+                        #expect(r.status == 200, "\(r.text)")
+                        let groups = try #require(r.object["results"] as? [[String: Any]], "\(r.text)")
+                        #expect(groups.map { $0["label"] as? String } == labels, "\(r.text)")
+                        var total = 0
+                        for group in groups {
+                            let hits = try #require(group["hits"] as? [[String: Any]], "\(r.text)")
+                            #expect(!hits.isEmpty, "\(r.text)")
+                            total += hits.count
+                            // Every hit is a whole record that exists, in its class's group; an
+                            // added one carries the label it was added with.
+                            for hit in hits {
+                                #expect(hit["text"] is String && hit["label"] is String && hit["split"] is String)
+                                #expect(hit["label"] as? String == group["label"] as? String, "\(hit)")
+                                if let text = hit["text"] as? String, let added = label(text) {
+                                    #expect(hit["label"] as? String == added, "\(hit)")
+                                }
+                            }
                         }
-                        let d = try await s.send("GET", "/v1/indexes/sst2").object
-                        let byLabel = (d["counts_by_label"] as? [String: Int] ?? [:]).values.reduce(0, +)
+                        #expect((11...23).contains(total), "\(total) hits: \(r.text)")
+                        // The description's counts add up, over the index's classes.
+                        let described = try await s.send("GET", "/v1/indexes/sst2")
+                        #expect(described.status == 200, "\(described.text)")
+                        let d = described.object
+                        let counts = try #require(d["counts_by_label"] as? [String: Int], "\(described.text)")
+                        let byLabel = counts.values.reduce(0, +)
                         #expect(byLabel == d["examples"] as? Int)
+                        #expect(Set(counts.keys) == Set(labels) && (11...23).contains(byLabel), "\(described.text)")
                     }
                 }
                 try await group.waitForAll()
             }
             let ids = Set((11..<23).map { $0 })
             let all = try await s.post("/v1/indexes/sst2/search", ["text": "freshly added example", "k": 100])
-            let found = Set(((all.object["results"] as? [[String: Any]])?.first?["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int })
+            #expect(all.status == 200, "\(all.text)")
+            let hits = try #require((all.object["results"] as? [[String: Any]])?.first?["hits"] as? [[String: Any]], "\(all.text)")
+            let found = Set(hits.compactMap { $0["id"] as? Int })
             #expect(ids.isSubset(of: found))
+            #expect(found == Set(0..<23), "\(all.text)")
             #expect(try await s.send("GET", "/v1/indexes/sst2").object["examples"] as? Int == 23)
         }
     }
@@ -71,12 +102,12 @@ import Testing
     @Test func startRefusesDuplicateNamesAndAnotherModel() throws {
         let s = try TestServer()
         s.server.stop()  // the index is opened again below: one LMDB environment per file per process
-        defer { try? FileManager.default.removeItem(at: s.root) }
+        defer { TemporaryFolder.remove(s.root) }
         var twice = ServerConfiguration(modelFolder: TestServer.model)
         twice.port = 0
         twice.indexFolders = [s.indexFolder, s.indexFolder]
         #expect(throws: ServerError.self) { _ = try Server.start(twice) }
-        var other = ServerConfiguration(modelFolder: TestServer.fixtures.appendingPathComponent("tiny-bert-cls"))
+        var other = ServerConfiguration(modelFolder: Fixtures.url("tiny-bert-cls"))
         other.port = 0
         other.indexFolders = [s.indexFolder]
         #expect { _ = try Server.start(other) } throws: { error in

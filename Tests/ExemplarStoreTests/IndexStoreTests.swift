@@ -1,5 +1,6 @@
 import ExemplarCore
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -25,10 +26,6 @@ import Testing
 
 /// A real LMDB in a temporary folder.
 @Suite struct IndexStoreTests {
-    func tempFolder() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-store-\(UUID().uuidString)")
-    }
-
     func manifest(dimension: Int, total: Int) -> Manifest {
         Manifest(model: .init(name: "m", weightsSHA256: "abc", dimension: dimension, pooling: "mean", normalized: true, maxSeqLength: 256),
                  task: "SST-2", dataFingerprint: "f", labels: ["0", "1"], countsByLabel: ["0": total], countsBySplit: ["train": total],
@@ -36,8 +33,8 @@ import Testing
     }
 
     @Test func commitReopenLoad() throws {
-        let folder = tempFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
         let records = (0..<50).map { IndexRecord(id: UInt32($0), split: "train", label: $0 % 2 == 0 ? "0" : "1",
                                                   textA: "text \($0) é", textB: $0 % 3 == 0 ? "pair \($0)" : nil, line: $0 + 2) }
         let vectors = (0..<(50 * 8)).map { Float($0) * 0.5 }
@@ -57,8 +54,8 @@ import Testing
     }
 
     @Test func cacheAndMapGrowth() throws {
-        let folder = tempFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
         // A 256 KiB map that must grow several times to take ~3 MB of vectors.
         let store = try IndexStore(folder: folder, initialMapSize: 256 << 10)
         let dim = 384

@@ -1,10 +1,11 @@
 @testable import ExemplarData
+import ExemplarTestSupport
 import Foundation
 import Testing
 
 /// K-shot splits against files LM-BFF's algorithm wrote (scripts/make-kshot-fixtures.py).
 @Suite struct KShotSamplerTests {
-    static let root = DataFixtures.url("../data/kshot")
+    static let root = DataFixtures.url("kshot")
     static let seeds: [UInt32] = [13, 21, 42, 87, 100]
 
     /// Every file of every seed, byte for byte: MRPC with K=4, sst-5 with K=2.
@@ -56,9 +57,8 @@ import Testing
     }
 
     @Test func mnliSplitNames() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kshot-mnli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder.create("kshot-mnli")
+        defer { TemporaryFolder.remove(folder) }
         let header = "index\tsentence1\tsentence2\tgold_label\n"
         let rows = (0..<6).map { "\($0)\ta \($0)\tb \($0)\t\(["entailment", "neutral", "contradiction"][$0 % 3])\n" }
         try Data((header + rows.joined()).utf8).write(to: folder.appendingPathComponent("train.tsv"))

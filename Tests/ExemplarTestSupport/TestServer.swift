@@ -8,26 +8,26 @@ import FoundationNetworking
 #endif
 
 /// A real server on a free loopback port, with the tiny committed model and its own SST-2
-/// index (LM-BFF's 16-42 fixture: 4 train, 4 dev, 3 test) built in a temp folder.
-final class TestServer: Sendable {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let model = fixtures.appendingPathComponent("tiny-bert-max")
-    static let encoder = try! SentenceEncoder(folder: model)
+/// index (LM-BFF's 16-42 fixture: 4 train, 4 dev, 3 test) built in a temporary folder.
+public final class TestServer: Sendable {
+    /// The tiny committed model the server and its index use.
+    public static let model = Fixtures.url("tiny-bert-max")
+    public static let encoder = try! SentenceEncoder(folder: model)
 
-    let server: Server
-    let root: URL
-    let indexFolder: URL
-    let token: String?
+    public let server: Server
+    /// The temporary folder holding the index; `close()` removes it.
+    public let root: URL
+    public let indexFolder: URL
+    public let token: String?
     /// The index's contents searched in memory directly, to compare with the server's answers.
-    let exact: ExactIndex
-    var base: String { "http://127.0.0.1:\(server.port)" }
+    public let exact: ExactIndex
+    public var base: String { "http://127.0.0.1:\(server.port)" }
 
     /// Builds the index and starts the server; `configure` adjusts the configuration.
-    init(token: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-serve-\(UUID().uuidString)")
+    public init(token: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        root = try TemporaryFolder.create("serve")
         indexFolder = root.appendingPathComponent("sst2")
-        let definition = IndexDefinition(data: Self.fixtures.appendingPathComponent("data/k-shot/SST-2/16-42").path, task: .sst2)
+        let definition = IndexDefinition(data: Fixtures.url("data/k-shot/SST-2/16-42").path, task: .sst2)
         let source = try IndexSource.load(definition, base: root)
         var builder = IndexBuilder(encoder: Self.encoder)
         builder.threads = 1
@@ -47,26 +47,26 @@ final class TestServer: Sendable {
     }
 
     /// Stops the server and removes its files.
-    func close() {
+    public func close() {
         server.stop()
-        try? FileManager.default.removeItem(at: root)
+        TemporaryFolder.remove(root)
     }
 
     /// A response: status, headers (lower-cased names), body.
-    struct Reply {
-        let status: Int
-        let headers: [String: String]
-        let body: Data
-        var text: String { String(decoding: body, as: UTF8.self) }
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: [String: String]
+        public let body: Data
+        public var text: String { String(decoding: body, as: UTF8.self) }
         /// The body as JSON.
-        var json: Any { (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) ?? NSNull() }
-        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        public var json: Any { (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) ?? NSNull() }
+        public var object: [String: Any] { json as? [String: Any] ?? [:] }
         /// The error object's field, for 4xx replies.
-        var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+        public var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
     }
 
     /// Sends one request over real HTTP (URLSession).
-    func send(_ method: String, _ path: String, body: String? = nil, bytes: Data? = nil, token: String? = nil,
+    public func send(_ method: String, _ path: String, body: String? = nil, bytes: Data? = nil, token: String? = nil,
               useToken: Bool = true) async throws -> Reply {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
@@ -83,20 +83,15 @@ final class TestServer: Sendable {
     }
 
     /// POSTs a JSON value.
-    func post(_ path: String, _ json: Any) async throws -> Reply {
+    public func post(_ path: String, _ json: Any) async throws -> Reply {
         try await send("POST", path, bytes: try JSONSerialization.data(withJSONObject: json))
     }
 }
 
 /// Runs `body` with a fresh server, always closing it.
-func withServer<T>(token: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
+public func withServer<T>(token: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
                    _ body: (TestServer) async throws -> T) async throws -> T {
     let server = try TestServer(token: token, configure: configure)
     defer { server.close() }
     return try await body(server)
-}
-
-/// Floats of a JSON array.
-func floats(_ value: Any?) -> [Float] {
-    (value as? [Any])?.compactMap { ($0 as? NSNumber)?.floatValue } ?? []
 }
