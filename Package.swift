@@ -1,11 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Hot kernels are optimised even in debug builds: unoptimised SIMD and loops are 100x slower.
-let optimised: [SwiftSetting] = [
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
-
 let package = Package(
     name: "Exemplar",
     platforms: [.macOS(.v15)],
@@ -34,44 +29,36 @@ let package = Package(
         // readers whose errors name the JSON path.
         .target(
             name: "ExemplarJSON",
-            dependencies: ["ExemplarCore"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore"]),
         // Numeric kernels: the only COpenBLAS caller (sgemm, the thread count), SIMD dot, L2 normalisation.
         .target(
             name: "ExemplarKernels",
-            dependencies: ["COpenBLAS"],
-            swiftSettings: optimised),
+            dependencies: ["COpenBLAS"]),
         // Tokenizer, safetensors, BERT forward pass, pooling: text in, vectors out.
         .target(
             name: "ExemplarEncoder",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels"]),
         // Reading sentence inputs (JSON Lines, text) and writing outputs (JSON Lines, .npy).
         .target(
             name: "ExemplarIO",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarData"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarData"]),
         // Dataset readers for LM-BFF's task layouts (GLUE TSV, header-less CSV, JSONL, CSV/TSV).
         .target(
             name: "ExemplarData",
-            dependencies: ["ExemplarCore", "ExemplarJSON"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON"]),
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "CLMDB"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "CLMDB"]),
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData"]),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore"]),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
@@ -89,8 +76,7 @@ let package = Package(
         // Timing runner for scripts/bench-search; not part of the CLI, but parses its options with ExemplarCLI.
         .executableTarget(
             name: "exemplar-bench",
-            dependencies: ["ExemplarCLI", "ExemplarJSON", "ExemplarIndex", "ExemplarIO", "ExemplarStore"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarCLI", "ExemplarJSON", "ExemplarIndex", "ExemplarIO", "ExemplarStore"]),
 
         // Shared by every test target: fixture paths, temporary folders, the `exemplar` binary
         // runner and a real test server. Library code only; no tests of its own.
@@ -100,26 +86,22 @@ let package = Package(
             path: "Tests/ExemplarTestSupport"),
         .testTarget(
             name: "ExemplarKernelsTests",
-            dependencies: ["ExemplarKernels"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarKernels"]),
         .testTarget(
             name: "ExemplarEncoderTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"]),
         .testTarget(
             name: "ExemplarStoreTests",
             dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarDataTests",
             dependencies: ["ExemplarTestSupport", "ExemplarData"]),
         .testTarget(
             name: "ExemplarDemosTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder"],
-            swiftSettings: optimised),
+            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder"]),
         .testTarget(
             name: "ExemplarServerTests",
             dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
