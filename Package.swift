@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"]),
         .testTarget(
             name: "ExemplarStoreTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIndexTests",
             dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),

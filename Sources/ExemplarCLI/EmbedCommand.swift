@@ -43,24 +43,15 @@ enum EmbedCommand {
                                         progress: { progress.update($0) })
         progress.finish()
 
-        var out = try OutputFile(path: outputPath)
-        do {
+        try OutputFile.write(to: outputPath) { out in
             switch format {
             case .npy:
                 try out.write(NPY.encode(embeddings.values, rows: embeddings.count, columns: embeddings.dimension))
             case .jsonl:
-                var line: [UInt8] = []
                 for i in 0..<embeddings.count {
-                    line.removeAll(keepingCapacity: true)
-                    JSONValue.object([("embedding", .floats(Array(embeddings[i])))]).write(to: &line)
-                    line.append(0x0A)
-                    try out.write(line)
+                    try out.writeLine(.object([("embedding", .floats(Array(embeddings[i])))]))
                 }
             }
-            try out.commit()
-        } catch {
-            out.discard()
-            throw error
         }
     }
 }

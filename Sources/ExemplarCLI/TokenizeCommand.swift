@@ -21,19 +21,10 @@ enum TokenizeCommand {
     static func run(_ args: ParsedArguments) throws {
         let records = try Common.readInput(args, command: spec.name)
         let encoder = try Common.loadEncoder(args)
-        var out = try OutputFile(path: args.string(.output) ?? "-")
-        do {
-            var line: [UInt8] = []
+        try OutputFile.write(to: args.string(.output) ?? "-") { out in
             for record in records {
-                line.removeAll(keepingCapacity: true)
-                JSONValue.object([("ids", .array(encoder.tokenize(record.text).map { .int(Int($0)) }))]).write(to: &line)
-                line.append(0x0A)
-                try out.write(line)
+                try out.writeLine(.object([("ids", .array(encoder.tokenize(record.text).map { .int(Int($0)) }))]))
             }
-            try out.commit()
-        } catch {
-            out.discard()
-            throw error
         }
     }
 }

@@ -38,16 +38,6 @@ public struct IndexDemos: Sendable {
         public var context: RenderedContext?
     }
 
-    /// - Parameters:
-    ///   - grouping: label groups; default from the index's task (STS-B: median split), else its labels.
-    public init(index: LoadedIndex, policy: SelectionPolicy, seed: UInt64, supportSplit: String = "train",
-                grouping: DemoLabels? = nil, renderer: ContextRenderer? = nil) throws(DemoError) {
-        let grouping = grouping ?? index.manifest.task.flatMap(LMBFFTask.init(name:)).map(DemoLabels.init(task:))
-            ?? .classes(index.manifest.labels)
-        try self.init(exact: index.exact, policy: policy, seed: seed, supportSplit: supportSplit, grouping: grouping,
-                      renderer: renderer)
-    }
-
     /// Selection over records and vectors held in memory, for example an LM-BFF data folder
     /// with its own embedding files (`{split}_sbert-NAME.npy`).
     public init(exact: ExactIndex, policy: SelectionPolicy, seed: UInt64, supportSplit: String = "train",

@@ -1,4 +1,5 @@
 import ExemplarData
+import ExemplarJSON
 import Foundation
 
 /// An output written to a temporary file beside its destination and moved into place only
@@ -9,6 +10,7 @@ public struct OutputFile {
     private let handle: FileHandle
     private let temporaryPath: String?
     private var buffer = Data()
+    private var lineBuffer: [UInt8] = []
 
     public init(path: String) throws(DataError) {
         self.path = path
@@ -62,6 +64,27 @@ public struct OutputFile {
             unlink(temporaryPath)
             throw .cannotWrite(file: path, reason: "cannot move the finished output into place: \(reason)")
         }
+    }
+
+    /// Writes the file at `path` with `body`, then commits it; on any error the unfinished
+    /// file is removed and the error rethrown.
+    public static func write(to path: String, _ body: (inout OutputFile) throws -> Void) throws {
+        var out = try OutputFile(path: path)
+        do {
+            try body(&out)
+            try out.commit()
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+
+    /// Appends `value` as one line of JSON Lines.
+    public mutating func writeLine(_ value: JSONValue) throws(DataError) {
+        lineBuffer.removeAll(keepingCapacity: true)
+        value.write(to: &lineBuffer)
+        lineBuffer.append(0x0A)
+        try write(lineBuffer)
     }
 
     /// Removes the unfinished file.

@@ -24,8 +24,6 @@ public enum ServerError: ExemplarError {
     case inputTooLong(field: String, limit: Int)
     /// The daemon could not listen (address in use, not an IP literal, ...).
     case startFailed(host: String, port: Int)
-    /// Demonstration selection or rendering refused its options.
-    case demos(field: String, message: String)
     /// The server is shutting down.
     case shuttingDown
     /// The server cannot start as configured (an index built with another model, two indexes of one name, ...).
@@ -33,7 +31,6 @@ public enum ServerError: ExemplarError {
 
     public var httpStatus: Int {
         switch self {
-        case .demos: 400
         case .unauthorized: 401
         case .notFound, .unknownIndex, .unknownExample: 404
         case .methodNotAllowed: 405
@@ -53,7 +50,7 @@ public enum ServerError: ExemplarError {
 
     public var field: String? {
         switch self {
-        case .batchTooLarge(let field, _, _), .inputTooLong(let field, _), .demos(let field, _): field
+        case .batchTooLarge(let field, _, _), .inputTooLong(let field, _): field
         default: nil
         }
     }
@@ -70,7 +67,6 @@ public enum ServerError: ExemplarError {
         case let .batchTooLarge(field, count, limit): "field \"\(field)\" has \(count) inputs; at most \(limit) per request (--max-batch)"
         case let .inputTooLong(field, limit): "field \"\(field)\": an input reaches the model's limit of \(limit) tokens; shorten it or set truncate to true"
         case let .startFailed(host, port): "cannot listen on \(host):\(port) (is the port in use, and is the host an IP address?)"
-        case let .demos(field, message): "field \"\(field)\": \(message)"
         case .shuttingDown: "the server is shutting down"
         case .configuration(let message): message
         }

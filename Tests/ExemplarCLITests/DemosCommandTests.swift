@@ -107,4 +107,24 @@ import Testing
         let missing = try cli.run(["demos", index, "--queries", "nowhere.txt"])
         #expect(missing.status == 2 && missing.stderr.contains("neither a split"))
     }
+
+    @Test func queriesThatAreBothASplitAndAFileAreRefused() throws {
+        let dir = try TemporaryFolder.create("exemplar-demos")
+        defer { TemporaryFolder.remove(dir) }
+        let index = try buildIndex(in: dir)
+        try Data("a brand new sentence\n".utf8).write(to: dir.appendingPathComponent("test"))
+        let both = try cli.run(["demos", index, "--queries", "test", "--model", tiny], directory: dir)
+        #expect(both.status == 2 && both.stderr.contains("both a split") && both.stderr.contains("./test"), "\(both.stderr)")
+        #expect(both.out.isEmpty)
+        // ./test is the file: one new query, 16 samples.
+        let file = try cli.run(["demos", index, "--queries", "./test", "--model", tiny], directory: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        let rows = try lines(file)
+        #expect(rows.count == 16 && rows.allSatisfy { ($0["query"] as? [String: Any])?["text"] as? String == "a brand new sentence" })
+        // Without the file, test is the split.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("test"))
+        let split = try cli.run(["demos", index, "--queries", "test"], directory: dir)
+        let splitRows = try lines(split)
+        #expect(split.status == 0 && !splitRows.isEmpty, "\(split.stderr)")
+    }
 }

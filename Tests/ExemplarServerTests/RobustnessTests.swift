@@ -86,6 +86,11 @@ import Testing
             #expect(head.status == 200 && head.body.isEmpty)
             let unknown = try await s.send("GET", "/v1/indexes/sst2/examples/12345678901234567890")
             #expect(unknown.status == 404)
+            // Ids past UInt32 are not clamped onto another example: 404, and nothing is deleted.
+            for id in ["4294967296", "4294967295", "99999999999"] {
+                #expect(try await s.send("DELETE", "/v1/indexes/sst2/examples/\(id)").status == 404)
+            }
+            #expect(try await s.send("GET", "/v1/indexes/sst2").object["examples"] as? Int == 11)
         }
     }
 

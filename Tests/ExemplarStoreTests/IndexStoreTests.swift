@@ -1,5 +1,6 @@
 import ExemplarCore
-import ExemplarStore
+@testable import ExemplarStore
+import ExemplarJSON
 import ExemplarTestSupport
 import Foundation
 import Testing
@@ -68,5 +69,43 @@ import Testing
         let found = try store.cachedVectors([keys[7], IndexStore.cacheKey(modelHash: "other", text: "sentence 7"), keys[1999]], dimension: dim)
         #expect(found[0] == vectors[7] && found[1] == nil && found[2] == vectors[1999])
         #expect(IndexStore.cacheKey(modelHash: "h", text: "a") != IndexStore.cacheKey(modelHash: "h2", text: "a"))
+    }
+}
+
+/// The manifest's format version is read: a newer one is refused with the version that wrote it.
+@Suite struct ManifestFormatTests {
+    func manifest() -> Manifest {
+        Manifest(model: .init(name: "m", weightsSHA256: "abc", dimension: 4, pooling: "mean", normalized: true, maxSeqLength: 256),
+                 task: nil, dataFingerprint: "f", labels: ["0", "1"], countsByLabel: ["0": 1, "1": 1], countsBySplit: ["train": 2],
+                 total: 2, builtAt: Date(timeIntervalSince1970: 1_700_000_000), buildSeconds: 1, embeddedTexts: 2)
+    }
+
+    @Test func roundTripsAndRecordsItsWriter() throws {
+        let folder = try TemporaryFolder.create("manifest")
+        defer { TemporaryFolder.remove(folder) }
+        let store = try IndexStore(folder: folder)
+        let records = [IndexRecord(id: 0, split: "train", label: "0", textA: "a", line: 1),
+                       IndexRecord(id: 1, split: "train", label: "1", textA: "b", line: 2)]
+        try store.commit(records: records, vectors: [Float](repeating: 0.5, count: 8), manifest: manifest())
+        let read = try #require(try store.manifest())
+        #expect(read == manifest())
+        #expect(read.formatVersion == Manifest.currentFormat && read.writtenBy == ExemplarVersion.current)
+    }
+
+    @Test func aNewerFormatIsRefusedNamingItsWriter() throws {
+        var newer = manifest().json
+        guard case .object(var fields) = newer else { Issue.record("manifest JSON is not an object"); return }
+        fields = fields.map { $0.0 == "formatVersion" ? ($0.0, .int(Manifest.currentFormat + 1)) : $0.0 == "writtenBy" ? ($0.0, .string("7.0.0")) : $0 }
+        newer = .object(fields)
+        #expect(throws: StoreError.newerFormat(path: "idx", format: Manifest.currentFormat + 1, writtenBy: "7.0.0")) {
+            try Manifest(json: Array(newer.text.utf8), path: "idx")
+        }
+        let message = StoreError.newerFormat(path: "idx", format: 2, writtenBy: "7.0.0").description
+        #expect(message.contains("Exemplar 7.0.0") && message.contains("Upgrade Exemplar") && StoreError.newerFormat(path: "", format: 2, writtenBy: nil).exitCode == 2)
+        // A manifest written before writtenBy existed (as JSONEncoder wrote it) still reads.
+        let old = #"{"buildSeconds":1,"builtAt":"2023-11-14T22:13:20Z","countsByLabel":{"0":1,"1":1},"countsBySplit":{"train":2},"dataFingerprint":"f","embeddedTexts":2,"formatVersion":1,"labels":["0","1"],"model":{"dimension":4,"maxSeqLength":256,"name":"m","normalized":true,"pooling":"mean","weightsSHA256":"abc"},"total":2}"#
+        var expected = manifest()
+        expected.writtenBy = nil
+        #expect(try Manifest(json: Array(old.utf8), path: "idx") == expected)
     }
 }

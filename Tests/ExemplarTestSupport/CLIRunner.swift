@@ -39,12 +39,13 @@ public struct CLIRunner: Sendable {
     }
 
     /// Runs `exemplar args` to the end: `stdin` is its whole standard input (then closed),
-    /// `environment` is added to this process's environment. A run still going after
+    /// `environment` is added to this process's environment, `directory` is its working directory. A run still going after
     /// `timeout` seconds is killed (status 9), so a hung binary fails its test instead of
     /// blocking the suite.
     public func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    timeout: TimeInterval = 120) throws -> Result {
+                    directory: URL? = nil, timeout: TimeInterval = 120) throws -> Result {
         let process = try prepare(args, environment: environment)
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
