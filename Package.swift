@@ -101,7 +101,7 @@ let package = Package(
             dependencies: ["ExemplarTestSupport", "ExemplarData"]),
         .testTarget(
             name: "ExemplarDemosTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarDemos", "ExemplarData", "ExemplarEncoder", "ExemplarIndex", "ExemplarStore"]),
         .testTarget(
             name: "ExemplarServerTests",
             dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),

@@ -23,6 +23,17 @@ public struct DemoSource: Sendable {
     /// Sentences per example: 2 for pairs.
     public var sentenceCount: Int { exact.records.first.map { $0.textB == nil ? 1 : 2 } ?? 1 }
 
+    /// Records and vectors held in memory; the splits are the records' (deleted ones left out),
+    /// the grouping the task's, else the index's label order.
+    public init(name: String, exact: ExactIndex, task: LMBFFTask?) {
+        self.name = name
+        self.exact = exact
+        self.task = task
+        self.grouping = task.map(DemoLabels.init(task:)) ?? .classes(exact.labels)
+        self.splits = DataSplit.ordered(Set(exact.records.map(\.split)).filter { !$0.hasPrefix("\u{0}") })
+        self.index = nil
+    }
+
     /// A built index.
     public init(index: LoadedIndex, name: String) {
         let task = index.manifest.task.flatMap(LMBFFTask.init(name:))
