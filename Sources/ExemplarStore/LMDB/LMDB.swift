@@ -59,7 +59,19 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     private static func check(_ rc: Int32, _ operation: String, path: String) throws(StoreError) {
         guard rc == 0 else {
-            throw StoreError.lmdb(path: path, operation: operation, message: String(cString: mdb_strerror(rc)))
+            throw StoreError.lmdb(path: path, operation: operation, message: message(rc))
+        }
+    }
+
+    /// LMDB's message for `rc`, with what to do for the system errors a write meets.
+    fileprivate static func message(_ rc: Int32) -> String {
+        let text = String(cString: mdb_strerror(rc))
+        switch rc {
+        case ENOSPC: return text + " (the disk is full; free space and run again: the previous state of the index is kept)"
+        case EFBIG: return text + " (the file size limit, ulimit -f, is reached; raise it and run again: the previous state is kept)"
+        case EIO: return text + " (an I/O error: check the disk)"
+        case EDQUOT: return text + " (the disk quota is exceeded)"
+        default: return text
         }
     }
 
@@ -79,24 +91,45 @@ package final class LMDBEnvironment: @unchecked Sendable {
         while true {
             var txn: OpaquePointer?
             try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
-            let transaction = LMDBTransaction(txn: txn!, environment: self)
+            let result: T
             do {
-                let result = try body(transaction)
-                let rc = mdb_txn_commit(txn)
-                if rc == MDB_MAP_FULL {
-                    try grow()
-                    continue
-                }
-                try check(rc, "commit")
-                return result
+                result = try body(LMDBTransaction(txn: txn!, environment: self))
             } catch StoreError.mapFull {
                 mdb_txn_abort(txn)
                 try grow()
+                continue
             } catch {
                 mdb_txn_abort(txn)
                 throw error
             }
+            // mdb_txn_commit frees the transaction whether it succeeds or not: never abort it
+            // after (that was a double free on a full disk). A failed commit leaves the previous state.
+            let rc = mdb_txn_commit(txn)
+            if rc == MDB_MAP_FULL {
+                try grow()
+                continue
+            }
+            guard rc == 0 else { throw StoreError.lmdb(path: path, operation: "commit", message: commitFailure(rc)) }
+            return result
         }
+    }
+
+    /// Why a commit failed, in words: LMDB reports a short write (a full disk, or the file
+    /// size limit reached mid-write) as a bare I/O error, so look at both.
+    private func commitFailure(_ rc: Int32) -> String {
+        guard rc == EIO || rc == ENOSPC || rc == EFBIG else { return Self.message(rc) }
+        let file = path + "/data.mdb"
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
+           size + (1 << 20) >= Int(clamping: limit.rlim_cur) {
+            return Self.message(EFBIG) + " [\(file) is \(size) bytes; the limit is \(limit.rlim_cur)]"
+        }
+        var fs = statvfs()
+        if statvfs(path, &fs) == 0, Int(fs.f_bavail) * Int(fs.f_frsize) < (16 << 20) {
+            return Self.message(ENOSPC) + " [\(Int(fs.f_bavail) * Int(fs.f_frsize)) bytes free]"
+        }
+        return Self.message(rc)
     }
 
     private func grow() throws(StoreError) {
@@ -114,7 +147,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     fileprivate func fail(_ rc: Int32, _ operation: String) -> StoreError {
         rc == MDB_MAP_FULL ? .mapFull
-            : .lmdb(path: path, operation: operation, message: String(cString: mdb_strerror(rc)))
+            : .lmdb(path: path, operation: operation, message: Self.message(rc))
     }
 }
 
