@@ -26,7 +26,7 @@ public enum StoreError: ExemplarError, Equatable {
         case .mapFull:
             return "LMDB map full"
         case .corrupt(let path, let reason):
-            return "\(path): index data is damaged (\(reason)); rebuild it with exemplar build"
+            return "\(path): index data is damaged (\(reason)); remove \(path) and run 'exemplar build' on the index folder to rebuild it (everything is embedded again)"
         case .newerFormat(let path, let format, let writtenBy):
             return "\(path): index format \(format) was written by Exemplar \(writtenBy ?? "(a newer version)"); "
                 + "this Exemplar \(ExemplarVersion.current) reads format \(Manifest.currentFormat) and older. Upgrade Exemplar, or rebuild the index with this one"

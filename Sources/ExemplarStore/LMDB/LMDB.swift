@@ -29,6 +29,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             let existing = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
             try Self.check(mdb_env_set_mapsize(env, max(initialMapSize, existing * 2)), "set map size", path: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try Self.checkBeforeMapping(path + "/data.mdb")
             try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "open", path: path)
             var txn: OpaquePointer?
             try Self.check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction", path: path)
@@ -52,6 +53,41 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Checks `data.mdb` against its own meta pages before LMDB maps it: a file shorter than
+    /// its last committed page would be a SIGBUS on the first read of that page, not an error.
+    ///
+    /// Layout (LMDB 0.9, 64-bit): each of the first two pages is a 16-byte page header, then
+    /// `MDB_meta`: magic 0xBEEFC0DE (UInt32) at 0, the page size in the free-list db's `md_pad`
+    /// at 24, `mm_last_pg` at 120 and `mm_txnid` at 128. The meta with the larger txnid is current.
+    static func checkBeforeMapping(_ file: String) throws(StoreError) {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return }  // absent: LMDB creates it
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        if size == 0 { return }
+        func damaged(_ reason: String) -> StoreError {
+            .corrupt(path: (file as NSString).deletingLastPathComponent, reason: "data.mdb \(reason)")
+        }
+        func meta(at offset: Int) -> (pageSize: Int, lastPage: Int, txnid: UInt64)? {
+            guard (try? handle.seek(toOffset: UInt64(offset))) != nil,
+                  let bytes = try? handle.read(upToCount: 16 + 136), bytes.count == 152 else { return nil }
+            func u32(_ at: Int) -> UInt32 { bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 16 + at, as: UInt32.self) } }
+            func u64(_ at: Int) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 16 + at, as: UInt64.self) } }
+            guard u32(0) == 0xBEEF_C0DE else { return nil }
+            return (Int(u32(24)), Int(clamping: u64(120)), u64(128))
+        }
+        guard let first = meta(at: 0) else { throw damaged("has no valid LMDB meta page at its start (\(size) bytes)") }
+        guard [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536].contains(first.pageSize) else {
+            throw damaged("records an impossible page size (\(first.pageSize))")
+        }
+        guard size >= 2 * first.pageSize else { throw damaged("is \(size) bytes, shorter than its two meta pages: it is truncated") }
+        let second = meta(at: first.pageSize)
+        let current = second.map { $0.txnid > first.txnid ? $0 : first } ?? first
+        let needed = (current.lastPage + 1) * first.pageSize
+        guard size >= needed else {
+            throw damaged("is \(size) bytes but its last committed page ends at byte \(needed): it is truncated")
+        }
+    }
 
     private func check(_ rc: Int32, _ operation: String) throws(StoreError) {
         try Self.check(rc, operation, path: path)

@@ -1,0 +1,39 @@
+import ExemplarIndex
+import ExemplarTestSupport
+import Foundation
+import Testing
+
+/// A truncated data.mdb is an error naming the damage in every command, never a SIGBUS.
+@Suite(.timeLimit(.minutes(2))) struct DamagedIndexTests {
+    let cli = CLIRunner()
+    var tiny: String { Fixtures.url("tiny-bert-max").path }
+
+    @Test func truncatedDataFilesAreErrorsNotSignals() throws {
+        let dir = try TemporaryFolder.create("exemplar-damage")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        let rows = (0..<600).map { #"{"text": "a sentence to index, number \#($0)", "label": "\#($0 % 2)"}"# }
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx")
+        let built = try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--threads", "1"])
+        try #require(built.status == 0, "\(built.stderr)")
+        let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
+        let pristine = try Data(contentsOf: file)
+        try #require(pristine.count > 64 * 1024)
+
+        for cut in [8192, pristine.count / 2, pristine.count - 4096] {
+            try pristine.prefix(cut).write(to: file)
+            for args in [["info", index.path], ["query", index.path, "x", "--model", tiny], ["build", index.path, "--model", tiny],
+                         ["serve", "--index", index.path, "--port", "0", "--model", tiny]] {
+                let r = try cli.run(args, timeout: 30)
+                #expect(r.status == 1, "\(args[0]) on data.mdb cut to \(cut) bytes: status \(r.status) \(r.stderr)")
+                #expect(r.stderr.contains("truncated") && r.stderr.contains("damaged"), "\(args[0]), cut \(cut): \(r.stderr)")
+            }
+        }
+        // The advice in the message works: remove data/, build again.
+        try FileManager.default.removeItem(at: IndexFolder.storeURL(index))
+        let rebuilt = try cli.run(["build", index.path, "--model", tiny, "--threads", "1"])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(try LoadedIndex.open(index).manifest.total == 600)
+    }
+}
