@@ -20,7 +20,7 @@ enum InfoCommand {
             throw UsageError(command: spec.name, message: "give one index folder")
         }
         let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
-        let store = try IndexFolder.openStore(folder, create: false)
+        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
         let interrupted: Bool, cached: Int
         let manifest: Manifest?
         interrupted = try store.hasInterruptedBuild()

@@ -48,6 +48,7 @@ public enum IndexError: ExemplarError {
         switch self {
         case .data: 400
         case .modelMismatch: 409
+        case .store(let e): e.httpStatus
         default: 500
         }
     }

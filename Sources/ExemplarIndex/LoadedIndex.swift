@@ -6,8 +6,14 @@ public enum IndexFolder {
     /// Where the LMDB files of the index in `folder` live.
     public static func storeURL(_ folder: URL) -> URL { folder.appendingPathComponent("data", isDirectory: true) }
 
-    /// Opens the index's store, creating it when `create` is set.
-    public static func openStore(_ folder: URL, create: Bool) throws(IndexError) -> IndexStore {
+    /// Whether this process may write the index's store (false on read-only media).
+    public static func isWritable(_ folder: URL) -> Bool {
+        let store = storeURL(folder)
+        return access(store.path, W_OK) == 0 && access(store.appendingPathComponent("data.mdb").path, W_OK) == 0
+    }
+
+    /// Opens the index's store, creating it when `create` is set; `readOnly` writes nothing.
+    public static func openStore(_ folder: URL, create: Bool, readOnly: Bool = false) throws(IndexError) -> IndexStore {
         let url = storeURL(folder)
         if !create && !FileManager.default.fileExists(atPath: url.appendingPathComponent("data.mdb").path) {
             let hasDefinition = FileManager.default.fileExists(atPath: IndexDefinition.file(in: folder).path)
@@ -15,7 +21,7 @@ public enum IndexFolder {
                 ? "it has not been built; run 'exemplar build \(folder.relativePath)'"
                 : "no index.json or built data in it")
         }
-        do { return try IndexStore(folder: url) } catch { throw .store(error) }
+        do { return try IndexStore(folder: url, readOnly: readOnly && !create) } catch { throw .store(error) }
     }
 }
 
@@ -34,7 +40,7 @@ public struct LoadedIndex: Sendable {
 
     /// Opens the index in `folder`. Throws when it was never completely built.
     public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
-        let stored = try read(folder, store: IndexFolder.openStore(folder, create: false))
+        let stored = try read(folder, store: IndexFolder.openStore(folder, create: false, readOnly: true))
         return assemble(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
                         deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size)
     }

@@ -59,14 +59,19 @@ public final class OnlineIndex: Sendable {
     private let current: Mutex<Snapshot>
     private let writer = Mutex(())
 
-    /// Opens the built index in `folder`, with the online changes made to it since its last build.
+    /// Opens the built index in `folder`, with the online changes made to it since its last
+    /// build. An index that cannot be opened for writing (read-only media) is opened read-only:
+    /// it is searched as usual, and `add`/`delete` throw `StoreError.readOnly`.
     public init(folder: URL) throws(IndexError) {
         self.folder = folder
-        store = try IndexFolder.openStore(folder, create: false)
+        store = try IndexFolder.openStore(folder, create: false, readOnly: !IndexFolder.isWritable(folder))
         let stored = try LoadedIndex.read(folder, store: store)
         current = Mutex(Self.snapshot(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
                                       deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size))
     }
+
+    /// Whether the index could only be opened read-only (edits are refused).
+    public var readOnly: Bool { store.readOnly }
 
     /// The current state; cheap (arrays are shared, not copied).
     public var snapshot: Snapshot { current.withLock { $0 } }

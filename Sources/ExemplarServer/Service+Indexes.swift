@@ -15,7 +15,7 @@ extension Service {
             ("model", m.model.json),
             ("built_at", .string(m.builtAt.formatted(.iso8601))), ("size_bytes", .int(snapshot.index.sizeOnDisk)),
             ("online_changes", .bool(m.dataFingerprint.hasPrefix("online:"))),
-            ("interrupted_build", .bool(snapshot.index.interruptedBuild)),
+            ("interrupted_build", .bool(snapshot.index.interruptedBuild)), ("read_only", .bool(index.readOnly)),
         ])
     }
 

@@ -17,11 +17,15 @@ public final class IndexStore: Sendable {
 
     /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
     /// bytes and doubles whenever a write fills it.
-    public init(folder: URL, initialMapSize: Int = 64 << 20) throws(StoreError) {
+    /// With `readOnly`, nothing is written (searching an index on read-only media works).
+    public init(folder: URL, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws(StoreError) {
         self.folder = folder
         env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"],
-                                  initialMapSize: initialMapSize)
+                                  initialMapSize: initialMapSize, readOnly: readOnly)
     }
+
+    /// Whether the store was opened read-only.
+    public var readOnly: Bool { env.readOnly }
 
     /// The manifest of the last complete build, or `nil` if there was none.
     public func manifest() throws(StoreError) -> Manifest? {

@@ -8,16 +8,24 @@ public enum StoreError: ExemplarError, Equatable {
     case mapFull
     /// The stored data is not what this version writes.
     case corrupt(path: String, reason: String)
+    /// The index is open read-only (read-only media, or a command that only reads), and a write was asked for.
+    case readOnly(path: String)
     /// The index was written by a newer Exemplar, in a format this one cannot read.
     case newerFormat(path: String, format: Int, writtenBy: String?)
 
     /// A newer format is the user's to fix (upgrade): 2; storage failures: 1.
     public var exitCode: Int32 {
-        if case .newerFormat = self { return 2 }
-        return 1
+        switch self {
+        case .newerFormat, .readOnly: 2
+        default: 1
+        }
     }
 
-    public var httpStatus: Int { 500 }
+    /// An edit of a read-only index conflicts with how it is served: 409; storage failures: 500.
+    public var httpStatus: Int {
+        if case .readOnly = self { return 409 }
+        return 500
+    }
 
     public var description: String {
         switch self {
@@ -27,6 +35,8 @@ public enum StoreError: ExemplarError, Equatable {
             return "LMDB map full"
         case .corrupt(let path, let reason):
             return "\(path): index data is damaged (\(reason)); remove \(path) and run 'exemplar build' on the index folder to rebuild it (everything is embedded again)"
+        case .readOnly(let path):
+            return "\(path): the index is open read-only (it is on read-only media, or cannot be written here); it can be searched but not changed"
         case .newerFormat(let path, let format, let writtenBy):
             return "\(path): index format \(format) was written by Exemplar \(writtenBy ?? "(a newer version)"); "
                 + "this Exemplar \(ExemplarVersion.current) reads format \(Manifest.currentFormat) and older. Upgrade Exemplar, or rebuild the index with this one"

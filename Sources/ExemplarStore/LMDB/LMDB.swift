@@ -16,9 +16,15 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// the shared environment (a handle opened in an aborted transaction would be closed).
     private let databases: [String: MDB_dbi]
 
+    /// Whether the environment was opened read-only (`write` then refuses).
+    package let readOnly: Bool
+
     /// Opens (creating if needed) the environment in folder `path` (`data.mdb`, `lock.mdb`).
-    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20) throws(StoreError) {
+    /// With `readOnly`, nothing is created or written (`MDB_RDONLY`; on read-only media LMDB
+    /// runs without its lock file), and the databases must exist.
+    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws(StoreError) {
         self.path = path
+        self.readOnly = readOnly
         var env: OpaquePointer?
         try Self.check(mdb_env_create(&env), "create environment", path: path)
         guard let env else { throw StoreError.lmdb(path: path, operation: "create environment", message: "no handle") }
@@ -28,15 +34,16 @@ package final class LMDBEnvironment: @unchecked Sendable {
             // The map size must be at least the file's size; start from whichever is larger.
             let existing = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
             try Self.check(mdb_env_set_mapsize(env, max(initialMapSize, existing * 2)), "set map size", path: path)
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            if !readOnly { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
             try Self.checkBeforeMapping(path + "/data.mdb")
-            try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "open", path: path)
+            try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0), 0o644), "open", path: path)
             var txn: OpaquePointer?
-            try Self.check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction", path: path)
+            try Self.check(mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn),
+                           readOnly ? "begin read transaction" : "begin write transaction", path: path)
             var handles: [String: MDB_dbi] = [:]
             for name in names {
                 var dbi: MDB_dbi = 0
-                let rc = mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi)
+                let rc = mdb_dbi_open(txn, name, readOnly ? 0 : UInt32(MDB_CREATE), &dbi)
                 if rc != 0 { mdb_txn_abort(txn) }
                 try Self.check(rc, "open database \(name)", path: path)
                 handles[name] = dbi
@@ -124,6 +131,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// When the map fills, the transaction is aborted, the map doubled and `body` run again
     /// from the start, so `body` must only write through the transaction.
     package func write<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        if readOnly { throw .readOnly(path: path) }
         while true {
             var txn: OpaquePointer?
             try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
