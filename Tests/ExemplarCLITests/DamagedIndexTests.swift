@@ -3,7 +3,8 @@ import ExemplarTestSupport
 import Foundation
 import Testing
 
-/// A truncated data.mdb is an error naming the damage in every command, never a SIGBUS.
+/// A damaged data.mdb is an error naming the damage, never a signal: truncation is caught
+/// before LMDB maps the file, pages LMDB cannot read end in its assertion hook's message.
 @Suite(.timeLimit(.minutes(2))) struct DamagedIndexTests {
     let cli = CLIRunner()
     var tiny: String { Fixtures.url("tiny-bert-max").path }
@@ -12,14 +13,14 @@ import Testing
         let dir = try TemporaryFolder.create("exemplar-damage")
         defer { TemporaryFolder.remove(dir) }
         let data = dir.appendingPathComponent("data.jsonl")
-        let rows = (0..<600).map { #"{"text": "a sentence to index, number \#($0)", "label": "\#($0 % 2)"}"# }
+        let rows = (0..<8000).map { #"{"text": "a sentence to index, number \#($0)", "label": "\#($0 % 2)"}"# }
         try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: data)
         let index = dir.appendingPathComponent("idx")
         let built = try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--threads", "1"])
         try #require(built.status == 0, "\(built.stderr)")
         let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
         let pristine = try Data(contentsOf: file)
-        try #require(pristine.count > 64 * 1024)
+        try #require(pristine.count > 4 << 20, "\(pristine.count) bytes")
 
         for cut in [8192, pristine.count / 2, pristine.count - 4096] {
             try pristine.prefix(cut).write(to: file)
@@ -30,10 +31,26 @@ import Testing
                 #expect(r.stderr.contains("truncated") && r.stderr.contains("damaged"), "\(args[0]), cut \(cut): \(r.stderr)")
             }
         }
+        // Zeros in the middle (pages LMDB follows) and a bad meta page: errors, never a signal.
+        for (offset, length) in [(pristine.count / 3, 1 << 20), (0, 64), (12_288, 256 * 1024)] {
+            var damaged = pristine
+            let end = min(damaged.count, offset + length)
+            damaged.replaceSubrange(offset..<end, with: Data(count: end - offset))
+            try damaged.write(to: file)
+            // query reads every record and vector, so it sees the damage; info and build (which
+            // finds the data unchanged) do not read them, so they may still succeed: never a signal.
+            let query = try cli.run(["query", index.path, "x", "--model", tiny], timeout: 30)
+            #expect(query.status == 1 && query.stderr.contains("damaged"), "query, \(length) zero bytes at \(offset): status \(query.status) \(query.stderr)")
+            for args in [["info", index.path], ["build", index.path, "--model", tiny]] {
+                let r = try cli.run(args, timeout: 30)
+                #expect(r.status == 0 || (r.status == 1 && r.stderr.contains("damaged")), "\(args[0]), \(length) zero bytes at \(offset): status \(r.status) \(r.stderr)")
+            }
+        }
+
         // The advice in the message works: remove data/, build again.
         try FileManager.default.removeItem(at: IndexFolder.storeURL(index))
         let rebuilt = try cli.run(["build", index.path, "--model", tiny, "--threads", "1"])
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
-        #expect(try LoadedIndex.open(index).manifest.total == 600)
+        #expect(try LoadedIndex.open(index).manifest.total == 8000)
     }
 }

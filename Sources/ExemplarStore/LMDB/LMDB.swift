@@ -29,6 +29,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
         try Self.check(mdb_env_create(&env), "create environment", path: path)
         guard let env else { throw StoreError.lmdb(path: path, operation: "create environment", message: "no handle") }
         self.env = env
+        mdb_env_set_assert(env, lmdbAssertionFailed)
         do {
             try Self.check(mdb_env_set_maxdbs(env, MDB_dbi(names.count)), "set max databases", path: path)
             // The map size must be at least the file's size; start from whichever is larger.
@@ -193,6 +194,20 @@ package final class LMDBEnvironment: @unchecked Sendable {
         rc == MDB_MAP_FULL ? .mapFull
             : .lmdb(path: path, operation: operation, message: Self.message(rc))
     }
+}
+
+/// LMDB's assertion hook. LMDB asserts on pages that make no sense (a damaged data.mdb) and
+/// aborts after this returns; rather than a bare SIGABRT, this says what it means and ends
+/// the process with exit code 1. It captures nothing (a C function pointer), and writes with
+/// `write(2)` and leaves with `_exit`: LMDB is mid-operation, so nothing else is run.
+private let lmdbAssertionFailed: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Void = { env, message in
+    var folder: UnsafePointer<CChar>?
+    if let env { _ = mdb_env_get_path(env, &folder) }
+    let path = folder.map { String(cString: $0) } ?? "an index"
+    let text = "exemplar: error: \(path): index data is damaged (LMDB: \(message.map { String(cString: $0) } ?? "assertion failed")); "
+        + "remove \(path) and run 'exemplar build' on the index folder to rebuild it\n"
+    _ = text.withCString { write(2, $0, strlen($0)) }
+    _exit(1)
 }
 
 /// One open transaction; valid only inside the `read`/`write` body that received it.
