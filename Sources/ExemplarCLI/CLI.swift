@@ -13,6 +13,7 @@ public enum CLI {
             (BuildCommand.spec, BuildCommand.run),
             (QueryCommand.spec, QueryCommand.run),
             (InfoCommand.spec, InfoCommand.run),
+            (VerifyCommand.spec, VerifyCommand.run),
             (KShotCommand.spec, KShotCommand.run),
             (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
             (ServeCommand.spec, ServeCommand.run),

@@ -30,6 +30,12 @@ enum InfoCommand {
             if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
             throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
         }
+        // The cheap check (no value read): entry counts against the manifest; `verify` reads everything.
+        let entries = try store.entryCounts()
+        guard entries.records == entries.vectors, entries.records >= manifest.total else {
+            throw StoreError.corrupt(path: IndexFolder.storeURL(folder).relativePath,
+                                     reason: "\(entries.records) records and \(entries.vectors) vectors stored for \(manifest.total) examples; run 'exemplar verify \(folder.relativePath)'")
+        }
         let size = store.sizeOnDisk()
         if args.flag(.json) {
             print(JSONValue.object([("cached_embeddings", .int(cached)), ("index", .string(folder.relativePath)),

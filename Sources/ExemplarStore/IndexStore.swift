@@ -144,3 +144,63 @@ public final class IndexStore: Sendable {
         (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int) ?? 0
     }
 }
+
+extension IndexStore {
+    /// What `verify` found: counts read, and each problem in words.
+    public struct Verification: Sendable {
+        public var records = 0
+        public var vectors = 0
+        public var cached = 0
+        public var problems: [String] = []
+    }
+
+    /// Stored entry counts (records, vectors), from LMDB's own statistics: no value is read.
+    public func entryCounts() throws(StoreError) -> (records: Int, vectors: Int) {
+        try env.read { txn throws(StoreError) in (try txn.count("records"), try txn.count("vectors")) }
+    }
+
+    /// Reads every record, vector and cached vector and checks what can be checked without
+    /// the data files: keys are ids 0..<n in order, records decode, each vector has `dimension`
+    /// finite floats and is not all zeros, cache values have the vector size. Damage LMDB itself
+    /// trips on ends in its assertion hook (see `LMDBEnvironment`).
+    public func verify(dimension: Int) throws(StoreError) -> Verification {
+        try env.read { txn throws(StoreError) in
+            var v = Verification()
+            func note(_ problem: String) { if v.problems.count < 20 { v.problems.append(problem) } }
+            try txn.forEach("records") { key, value throws(StoreError) in
+                let expected = UInt32(v.records)
+                if key.count != 4 {
+                    note("record key \(v.records) has \(key.count) bytes, not 4")
+                } else {
+                    let id = UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
+                    if id != expected { note("record ids jump from \(Int(expected) - 1) to \(id)") }
+                    if IndexRecord(id: id, bytes: value) == nil { note("record \(id) is unreadable") }
+                }
+                v.records += 1
+            }
+            try txn.forEach("vectors") { key, value throws(StoreError) in
+                let id = key.count == 4 ? Int(UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))) : -1
+                if id != v.vectors { note("vector key \(v.vectors) is \(id)") }
+                if value.count != dimension * 4 {
+                    note("vector \(id) has \(value.count) bytes, not \(dimension * 4)")
+                } else {
+                    var finite = true, zero = true
+                    for i in 0..<dimension {
+                        let x = value.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)
+                        if !x.isFinite { finite = false }
+                        if x != 0 { zero = false }
+                    }
+                    if !finite { note("vector \(id) holds a NaN or infinity") }
+                    if zero { note("vector \(id) is all zeros") }
+                }
+                v.vectors += 1
+            }
+            if v.records != v.vectors { note("\(v.records) records but \(v.vectors) vectors") }
+            try txn.forEach("cache") { _, value throws(StoreError) in
+                if value.count != dimension * 4 { note("a cached vector has \(value.count) bytes, not \(dimension * 4)") }
+                v.cached += 1
+            }
+            return v
+        }
+    }
+}

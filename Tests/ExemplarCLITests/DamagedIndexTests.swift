@@ -20,6 +20,8 @@ import Testing
         try #require(built.status == 0, "\(built.stderr)")
         let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
         let pristine = try Data(contentsOf: file)
+        let healthy = try cli.run(["verify", index.path])
+        #expect(healthy.status == 0 && healthy.out.contains("ok (8000 records, 8000 vectors"), "\(healthy.stderr)")
         try #require(pristine.count > 4 << 20, "\(pristine.count) bytes")
 
         for cut in [8192, pristine.count / 2, pristine.count - 4096] {
@@ -39,6 +41,8 @@ import Testing
             try damaged.write(to: file)
             // query reads every record and vector, so it sees the damage; info and build (which
             // finds the data unchanged) do not read them, so they may still succeed: never a signal.
+            let verify = try cli.run(["verify", index.path], timeout: 30)
+            #expect(verify.status == 1 && verify.stderr.contains("damaged"), "verify, \(length) zero bytes at \(offset): \(verify.status) \(verify.stderr)")
             let query = try cli.run(["query", index.path, "x", "--model", tiny], timeout: 30)
             #expect(query.status == 1 && query.stderr.contains("damaged"), "query, \(length) zero bytes at \(offset): status \(query.status) \(query.stderr)")
             for args in [["info", index.path], ["build", index.path, "--model", tiny]] {
@@ -46,6 +50,23 @@ import Testing
                 #expect(r.status == 0 || (r.status == 1 && r.stderr.contains("damaged")), "\(args[0]), \(length) zero bytes at \(offset): status \(r.status) \(r.stderr)")
             }
         }
+
+        // Damage LMDB cannot see: one vector's bytes zeroed where they are stored (and cached).
+        // Searches go on; verify names the vector.
+        try pristine.write(to: file)
+        let vector = try IndexFolder.openStore(index, create: false, readOnly: true).load(dimension: 48).vectors[(7 * 48)..<(8 * 48)]
+        let needle = vector.withUnsafeBytes { Data($0) }
+        var silent = pristine
+        var start = silent.startIndex
+        while let found = silent.range(of: needle, in: start..<silent.endIndex) {
+            silent.replaceSubrange(found, with: Data(count: needle.count))
+            start = found.upperBound
+        }
+        try #require(start != silent.startIndex, "vector 7's bytes not found in data.mdb")
+        try silent.write(to: file)
+        #expect(try cli.run(["query", index.path, "x", "--model", tiny]).status == 0)
+        let named = try cli.run(["verify", index.path, "--json"])
+        #expect(named.status == 1 && named.out.contains("vector 7 is all zeros") && named.out.contains("\"ok\": false"), "\(named.out) \(named.stderr)")
 
         // The advice in the message works: remove data/, build again.
         try FileManager.default.removeItem(at: IndexFolder.storeURL(index))

@@ -1,0 +1,61 @@
+import ExemplarIndex
+import ExemplarJSON
+import ExemplarStore
+import Foundation
+
+/// `exemplar verify`: reads every stored value of an index and checks it against its manifest.
+enum VerifyCommand {
+    static let spec = CommandSpec(
+        name: "verify",
+        usage: "verify INDEX [--json]",
+        abstract: "Read every record, vector and cached vector of an index and check them; exit 1 naming what is wrong.",
+        discussion: """
+            Checks: ids 0..n-1 in order, every record decodes, every vector has the model's
+            dimension of finite values and is not all zeros, as many vectors as records, counts
+            per label and split equal the manifest's (after online deletions), cache values have
+            the vector size. Damage LMDB itself cannot read is reported as such. 'info' runs the
+            cheap part (entry counts against the manifest).
+
+            To recover from damage: remove INDEX/data and run 'exemplar build INDEX'.
+
+            EXAMPLE:
+              exemplar verify indexes/sst-2
+            """,
+        options: [.json.with(help: "Print {\"ok\", \"records\", \"vectors\", \"cached\", \"problems\"} as JSON.")])
+
+    static func run(_ args: ParsedArguments) throws {
+        guard args.positionals.count == 1 else {
+            throw UsageError(command: spec.name, message: "give one index folder")
+        }
+        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
+        guard let manifest = try store.manifest() else {
+            throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
+        }
+        var result = try store.verify(dimension: manifest.model.dimension)
+        if result.problems.isEmpty {
+            // Counts against the manifest, with online deletions applied as a search sees them.
+            let index = try LoadedIndex.open(folder)
+            let live = index.records.filter { !index.deleted.contains($0.id) }
+            var byLabel: [String: Int] = [:], bySplit: [String: Int] = [:]
+            for r in live { byLabel[r.label, default: 0] += 1; bySplit[r.split, default: 0] += 1 }
+            if live.count != manifest.total { result.problems.append("the manifest counts \(manifest.total) examples, the index holds \(live.count)") }
+            if byLabel != manifest.countsByLabel.filter({ $0.value > 0 }) { result.problems.append("counts by label differ from the manifest's") }
+            if bySplit != manifest.countsBySplit.filter({ $0.value > 0 }) { result.problems.append("counts by split differ from the manifest's") }
+            if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
+                result.problems.append("deleted id \(bad) is not a record")
+            }
+        }
+        if args.flag(.json) {
+            print(JSONValue.object([("ok", .bool(result.problems.isEmpty)), ("records", .int(result.records)),
+                                    ("vectors", .int(result.vectors)), ("cached", .int(result.cached)),
+                                    ("problems", .strings(result.problems))]).prettyText)
+        }
+        guard result.problems.isEmpty else {
+            throw StoreError.corrupt(path: IndexFolder.storeURL(folder).relativePath, reason: result.problems.joined(separator: "; "))
+        }
+        if !args.flag(.json) {
+            print("\(folder.relativePath): ok (\(result.records) records, \(result.vectors) vectors, \(result.cached) cached embeddings)")
+        }
+    }
+}
