@@ -10,6 +10,8 @@ extension Option {
     static let maxBatch = Option("--max-batch", value: "N", help: "Most inputs per request and texts per inference batch (default 64).")
     static let maxBody = Option("--max-body", value: "BYTES", help: "Largest request body (default 2097152); larger ones get 413.")
     static let timeout = Option("--timeout", value: "SECONDS", help: "Close connections idle this long (default 30).")
+    static let reloadInterval = Option("--reload-interval", value: "SECONDS",
+                                       help: "Check served folders for a new build this often and serve it (default 2; 0: never).")
     static let accessLog = Option("--access-log", help: "Log each request (time, method, path, status, ms) to standard error.")
 }
 
@@ -32,7 +34,7 @@ enum ServeCommand {
               exemplar serve --index indexes/sst-2
               curl -s localhost:8080/v1/embeddings -d '{"input": "a gripping thriller"}'
             """,
-        options: [.host, .port, .index, .model, .tokenFile, .maxBatch, .maxBody, .timeout, .accessLog])
+        options: [.host, .port, .index, .model, .tokenFile, .maxBatch, .maxBody, .timeout, .reloadInterval, .accessLog])
 
     static func run(_ args: ParsedArguments) throws {
         guard args.positionals.isEmpty else {
@@ -55,6 +57,12 @@ enum ServeCommand {
         configuration.maxBody = try args.int(.maxBody, range: 1...(1 << 30)) ?? (2 << 20)
         configuration.connectionTimeout = try args.int(.timeout, range: 1...86_400) ?? 30
         configuration.accessLog = args.flag(.accessLog)
+        if let raw = args.string(.reloadInterval) {
+            guard let seconds = Double(raw), seconds >= 0, seconds <= 86_400 else {
+                throw UsageError(command: spec.name, message: "--reload-interval must be a number of seconds in 0...86400, got \"\(raw)\"")
+            }
+            configuration.reloadInterval = seconds
+        }
         let server = try Server.start(configuration)
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host

@@ -76,10 +76,41 @@ public final class OnlineIndex: Sendable {
     /// The current state; cheap (arrays are shared, not copied).
     public var snapshot: Snapshot { current.withLock { $0 } }
 
-    /// Adds `examples` with their `vectors` (one per example, the index's dimension); returns their ids.
+    /// Loads the stored state when a build replaced the one this index holds (another process
+    /// ran `exemplar build` on the folder); true when it did. Online edits of the replaced state
+    /// are gone with it (a build rebuilds from the data files). Cheap when nothing changed: one
+    /// manifest read.
+    @discardableResult
+    public func reloadIfRebuilt() throws(IndexError) -> Bool {
+        try writer.withLock { _ throws(IndexError) -> Bool in try reloadLocked() }
+    }
+
+    /// `reloadIfRebuilt`, with `writer` held.
+    private func reloadLocked() throws(IndexError) -> Bool {
+        let stored: Manifest?
+        do { stored = try store.manifest() } catch { throw .store(error) }
+        guard let stored, stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else { return false }
+        let read = try LoadedIndex.read(folder, store: store)
+        let next = Self.snapshot(folder: folder, manifest: read.manifest, records: read.records, vectors: read.vectors,
+                                 deleted: read.deleted, interrupted: read.interrupted, size: read.size)
+        current.withLock { $0 = next }
+        return true
+    }
+
+    /// Adds `examples` with their `vectors` (one per example, the index's dimension); returns
+    /// their ids. When a build replaced the index since it was loaded, the new build is loaded
+    /// and the examples are added to it.
     public func add(_ examples: [NewExample], vectors: [[Float]]) throws(IndexError) -> [UInt32] {
         precondition(examples.count == vectors.count)
-        return try writer.withLock { _ throws(IndexError) -> [UInt32] in
+        do {
+            return try addOnce(examples, vectors: vectors)
+        } catch .store(.staleGeneration) {
+            return try addOnce(examples, vectors: vectors)
+        }
+    }
+
+    private func addOnce(_ examples: [NewExample], vectors: [[Float]]) throws(IndexError) -> [UInt32] {
+        try writer.withLock { _ throws(IndexError) -> [UInt32] in
             let old = snapshot
             let base = old.index.records.count
             let records = examples.enumerated().map { i, e in
@@ -119,7 +150,12 @@ public final class OnlineIndex: Sendable {
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
         do {
-            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest)
+            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
+                                   generation: old.index.manifest.dataFingerprint)
+        } catch .staleGeneration {
+            // A build replaced the index: serve it from now on, and refuse this edit of the old one.
+            _ = try reloadLocked()
+            throw .store(.staleGeneration(path: folder.relativePath))
         } catch {
             throw .store(error)
         }

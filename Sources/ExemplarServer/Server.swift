@@ -18,6 +18,8 @@ public final class Server: Sendable {
     public let indexNames: [String]
     /// The daemon and its service until `stop` (which drops them, closing the indexes' LMDB files).
     private let running: Mutex<(daemon: HTTPDaemon, service: Service)?>
+    /// Checks the served folders for new builds every `reloadInterval` seconds, until `stop`.
+    private let reloader: Mutex<DispatchSourceTimer?>
 
     /// Loads everything and starts listening.
     public static func start(_ configuration: ServerConfiguration) throws -> Server {
@@ -44,13 +46,31 @@ public final class Server: Sendable {
         let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, maxBody: configuration.maxBody,
                                     connectionTimeout: configuration.connectionTimeout,
                                     connectionLimit: configuration.connectionLimit, handler: service.handle)
-        return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service)
+        return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service,
+                      reloading: indexes.map(\.index), every: configuration.reloadInterval, log: configuration.accessLog)
     }
 
-    private init(port: Int, indexNames: [String], daemon: HTTPDaemon, service: Service) {
+    private init(port: Int, indexNames: [String], daemon: HTTPDaemon, service: Service,
+                 reloading served: [OnlineIndex], every interval: Double, log: Bool) {
         self.port = port
         self.indexNames = indexNames
         running = Mutex((daemon, service))
+        var timer: DispatchSourceTimer?
+        if interval > 0 && !served.isEmpty {
+            let source = DispatchSource.makeTimerSource(queue: .global())
+            source.schedule(deadline: .now() + interval, repeating: interval)
+            source.setEventHandler {
+                for index in served {
+                    // A folder that cannot be read now is tried again at the next tick; edits report their own errors.
+                    if (try? index.reloadIfRebuilt()) == true, log {
+                        FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
+                    }
+                }
+            }
+            source.resume()
+            timer = source
+        }
+        reloader = Mutex(timer)
     }
 
     /// Requests received and not yet answered (0 once stopped).
@@ -60,6 +80,10 @@ public final class Server: Sendable {
     /// period), then stops the daemon and the inference worker and closes the indexes. Later
     /// calls do nothing.
     public func stop() {
+        reloader.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
         guard let (daemon, service) = running.withLock({ value in
             defer { value = nil }
             return value

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimit = 256
     /// On shutdown, how long in-flight requests get to finish, in seconds.
     public var shutdownGrace = 10.0
+    /// How often, in seconds, each served folder is checked for a new build (another process
+    /// ran `exemplar build` on it), which is then loaded and served; 0 turns checking off.
+    public var reloadInterval = 2.0
     /// Write one line per request to standard error: time, method, path, status, milliseconds.
     public var accessLog = false
 

@@ -28,15 +28,22 @@ extension IndexStore {
 
     /// In one transaction: appends `records` (ids following the stored ones, in order) with
     /// their `vectors` (`records.count × dimension`), replaces the deleted list with `deleted`
-    /// and writes `manifest`, whose `dataFingerprint` tags the list.
+    /// and writes `manifest`, whose `dataFingerprint` tags the list. `generation` is the data
+    /// fingerprint of the state the edit was made against: when the stored manifest has
+    /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
     public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
-                             manifest: Manifest) throws(StoreError) {
+                             manifest: Manifest, generation: String) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
         let json = Array(manifest.json.text.utf8)
         var list = Array(manifest.dataFingerprint.utf8) + [0]
         for id in deleted.sorted() { list += id.keyBytes }
+        let path = folder.path
         try env.write { txn throws(StoreError) in
+            let stored = try txn.get("meta", Array("manifest".utf8))
+            guard let stored, (try? Manifest(json: stored, path: path))?.dataFingerprint == generation else {
+                throw .staleGeneration(path: path)
+            }
             for (i, record) in records.enumerated() {
                 try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)

@@ -8,6 +8,9 @@ public enum StoreError: ExemplarError, Equatable {
     case mapFull
     /// The stored data is not what this version writes.
     case corrupt(path: String, reason: String)
+    /// An online edit was made against a state of the index that is no longer the stored one
+    /// (a build replaced it since): refused, so the edit never lands on the new build's ids.
+    case staleGeneration(path: String)
     /// The index is open read-only (read-only media, or a command that only reads), and a write was asked for.
     case readOnly(path: String)
     /// The index was written by a newer Exemplar, in a format this one cannot read.
@@ -23,8 +26,10 @@ public enum StoreError: ExemplarError, Equatable {
 
     /// An edit of a read-only index conflicts with how it is served: 409; storage failures: 500.
     public var httpStatus: Int {
-        if case .readOnly = self { return 409 }
-        return 500
+        switch self {
+        case .readOnly, .staleGeneration: 409
+        default: 500
+        }
     }
 
     public var description: String {
@@ -35,6 +40,8 @@ public enum StoreError: ExemplarError, Equatable {
             return "LMDB map full"
         case .corrupt(let path, let reason):
             return "\(path): index data is damaged (\(reason)); remove \(path) and run 'exemplar build' on the index folder to rebuild it (everything is embedded again)"
+        case .staleGeneration(let path):
+            return "\(path): the index was rebuilt since this state was loaded; the server now serves the new build (ids may have changed): look the example up again and retry"
         case .readOnly(let path):
             return "\(path): the index is open read-only (it is on read-only media, or cannot be written here); it can be searched but not changed"
         case .newerFormat(let path, let format, let writtenBy):
