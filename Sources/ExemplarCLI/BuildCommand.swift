@@ -13,6 +13,7 @@ extension Option {
     static let out = Option("--out", value: "INDEX", help: "Index folder to create (with --data).")
     static let skipBadRows = Option("--skip-bad-rows", help: "Leave out malformed rows, counting and listing them, instead of failing.")
     static let replaceModel = Option("--replace-model", help: "Rebuild an index that was built with another model.")
+    static let rebuild = Option("--rebuild", help: "Rebuild a damaged index from its data files beside it, reusing the cached vectors that read back; the damaged store is kept as data.damaged-TIME.")
     static let chunkSize = Option("--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512).")
 }
 
@@ -44,7 +45,7 @@ enum BuildCommand {
             .task.with(help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
-            .out, .model, .skipBadRows, .replaceModel, .batchSize, .chunkSize, .threads,
+            .out, .model, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
             .json.with(help: "Print the build report as JSON."),
         ])
 
@@ -65,13 +66,22 @@ enum BuildCommand {
         builder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         builder.chunkSize = try args.int(.chunkSize, range: 1...10_000_000) ?? 512
         builder.threads = try Common.threads(args, command: spec.name)
-        let store = try IndexFolder.openStore(folder, create: true)
         let progress = ProgressLine(label: "embedding", total: source.records.count, minimumTotal: 1)
         let report: BuildReport
         do {
-            report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
-                                       into: store, replaceModel: args.flag(.replaceModel),
-                                       progress: { done, total in progress.update(done, total: total) })
+            if args.flag(.rebuild) {
+                let rebuilt = try IndexRebuild.rebuild(folder: folder, records: source.records, labels: source.labels,
+                                                       task: definition.task?.name, builder: builder,
+                                                       progress: { done, total in progress.update(done, total: total) })
+                report = rebuilt.build
+                let kept = rebuilt.damagedKeptAt.map { "; the previous store is kept at \($0.relativePath) (delete it when done)" } ?? ""
+                FileHandle.standardError.write(Data("exemplar: rebuilt \(folder.relativePath): \(rebuilt.reused) cached vectors reused, \(rebuilt.unreadable) left out as unreadable\(kept)\n".utf8))
+            } else {
+                let store = try IndexFolder.openStore(folder, create: true)
+                report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
+                                           into: store, replaceModel: args.flag(.replaceModel),
+                                           progress: { done, total in progress.update(done, total: total) })
+            }
         } catch {
             progress.finish()
             throw error

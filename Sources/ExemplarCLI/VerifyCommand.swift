@@ -16,7 +16,8 @@ enum VerifyCommand {
             the vector size. Damage LMDB itself cannot read is reported as such. 'info' runs the
             cheap part (entry counts against the manifest).
 
-            To recover from damage: remove INDEX/data and run 'exemplar build INDEX'.
+            To recover from damage: 'exemplar build INDEX --rebuild' (rebuilds from the data files,
+            reusing the cached vectors that read back, and keeps the damaged store aside).
 
             EXAMPLE:
               exemplar verify indexes/sst-2

@@ -1,4 +1,5 @@
 import ExemplarCore
+import Foundation
 
 /// What can go wrong with an index's storage.
 public enum StoreError: ExemplarError, Equatable {
@@ -39,7 +40,7 @@ public enum StoreError: ExemplarError, Equatable {
         case .mapFull:
             return "LMDB map full"
         case .corrupt(let path, let reason):
-            return "\(path): index data is damaged (\(reason)); remove \(path) and run 'exemplar build' on the index folder to rebuild it (everything is embedded again)"
+            return "\(path): index data is damaged (\(reason)); rebuild it with 'exemplar build \((path as NSString).deletingLastPathComponent) --rebuild' (the cached vectors that read back are reused)"
         case .staleGeneration(let path):
             return "\(path): the index was rebuilt since this state was loaded; the server now serves the new build (ids may have changed): look the example up again and retry"
         case .readOnly(let path):

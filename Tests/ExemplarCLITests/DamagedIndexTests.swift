@@ -68,10 +68,32 @@ import Testing
         let named = try cli.run(["verify", index.path, "--json"])
         #expect(named.status == 1 && named.out.contains("vector 7 is all zeros") && named.out.contains("\"ok\": false"), "\(named.out) \(named.stderr)")
 
-        // The advice in the message works: remove data/, build again.
-        try FileManager.default.removeItem(at: IndexFolder.storeURL(index))
-        let rebuilt = try cli.run(["build", index.path, "--model", tiny, "--threads", "1"])
-        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        // The advice in the messages works: build --rebuild, which reuses what of the cache reads back.
+        #expect(named.stderr.contains("--rebuild"), "\(named.stderr)")
+        let repaired = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1", "--json"])
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stderr.contains("7999 cached vectors reused, 1 left out"), "\(repaired.stderr)")
+        #expect(repaired.out.contains("\"embedded\": 1"), "\(repaired.out)")
+        #expect(try cli.run(["verify", index.path]).status == 0)
         #expect(try LoadedIndex.open(index).manifest.total == 8000)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data.damaged-") }
+        #expect(kept.count == 1)
+
+        // A store too damaged to open (truncated) or to read (zeros in its pages): rebuilt from the
+        // data alone, at the first or (when reading the damaged cache ended the process) second try.
+        for damage in ["truncate", "zeros"] {
+            var bytes = try Data(contentsOf: file)
+            if damage == "truncate" { bytes = bytes.prefix(bytes.count / 2) } else {
+                bytes.replaceSubrange((bytes.count / 3)..<(bytes.count / 3 + (1 << 20)), with: Data(count: 1 << 20))
+            }
+            try bytes.write(to: file)
+            var again = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"])
+            if again.status != 0 {
+                #expect(again.status == 1 && again.stderr.contains("damaged"), "\(damage): \(again.stderr)")
+                again = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"])
+            }
+            #expect(again.status == 0, "\(damage): \(again.stderr)")
+            #expect(try cli.run(["verify", index.path]).status == 0, "\(damage)")
+        }
     }
 }

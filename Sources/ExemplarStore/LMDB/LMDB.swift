@@ -205,7 +205,7 @@ private let lmdbAssertionFailed: @convention(c) (OpaquePointer?, UnsafePointer<C
     if let env { _ = mdb_env_get_path(env, &folder) }
     let path = folder.map { String(cString: $0) } ?? "an index"
     let text = "exemplar: error: \(path): index data is damaged (LMDB: \(message.map { String(cString: $0) } ?? "assertion failed")); "
-        + "remove \(path) and run 'exemplar build' on the index folder to rebuild it\n"
+        + "rebuild it with 'exemplar build \((path as NSString).deletingLastPathComponent) --rebuild'\n"
     _ = text.withCString { write(2, $0, strlen($0)) }
     _exit(1)
 }
