@@ -54,3 +54,66 @@ import Testing
         #expect(try LoadedIndex.open(index).manifest.total == 3040)
     }
 }
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+extension StorageFaultTests {
+    /// A server whose index can no longer grow (ulimit -f): the failed edit is a 500 naming the
+    /// cause, acknowledged edits stay, the server keeps serving and stops cleanly on SIGTERM.
+    @Test func servedEditsPastTheFileSizeLimitFailCleanly() async throws {
+        let dir = try TemporaryFolder.create("exemplar-fsize-serve")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        let rows = (0..<40).map { #"{"text": "example sentence number \#($0)", "label": "\#($0 % 2)"}"# }
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx")
+        let built = try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--threads", "1"])
+        try #require(built.status == 0, "\(built.stderr)")
+        let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/bin/sh")
+        server.arguments = ["-c", "ulimit -f \((size + 256 * 1024) / 512) && exec \"$0\" \"$@\"", try CLIRunner.binary.path,
+                            "serve", "--port", "0", "--index", index.path, "--model", tiny]
+        let err = Pipe()
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = err
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        var log = ""
+        while !log.contains("\n") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            log += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
+        try #require(log.contains("serving on"), "\(log)")
+        func post(_ path: String, _ body: String) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            request.httpMethod = "POST"
+            request.httpBody = Data(body.utf8)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+        }
+
+        var acknowledged = 0, failure: (Int, String)?
+        for batch in 0..<400 where failure == nil {
+            let examples = (0..<64).map { #"{"text": "added \#(batch)-\#($0) with a longer text to fill pages", "label": "1"}"# }
+            let reply = try await post("/v1/indexes/idx/examples", "{\"examples\": [\(examples.joined(separator: ","))]}")
+            if reply.0 == 201 { acknowledged += 64 } else { failure = reply }
+        }
+        let (status, body) = try #require(failure, "the limit was never reached")
+        #expect(status == 500 && body.contains("File too large") && body.contains("ulimit -f"), "\(status) \(body)")
+        // Still serving, and the edits it acknowledged are there.
+        let search = try await post("/v1/indexes/idx/search", #"{"text": "added", "k": 3}"#)
+        #expect(search.0 == 200)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "\(server.terminationReason) \(server.terminationStatus)")
+        #expect(try LoadedIndex.open(index).manifest.total == 40 + acknowledged)
+        #expect(try cli.run(["verify", index.path]).status == 0)
+    }
+}
