@@ -191,8 +191,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     fileprivate func fail(_ rc: Int32, _ operation: String) -> StoreError {
-        rc == MDB_MAP_FULL ? .mapFull
-            : .lmdb(path: path, operation: operation, message: Self.message(rc))
+        switch rc {
+        case MDB_MAP_FULL: .mapFull
+        // LMDB found pages that make no sense: damage, with the advice that repairs it.
+        case MDB_CORRUPTED, MDB_PAGE_NOTFOUND: .corrupt(path: path, reason: "LMDB could not \(operation): \(Self.message(rc))")
+        default: .lmdb(path: path, operation: operation, message: Self.message(rc))
+        }
     }
 }
 
