@@ -52,7 +52,10 @@ public enum IndexRebuild {
         }()
         var kept: URL?
         if files.fileExists(atPath: damaged.path) {
-            let aside = folder.appendingPathComponent("data.damaged-\(Int(Date().timeIntervalSince1970))", isDirectory: true)
+            // A name no earlier rebuild took (two can happen within a second).
+            let stamp = Int(Date().timeIntervalSince1970)
+            let aside = (0...).lazy.map { folder.appendingPathComponent("data.damaged-\(stamp)" + ($0 == 0 ? "" : "-\($0)"), isDirectory: true) }
+                .first { !files.fileExists(atPath: $0.path) }!
             try files.moveItem(at: damaged, to: aside)
             kept = aside
         }

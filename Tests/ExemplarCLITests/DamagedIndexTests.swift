@@ -95,5 +95,8 @@ import Testing
             #expect(again.status == 0, "\(damage): \(again.stderr)")
             #expect(try cli.run(["verify", index.path]).status == 0, "\(damage)")
         }
+        // Each rebuild kept its damaged store under its own name, however close together they ran.
+        let allKept = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data.damaged-") }
+        #expect(allKept.count == 3, "\(allKept)")
     }
 }

@@ -1,9 +1,6 @@
 import ExemplarTestSupport
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 enum ReadOnlyMount {
     /// Whether this machine lets an unprivileged process make a read-only bind mount.
@@ -77,37 +74,16 @@ struct ReadOnlyIndexTests {
         #expect(build.err.contains("Read-only file system"), "\(build.err)")
 
         // The service opens it read-only: searches work, edits answer 409.
-        let server = try readOnlyProcess(dir, ["serve", "--port", "0", "--model", tiny, "--index", index.path])
-        let err = Pipe()
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = err
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var log = ""
-        while !log.contains("\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
-        try #require(log.contains("serving on"), "\(log)")
-        func post(_ path: String, _ body: String) async throws -> (Int, String) {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(body.utf8)
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
-        }
-        let (described, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/v1/indexes/sst2")!)
-        #expect(String(decoding: described, as: UTF8.self).contains("\"read_only\":true"))
-        let search = try await post("/v1/indexes/sst2/search", #"{"text": "a gripping thriller", "k": 2}"#)
-        #expect(search.0 == 200 && search.1.contains("\"hits\""), "\(search)")
-        let add = try await post("/v1/indexes/sst2/examples", #"{"text": "a new one", "label": "1"}"#)
-        #expect(add.0 == 409 && add.1.contains("read-only"), "\(add)")
-        let delete = try await post("/v1/indexes/sst2/examples", #"{"examples": [{"text": "x", "label": "0"}]}"#)
-        #expect(delete.0 == 409)
-        kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
-        #expect(server.terminationReason == .exit && server.terminationStatus == 0)
+        let server = try ServeProcess(try readOnlyProcess(dir, ["serve", "--port", "0", "--model", tiny, "--index", index.path]))
+        try #require(server.serving, "\(server.log)")
+        #expect(try await server.request("GET", "/v1/indexes/sst2").body.contains("\"read_only\":true"))
+        let search = try await server.request("POST", "/v1/indexes/sst2/search", #"{"text": "a gripping thriller", "k": 2}"#)
+        #expect(search.status == 200 && search.body.contains("\"hits\""), "\(search)")
+        let add = try await server.request("POST", "/v1/indexes/sst2/examples", #"{"text": "a new one", "label": "1"}"#)
+        #expect(add.status == 409 && add.body.contains("read-only"), "\(add)")
+        let batch = try await server.request("POST", "/v1/indexes/sst2/examples", #"{"examples": [{"text": "x", "label": "0"}]}"#)
+        #expect(batch.status == 409)
+        server.stop()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
     }
 }

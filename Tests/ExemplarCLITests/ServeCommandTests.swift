@@ -39,29 +39,18 @@ import FoundationNetworking
         let tokenFile = dir.appendingPathComponent("token")
         try Data("tok-123\n".utf8).write(to: tokenFile)
 
-        let err = Pipe()
-        let process = try cli.start(["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"],
-                                    stdout: Pipe(), stderr: err)
-        var log = ""
-        while !log.contains("\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
-        #expect(log.contains("serving on http://127.0.0.1:") && log.contains("indexes: sst2"), "\(log)")
+        let process = Process()
+        process.executableURL = try CLIRunner.binary
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index, "--token-file", tokenFile.path, "--access-log"]
+        let server = try ServeProcess(process)
+        #expect(server.log.contains("serving on http://127.0.0.1:") && server.log.contains("indexes: sst2"), "\(server.log)")
 
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/indexes/sst2")!)
-        let (_, unauthorized) = try await URLSession.shared.data(for: request)
-        #expect((unauthorized as? HTTPURLResponse)?.statusCode == 401)
-        request.setValue("Bearer tok-123", forHTTPHeaderField: "Authorization")
-        let (body, ok) = try await URLSession.shared.data(for: request)
-        #expect((ok as? HTTPURLResponse)?.statusCode == 200)
-        #expect(String(decoding: body, as: UTF8.self).contains("\"examples\":11"))
+        #expect(try await server.request("GET", "/v1/indexes/sst2").status == 401)
+        let ok = try await server.request("GET", "/v1/indexes/sst2", headers: ["Authorization": "Bearer tok-123"])
+        #expect(ok.status == 200)
+        #expect(ok.body.contains("\"examples\":11"))
 
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.stop()  // SIGTERM
         #expect(process.terminationStatus == 0)
         #expect(log.contains("exemplar: stopped"))
         #expect(log.contains("GET /v1/indexes/sst2 401 ") && log.contains("GET /v1/indexes/sst2 200 "), "\(log)")

@@ -55,10 +55,6 @@ import Testing
     }
 }
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 extension StorageFaultTests {
     /// A server whose index can no longer grow (ulimit -f): the failed edit is a 500 naming the
     /// cause, acknowledged edits stay, the server keeps serving and stops cleanly on SIGTERM.
@@ -74,45 +70,25 @@ extension StorageFaultTests {
         let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/bin/sh")
-        server.arguments = ["-c", "ulimit -f \((size + 256 * 1024) / 512) && exec \"$0\" \"$@\"", try CLIRunner.binary.path,
-                            "serve", "--port", "0", "--index", index.path, "--model", tiny]
-        let err = Pipe()
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = err
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var log = ""
-        while !log.contains("\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
-        try #require(log.contains("serving on"), "\(log)")
-        func post(_ path: String, _ body: String) async throws -> (Int, String) {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(body.utf8)
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
-        }
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "ulimit -f \((size + 256 * 1024) / 512) && exec \"$0\" \"$@\"", try CLIRunner.binary.path,
+                           "serve", "--port", "0", "--index", index.path, "--model", tiny]
+        let server = try ServeProcess(shell)
+        try #require(server.serving, "\(server.log)")
 
-        var acknowledged = 0, failure: (Int, String)?
+        var acknowledged = 0, failure: (status: Int, body: String)?
         for batch in 0..<400 where failure == nil {
             let examples = (0..<64).map { #"{"text": "added \#(batch)-\#($0) with a longer text to fill pages", "label": "1"}"# }
-            let reply = try await post("/v1/indexes/idx/examples", "{\"examples\": [\(examples.joined(separator: ","))]}")
-            if reply.0 == 201 { acknowledged += 64 } else { failure = reply }
+            let reply = try await server.request("POST", "/v1/indexes/idx/examples", "{\"examples\": [\(examples.joined(separator: ","))]}")
+            if reply.status == 201 { acknowledged += 64 } else { failure = reply }
         }
         let (status, body) = try #require(failure, "the limit was never reached")
         #expect(status == 500 && body.contains("File too large") && body.contains("ulimit -f"), "\(status) \(body)")
         // Still serving, and the edits it acknowledged are there.
-        let search = try await post("/v1/indexes/idx/search", #"{"text": "added", "k": 3}"#)
-        #expect(search.0 == 200)
-        kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
-        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "\(server.terminationReason) \(server.terminationStatus)")
+        #expect(try await server.request("POST", "/v1/indexes/idx/search", #"{"text": "added", "k": 3}"#).status == 200)
+        server.stop()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "\(server.log)")
         #expect(try LoadedIndex.open(index).manifest.total == 40 + acknowledged)
         #expect(try cli.run(["verify", index.path]).status == 0)
     }
