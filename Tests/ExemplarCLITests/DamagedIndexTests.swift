@@ -100,3 +100,26 @@ import Testing
         #expect(allKept.count == 3, "\(allKept)")
     }
 }
+
+extension DamagedIndexTests {
+    /// lock.mdb holds no data: LMDB rebuilds it when no other process has the index open, so a
+    /// truncated, zeroed or overwritten one changes nothing.
+    @Test func aDamagedLockFileIsRebuilt() throws {
+        let dir = try TemporaryFolder.create("exemplar-lock")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try Data((0..<50).map { #"{"text": "sentence \#($0)", "label": "\#($0 % 2)"}"# }.joined(separator: "\n").utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx")
+        try #require(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny]).status == 0)
+        let lock = IndexFolder.storeURL(index).appendingPathComponent("lock.mdb")
+        let pristine = try Data(contentsOf: lock)
+        var random = SystemRandomNumberGenerator()
+        for damage in [Data(), pristine.prefix(100), Data(count: pristine.count), Data((0..<pristine.count).map { _ in UInt8.random(in: 0...255, using: &random) })] {
+            try damage.write(to: lock)
+            for args in [["info", index.path], ["query", index.path, "x", "--model", tiny], ["verify", index.path], ["build", index.path, "--model", tiny]] {
+                let r = try cli.run(args, timeout: 30)
+                #expect(r.status == 0, "\(args[0]) with a \(damage.count)-byte lock.mdb: \(r.stderr)")
+            }
+        }
+    }
+}
