@@ -123,3 +123,44 @@ extension DamagedIndexTests {
         }
     }
 }
+
+extension DamagedIndexTests {
+    /// kill -9 at random moments of `build --rebuild`: the index always opens whole and verifies
+    /// (the previous store, or the rebuilt one once swapped in, a half-done swap completed at the
+    /// next open), and a last `--rebuild` finishes.
+    @Test(.timeLimit(.minutes(3))) func killedRebuildsLeaveAWholeIndex() throws {
+        let dir = try TemporaryFolder.create("exemplar-kill-rebuild")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try Data((0..<3000).map { #"{"text": "rebuilt sentence number \#($0)", "label": "\#($0 % 3)"}"# }.joined(separator: "\n").utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx")
+        let flags = ["--model", tiny, "--threads", "1", "--chunk-size", "100"]
+        try #require(try cli.run(["build", "--data", data.path, "--out", index.path] + flags).status == 0)
+        let reference = try LoadedIndex.open(index).records
+        let start = Date()
+        try #require(try cli.run(["build", index.path, "--rebuild"] + flags).status == 0)
+        let duration = Date().timeIntervalSince(start)
+
+        var kills = 0, log: [String] = []
+        for attempt in 0..<40 where kills < 10 {
+            let process = try cli.start(["build", index.path, "--rebuild"] + flags)
+            let delay = Double.random(in: 0.005...max(0.01, duration))
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            log.append(String(format: "attempt %d: %@ at %.3f s", attempt, process.terminationReason == .uncaughtSignal ? "killed" : "finished", delay))
+            let opened = try LoadedIndex.open(index)
+            #expect(opened.records == reference && !opened.interruptedBuild, "\(log)")
+            let verify = try cli.run(["verify", index.path])
+            #expect(verify.status == 0, "\(verify.stderr) \(log)")
+        }
+        #expect(kills >= 10, "only \(kills) kills landed: \(log)")
+        let last = try cli.run(["build", index.path, "--rebuild"] + flags)
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(try LoadedIndex.open(index).records == reference)
+        #expect(!FileManager.default.fileExists(atPath: index.appendingPathComponent("data.rebuild").path))
+    }
+}
