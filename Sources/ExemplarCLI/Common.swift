@@ -2,6 +2,7 @@ import ExemplarData
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarIO
+import ExemplarStore
 import Foundation
 
 /// What the commands that read sentences and load the model share (their options are in Options.swift).
@@ -34,6 +35,21 @@ enum Common {
 }
 
 extension Common {
+    /// The one built index folder a command names, its store opened read-only, and its manifest.
+    static func builtIndex(_ args: ParsedArguments, command: String) throws -> (folder: URL, store: IndexStore, manifest: Manifest, interrupted: Bool) {
+        guard args.positionals.count == 1 else {
+            throw UsageError(command: command, message: "give one index folder")
+        }
+        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
+        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
+        let interrupted = try store.hasInterruptedBuild()
+        guard let manifest = try store.manifest() else {
+            if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
+            throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
+        }
+        return (folder, store, manifest, interrupted)
+    }
+
     /// The encoder an index was built with: --model, else index.json's model, else the
     /// default; it must be the model in the index's manifest.
     static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments) throws -> SentenceEncoder {

@@ -16,20 +16,8 @@ enum InfoCommand {
         options: [.json.with(help: "Print the manifest and sizes as JSON.")])
 
     static func run(_ args: ParsedArguments) throws {
-        guard args.positionals.count == 1 else {
-            throw UsageError(command: spec.name, message: "give one index folder")
-        }
-        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
-        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
-        let interrupted: Bool, cached: Int
-        let manifest: Manifest?
-        interrupted = try store.hasInterruptedBuild()
-        cached = try store.cacheCount()
-        manifest = try store.manifest()
-        guard let manifest else {
-            if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
-            throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
-        }
+        let (folder, store, manifest, interrupted) = try Common.builtIndex(args, command: spec.name)
+        let cached = try store.cacheCount()
         // The cheap check (no value read): entry counts against the manifest; `verify` reads everything.
         let entries = try store.entryCounts()
         guard entries.records == entries.vectors, entries.records >= manifest.total else {

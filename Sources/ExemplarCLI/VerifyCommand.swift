@@ -25,14 +25,7 @@ enum VerifyCommand {
         options: [.json.with(help: "Print {\"ok\", \"records\", \"vectors\", \"cached\", \"problems\"} as JSON.")])
 
     static func run(_ args: ParsedArguments) throws {
-        guard args.positionals.count == 1 else {
-            throw UsageError(command: spec.name, message: "give one index folder")
-        }
-        let folder = URL(fileURLWithPath: args.positionals[0], isDirectory: true)
-        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
-        guard let manifest = try store.manifest() else {
-            throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
-        }
+        let (folder, store, manifest, _) = try Common.builtIndex(args, command: spec.name)
         var result = try store.verify(dimension: manifest.model.dimension)
         if result.problems.isEmpty {
             // Counts against the manifest, with online deletions applied as a search sees them.
