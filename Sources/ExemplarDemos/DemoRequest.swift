@@ -44,6 +44,11 @@ public struct DemoRequest: Sendable, Hashable {
     public var specialTokens: Tokens = .roberta
     /// in-context with a template: demonstrations after the query (default) or before it.
     public var placement: InContextPlacement?
+    /// Most tokens of sentence 0 in a context (LM-BFF's `first_sent_limit`); counted by the
+    /// target LM's tokenizer, which `makeDemos`/`makeRenderer` must then be given.
+    public var firstSentLimit: Int?
+    /// Most tokens of every other sentence, demonstrations' included (`other_sent_limit`).
+    public var otherSentLimit: Int?
 
     public init() {}
 
@@ -59,6 +64,7 @@ public struct DemoRequest: Sendable, Hashable {
     public enum Parameter: String, Sendable, Hashable, CaseIterable {
         case policy, filterRate = "filter_rate", numSample = "num_sample", k, lambda, count, order, seed, support, template
         case labelWords = "label_words", specialTokens = "special_tokens", placement
+        case firstSentLimit = "first_sent_limit", otherSentLimit = "other_sent_limit"
 
         /// The JSON field name.
         public var json: String { rawValue }
@@ -92,21 +98,30 @@ public struct DemoRequest: Sendable, Hashable {
 
     /// Checks the request against the data it will run on: options in range, the support
     /// split exists, the template parses, uses sentences the examples have and has label words.
-    public func validate(for source: DemoSource) throws(DemoError) {
-        _ = try makeRenderer(for: source)
+    public func validate(for source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) {
+        _ = try makeRenderer(for: source, tokenizer: tokenizer)
     }
 
-    /// The selector and renderer for `source`, after `validate(for:)`'s checks.
-    public func makeDemos(_ source: DemoSource) throws(DemoError) -> IndexDemos {
+    /// The selector and renderer for `source`, after `validate(for:)`'s checks. `tokenizer`
+    /// (the target LM's) counts the sentence limits' tokens; it is needed only with limits.
+    public func makeDemos(_ source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> IndexDemos {
         let policy = try selectionPolicy()
-        let renderer = try makeRenderer(for: source)
+        let renderer = try makeRenderer(for: source, tokenizer: tokenizer)
         return try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
                               grouping: source.grouping, renderer: renderer)
     }
 
     /// The context renderer for the template and label words, or nil without a template.
-    public func makeRenderer(for source: DemoSource) throws(DemoError) -> ContextRenderer? {
+    public func makeRenderer(for source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> ContextRenderer? {
         let policy = try selectionPolicy()
+        for (parameter, limit) in [(Parameter.firstSentLimit, firstSentLimit), (.otherSentLimit, otherSentLimit)] {
+            guard let limit else { continue }
+            guard limit >= 0 else { throw .invalidParameter(parameter, value: "\(limit)", reason: "must be 0 or more tokens") }
+            guard template != nil else { throw .invalidParameter(parameter, value: "\(limit)", reason: "needs a template") }
+            guard tokenizer != nil else {
+                throw .invalidParameter(parameter, value: "\(limit)", reason: "counts the target LM's tokens, so it needs that tokenizer")
+            }
+        }
         guard source.splits.contains(support) else {
             throw .invalidParameter(.support, value: support, reason: "no such split in \(source.name); its splits are \(source.splits.joined(separator: ", "))")
         }
@@ -147,7 +162,8 @@ public struct DemoRequest: Sendable, Hashable {
         }
         do throws(TemplateError) {
             return try ContextRenderer(template: parsed, labelWords: words, layout: layout,
-                                       specialTokens: specialTokens == .bert ? .bert : .roberta)
+                                       specialTokens: specialTokens == .bert ? .bert : .roberta, tokenizer: tokenizer,
+                                       firstSentLimit: firstSentLimit, otherSentLimit: otherSentLimit)
         } catch { throw .template(error) }
     }
 }

@@ -97,6 +97,8 @@ extension Service {
         }
         request.specialTokens = try choice(.specialTokens, DemoRequest.Tokens.self) ?? .roberta
         request.placement = try choice(.placement, InContextPlacement.self)
+        request.firstSentLimit = try body.int("first_sent_limit")
+        request.otherSentLimit = try body.int("other_sent_limit")
         return request
     }
 }

@@ -94,6 +94,27 @@ import Testing
         #expect(throws: DemoError.invalidParameter(.labelWords, value: nil, reason: "needs a template")) { try r.validate(for: single) }
     }
 
+    @Test func sentenceLimitsNeedATemplateAndTheTargetTokenizer() throws {
+        var r = DemoRequest()
+        r.policy = .nearest
+        r.template = "*cls**sent_0*_It_was*mask*.*sep+*"
+        r.labelWords = .mapping(["0": "bad", "1": "good"])
+        r.firstSentLimit = 1
+        #expect(throws: DemoError.invalidParameter(.firstSentLimit, value: "1", reason: "counts the target LM's tokens, so it needs that tokenizer")) {
+            try r.validate(for: source())
+        }
+        r.otherSentLimit = -1
+        #expect(throws: DemoError.self) { try r.validate(for: source(), tokenizer: SpaceTokenizer()) }
+        r.otherSentLimit = 1
+        // "sentence 4" cut to its first token for the query, "sentence N" to one for each demonstration.
+        let demos = try r.makeDemos(source(), tokenizer: SpaceTokenizer())
+        let context = try #require(try demos.select(demos.query(record: 4))[0].context?.text)
+        #expect(context.hasPrefix("<s>sentence It was<mask>.</s>") && !context.contains(" 4") && !context.contains(" 0 "), "\(context)")
+        var untemplated = DemoRequest()
+        untemplated.otherSentLimit = 3
+        #expect(throws: DemoError.invalidParameter(.otherSentLimit, value: "3", reason: "needs a template")) { try untemplated.validate(for: source()) }
+    }
+
     @Test func makeDemosSelectsFromTheSupportSplit() throws {
         var r = DemoRequest()
         r.policy = .nearest
