@@ -114,7 +114,7 @@ enum DemosCommand {
             }
             let texts = try readQueries(queriesArg, args: args)
             let encoder = try Common.encoder(forIndex: loaded, folder: folder, args: args)
-            let vectors = encoder.encode(texts.map { Example.embeddingText($0[0], $0.count > 1 ? $0[1] : nil) },
+            let vectors = encoder.encode(texts.map(Example.embeddingText),
                                          threads: try Common.threads(args, command: spec.name))
             for (i, sentences) in texts.enumerated() {
                 queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))

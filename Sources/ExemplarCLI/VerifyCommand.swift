@@ -29,7 +29,7 @@ enum VerifyCommand {
         var result = try store.verify(dimension: manifest.model.dimension)
         if result.problems.isEmpty {
             // Counts against the manifest, with online deletions applied as a search sees them.
-            let index = try LoadedIndex.open(folder)
+            let index = try LoadedIndex.open(folder, store: store)
             let live = index.records.filter { !index.deleted.contains($0.id) }
             var byLabel: [String: Int] = [:], bySplit: [String: Int] = [:]
             for r in live { byLabel[r.label, default: 0] += 1; bySplit[r.split, default: 0] += 1 }

@@ -31,6 +31,11 @@ public struct Example: Sendable, Hashable {
         guard let textB else { return textA }
         return textA + " " + textB
     }
+
+    /// `embeddingText` of one sentence or a pair given as a list (a query's sentences).
+    public static func embeddingText(_ sentences: [String]) -> String {
+        embeddingText(sentences[0], sentences.count > 1 ? sentences[1] : nil)
+    }
 }
 
 extension Example {

@@ -70,9 +70,12 @@ extension IndexFolder {
         let files = FileManager.default
         let store = storeURL(folder), fresh = IndexRebuild.fresh(folder)
         guard !files.fileExists(atPath: store.path), files.fileExists(atPath: fresh.appendingPathComponent("data.mdb").path),
-              !files.fileExists(atPath: IndexRebuild.marker(folder).path),
-              let candidate = try? IndexStore(folder: fresh, readOnly: true),
-              (try? candidate.manifest()) != nil, (try? candidate.hasInterruptedBuild()) == false else { return }
-        try? files.moveItem(at: fresh, to: store)
+              !files.fileExists(atPath: IndexRebuild.marker(folder).path) else { return }
+        // The check's environment is closed (its scope ends) before the caller opens the moved store.
+        let complete: Bool = {
+            guard let candidate = try? IndexStore(folder: fresh, readOnly: true) else { return false }
+            return (try? candidate.manifest()) != nil && (try? candidate.hasInterruptedBuild()) == false
+        }()
+        if complete { try? files.moveItem(at: fresh, to: store) }
     }
 }

@@ -41,7 +41,13 @@ public struct LoadedIndex: Sendable {
 
     /// Opens the index in `folder`. Throws when it was never completely built.
     public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
-        let stored = try read(folder, store: IndexFolder.openStore(folder, create: false, readOnly: true))
+        try open(folder, store: IndexFolder.openStore(folder, create: false, readOnly: true))
+    }
+
+    /// The index in `folder` read through `store`, already open (LMDB must not have one file
+    /// open twice in a process: closing either environment would drop the other's locks).
+    public static func open(_ folder: URL, store: IndexStore) throws(IndexError) -> LoadedIndex {
+        let stored = try read(folder, store: store)
         return assemble(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
                         deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size)
     }

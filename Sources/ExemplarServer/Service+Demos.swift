@@ -47,7 +47,7 @@ extension Service {
             }
         }
         let field = body.field("queries") == nil ? "text" : "queries"
-        let vectors = try embed(toEmbed.map { Example.embeddingText($0.sentences[0], $0.sentences.count > 1 ? $0.sentences[1] : nil) },
+        let vectors = try embed(toEmbed.map { Example.embeddingText($0.sentences) },
                                 field: field).vectors
         for (entry, vector) in zip(toEmbed, vectors) {
             // A query that is an example of the support split is never its own demonstration.
