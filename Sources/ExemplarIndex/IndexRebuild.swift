@@ -38,9 +38,9 @@ public enum IndexRebuild {
             var reused = 0, unreadable = 0
             let store = try IndexStore(folder: fresh)
             if !cacheCrashedBefore, files.fileExists(atPath: damaged.appendingPathComponent("data.mdb").path) {
-                files.createFile(atPath: marker(folder).path, contents: nil)
+                _ = files.createFile(atPath: marker(folder).path, contents: nil)
                 // A store that cannot even be opened (truncated, bad meta pages) gives no cache.
-                if let old = try? IndexStore(folder: damaged, readOnly: true),
+                if let old = try? IndexStore(folder: damaged, readOnly: true, allowDamaged: true),
                    let counts = try? store.copyCache(from: old, dimension: builder.encoder.dimension) {
                     (reused, unreadable) = counts
                 }

@@ -18,10 +18,12 @@ public final class IndexStore: Sendable {
     /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
     /// bytes and doubles whenever a write fills it.
     /// With `readOnly`, nothing is written (searching an index on read-only media works).
-    public init(folder: URL, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws(StoreError) {
+    /// The file's pages are checked first (`LMDBPageCheck`): damage throws `StoreError.corrupt`,
+    /// unless `allowDamaged`, when only reading a damaged database throws (a rebuild salvaging the cache).
+    public init(folder: URL, initialMapSize: Int = 64 << 20, readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.folder = folder
         env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"],
-                                  initialMapSize: initialMapSize, readOnly: readOnly)
+                                  initialMapSize: initialMapSize, readOnly: readOnly, allowDamaged: allowDamaged)
     }
 
     /// Whether the store was opened read-only.

@@ -102,6 +102,48 @@ import Testing
 }
 
 extension DamagedIndexTests {
+    /// Pages overwritten with random bytes (the damage that used to send LMDB outside its map):
+    /// info, query, verify and build end in an error naming the damage, or, where the bytes hit
+    /// only values, succeed (verify then names what it finds); never a signal. `--rebuild` repairs.
+    @Test func overwrittenPagesAreErrorsNotSignals() throws {
+        let dir = try TemporaryFolder.create("exemplar-overwrite")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try Data((0..<3000).map { #"{"text": "an overwritten sentence, number \#($0)", "label": "\#($0 % 3)"}"# }.joined(separator: "\n").utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx")
+        try #require(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--threads", "1"]).status == 0)
+        let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
+        let pristine = try Data(contentsOf: file)
+        let pages = pristine.count / 4096
+        var generator = SplitMix(seed: 2026)
+        var errors = 0
+        for trial in 0..<6 {
+            var damaged = pristine
+            for _ in 0..<20 {
+                let page = Int.random(in: 2..<pages, using: &generator)
+                let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                damaged.replaceSubrange((page * 4096)..<((page + 1) * 4096), with: bytes)
+            }
+            try damaged.write(to: file)
+            for args in [["info", index.path], ["query", index.path, "x", "--model", tiny], ["verify", index.path], ["build", index.path, "--model", tiny]] {
+                let r = try cli.run(args, timeout: 30)
+                #expect(r.status == 0 || (r.status == 1 && r.stderr.contains("damaged") && r.stderr.contains("--rebuild")),
+                        "trial \(trial), \(args[0]): status \(r.status) \(r.stderr)")
+                if r.status == 1 { errors += 1 }
+            }
+            let verify = try cli.run(["verify", index.path], timeout: 30)
+            #expect(verify.status == 1, "trial \(trial): verify passed 20 overwritten pages: \(verify.out)")
+            let repaired = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"], timeout: 60)
+            #expect(repaired.status == 0, "trial \(trial): \(repaired.stderr)")
+            #expect(try cli.run(["verify", index.path]).status == 0, "trial \(trial)")
+            try pristine.write(to: file)
+            for kept in try FileManager.default.contentsOfDirectory(atPath: index.path) where kept.hasPrefix("data.damaged-") {
+                try FileManager.default.removeItem(at: index.appendingPathComponent(kept))
+            }
+        }
+        #expect(errors > 6, "only \(errors) runs saw the damage")
+    }
+
     /// lock.mdb holds no data: LMDB rebuilds it when no other process has the index open, so a
     /// truncated, zeroed or overwritten one changes nothing.
     @Test func aDamagedLockFileIsRebuilt() throws {

@@ -1,5 +1,6 @@
 import ExemplarIndex
 import ExemplarStore
+import ExemplarTestSupport
 import Foundation
 import Testing
 
@@ -69,18 +70,5 @@ import Testing
         let vectors = [Float](repeating: 1, count: 6 * dim)
         let index = ExactIndex(records: records, vectors: vectors, dimension: dim)
         #expect(index.search([1, 1, 1, 1], k: 4).map(\.id) == [0, 1, 2, 3])
-    }
-}
-
-/// A tiny deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

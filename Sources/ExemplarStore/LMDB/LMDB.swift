@@ -18,11 +18,20 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     /// Whether the environment was opened read-only (`write` then refuses).
     package let readOnly: Bool
+    /// Databases the page check found damaged, with the problem: reading them is refused.
+    package let damaged: [String: String]
 
     /// Opens (creating if needed) the environment in folder `path` (`data.mdb`, `lock.mdb`).
     /// With `readOnly`, nothing is created or written (`MDB_RDONLY`; on read-only media LMDB
     /// runs without its lock file), and the databases must exist.
-    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws(StoreError) {
+    ///
+    /// Before any database is opened, the committed B-trees are checked page by page
+    /// (`LMDBPageCheck`), so that damage LMDB would follow into a crash is an error instead.
+    /// Damage to a named database throws, unless `allowDamaged` (then reading that database
+    /// throws, and writing anything throws when the free list is damaged); damage to the main
+    /// database always throws.
+    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20, readOnly: Bool = false,
+                 allowDamaged: Bool = false) throws(StoreError) {
         self.path = path
         self.readOnly = readOnly
         var env: OpaquePointer?
@@ -38,6 +47,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
             if !readOnly { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
             try Self.checkBeforeMapping(path + "/data.mdb")
             try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0), 0o644), "open", path: path)
+            var damaged = try Self.checkPages(env, path: path).problems
+            if let main = damaged["main"] { throw StoreError.corrupt(path: path, reason: "data.mdb " + main) }
+            if !allowDamaged, let (name, problem) = damaged.min(by: { $0.key < $1.key }) {
+                throw StoreError.corrupt(path: path, reason: "data.mdb \(name): " + problem)
+            }
+            damaged = damaged.filter { $0.key == "free list" || names.contains($0.key) }
+            self.damaged = damaged
             var txn: OpaquePointer?
             try Self.check(mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn),
                            readOnly ? "begin read transaction" : "begin write transaction", path: path)
@@ -61,6 +77,32 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Runs `LMDBPageCheck` over the mapped file at the state a read transaction pins (so a
+    /// writer in another process cannot reuse its pages during the check). Every page up to the
+    /// last committed one is inside the file: `checkBeforeMapping` made sure of that.
+    private static func checkPages(_ env: OpaquePointer, path: String) throws(StoreError) -> LMDBPageCheck.Report {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "begin read transaction", path: path)
+        defer { mdb_txn_abort(txn) }
+        var info = MDB_envinfo(), stat = MDB_stat()
+        try check(mdb_env_info(env, &info), "read environment", path: path)
+        try check(mdb_env_stat(env, &stat), "read environment", path: path)
+        // LMDB's own map address is not published (only with MDB_FIXEDMAP): map the file again, read-only.
+        var fd: Int32 = -1
+        try check(mdb_env_get_fd(env, &fd), "read environment", path: path)
+        let length = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        guard let map = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw StoreError.lmdb(path: path, operation: "map data.mdb for its page check", message: String(cString: strerror(errno)))
+        }
+        defer { munmap(map, length) }
+        var report = LMDBPageCheck.check(UnsafeRawBufferPointer(start: map, count: length), txnid: UInt64(mdb_txn_id(txn)))
+        // Named databases are reported as "database NAME"; key them by name.
+        report.problems = Dictionary(uniqueKeysWithValues: report.problems.map { key, value in
+            (key.hasPrefix("database ") ? String(key.dropFirst(9)) : key, value)
+        })
+        return report
+    }
 
     /// Checks `data.mdb` against its own meta pages before LMDB maps it: a file shorter than
     /// its last committed page would be a SIGBUS on the first read of that page, not an error.
@@ -133,6 +175,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// from the start, so `body` must only write through the transaction.
     package func write<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
         if readOnly { throw .readOnly(path: path) }
+        if let problem = damaged["free list"] { throw .corrupt(path: path, reason: "data.mdb free list: " + problem) }
         while true {
             var txn: OpaquePointer?
             try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
@@ -184,6 +227,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     fileprivate func dbi(_ name: String, _ txn: OpaquePointer) throws(StoreError) -> MDB_dbi {
+        if let problem = damaged[name] { throw .corrupt(path: path, reason: "data.mdb \(name): " + problem) }
         guard let dbi = databases[name] else {
             throw .lmdb(path: path, operation: "find database \(name)", message: "not opened with the environment")
         }
