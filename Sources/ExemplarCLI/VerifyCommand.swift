@@ -13,7 +13,9 @@ enum VerifyCommand {
             Checks: ids 0..n-1 in order, every record decodes, every vector has the model's
             dimension of finite values and is not all zeros, as many vectors as records, counts
             per label and split equal the manifest's (after online deletions), cache values have
-            the vector size. Damage LMDB itself cannot read is reported as such. 'info' runs the
+            the vector size, and each vector equals the cached embedding of its text (the two
+            copies are written together: damage to either shows). Before any of it, every page
+            of the LMDB file is checked, so damage LMDB cannot follow is reported, not a crash. 'info' runs the
             cheap part (entry counts against the manifest).
 
             To recover from damage: 'exemplar build INDEX --rebuild' (rebuilds from the data files,
@@ -26,20 +28,7 @@ enum VerifyCommand {
 
     static func run(_ args: ParsedArguments) throws {
         let (folder, store, manifest, _) = try Common.builtIndex(args, command: spec.name)
-        var result = try store.verify(dimension: manifest.model.dimension)
-        if result.problems.isEmpty {
-            // Counts against the manifest, with online deletions applied as a search sees them.
-            let index = try LoadedIndex.open(folder, store: store)
-            let live = index.records.filter { !index.deleted.contains($0.id) }
-            var byLabel: [String: Int] = [:], bySplit: [String: Int] = [:]
-            for r in live { byLabel[r.label, default: 0] += 1; bySplit[r.split, default: 0] += 1 }
-            if live.count != manifest.total { result.problems.append("the manifest counts \(manifest.total) examples, the index holds \(live.count)") }
-            if byLabel != manifest.countsByLabel.filter({ $0.value > 0 }) { result.problems.append("counts by label differ from the manifest's") }
-            if bySplit != manifest.countsBySplit.filter({ $0.value > 0 }) { result.problems.append("counts by split differ from the manifest's") }
-            if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
-                result.problems.append("deleted id \(bad) is not a record")
-            }
-        }
+        let result = try IndexVerification.run(folder: folder, store: store, manifest: manifest)
         if args.flag(.json) {
             print(JSONValue.object([("ok", .bool(result.problems.isEmpty)), ("records", .int(result.records)),
                                     ("vectors", .int(result.vectors)), ("cached", .int(result.cached)),

@@ -2,7 +2,7 @@ import ExemplarStore
 import Foundation
 
 /// `exemplar build --rebuild`: a damaged index rebuilt from its data files, reusing the cached
-/// vectors of the damaged store that read back whole.
+/// vectors of the damaged store that read back whole and agree with its stored vectors.
 ///
 /// The new store is built in `data.rebuild/` beside the damaged `data/`, then swapped in: the
 /// damaged store is kept as `data.damaged-<time>/` for the user to delete. A kill at any
@@ -41,7 +41,8 @@ public enum IndexRebuild {
                 _ = files.createFile(atPath: marker(folder).path, contents: nil)
                 // A store that cannot even be opened (truncated, bad meta pages) gives no cache.
                 if let old = try? IndexStore(folder: damaged, readOnly: true, allowDamaged: true),
-                   let counts = try? store.copyCache(from: old, dimension: builder.encoder.dimension) {
+                   let counts = try? store.copyCache(from: old, dimension: builder.encoder.dimension,
+                                                     excluding: IndexVerification.disputedCacheKeys(store: old)) {
                     (reused, unreadable) = counts
                 }
                 try files.removeItem(at: marker(folder))

@@ -209,14 +209,15 @@ extension IndexStore {
 
 extension IndexStore {
     /// Copies every cached vector of `dimension` finite, not-all-zero floats from `other` into
-    /// this store (in transactions of 10,000); returns how many were copied and how many left out.
-    public func copyCache(from other: IndexStore, dimension: Int) throws(StoreError) -> (copied: Int, skipped: Int) {
+    /// this store (in transactions of 10,000), except those under `excluding`; returns how many
+    /// were copied and how many left out.
+    public func copyCache(from other: IndexStore, dimension: Int, excluding: Set<[UInt8]> = []) throws(StoreError) -> (copied: Int, skipped: Int) {
         var batch: [(key: [UInt8], vector: [Float])] = []
         var copied = 0, skipped = 0
         var pending: [[(key: [UInt8], vector: [Float])]] = []
         try other.env.read { txn throws(StoreError) in
             try txn.forEach("cache") { key, value throws(StoreError) in
-                guard key.count == 32, value.count == dimension * 4 else { skipped += 1; return }
+                guard key.count == 32, value.count == dimension * 4, !excluding.contains(Array(key)) else { skipped += 1; return }
                 let vector = (0..<dimension).map { value.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
                 guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
                 batch.append((Array(key), vector))

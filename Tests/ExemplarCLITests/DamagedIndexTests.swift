@@ -142,6 +142,19 @@ extension DamagedIndexTests {
             }
         }
         #expect(errors > 6, "only \(errors) runs saw the damage")
+
+        // Damage LMDB cannot see, in one of a value's two copies: plausible floats, one bit off.
+        let vector = try IndexFolder.openStore(index, create: false, readOnly: true).load(dimension: 48).vectors[(11 * 48)..<(12 * 48)]
+        let needle = vector.withUnsafeBytes { Data($0) }
+        var silent = pristine
+        let found = try #require(silent.range(of: needle))
+        silent[found.lowerBound + 5] ^= 0x01
+        try silent.write(to: file)
+        let named = try cli.run(["verify", index.path, "--json"])
+        #expect(named.status == 1 && named.out.contains("differs from the cached embedding"), "\(named.out) \(named.stderr)")
+        let repaired = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"])
+        #expect(repaired.status == 0 && repaired.stderr.contains("2999 cached vectors reused, 1 left out"), "\(repaired.stderr)")
+        #expect(try cli.run(["verify", index.path]).status == 0)
     }
 
     /// lock.mdb holds no data: LMDB rebuilds it when no other process has the index open, so a

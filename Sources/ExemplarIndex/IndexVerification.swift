@@ -1,0 +1,55 @@
+import ExemplarStore
+import Foundation
+
+/// `exemplar verify`'s use case: every stored value of an index read and checked.
+public enum IndexVerification {
+    /// Checks `store` (the index in `folder`, built with `manifest`): the store's own checks
+    /// (`IndexStore.verify`: pages, ids, decoding, vector sizes and values), then the counts per
+    /// label and split against the manifest (with online deletions applied), then each vector
+    /// against the cached embedding of its record's text: the two copies are written together
+    /// and must be equal bit for bit, so damage to either shows, even where the damaged bytes
+    /// still read as plausible floats. Records without a cached embedding are not compared.
+    public static func run(folder: URL, store: IndexStore, manifest: Manifest) throws(IndexError) -> IndexStore.Verification {
+        var result: IndexStore.Verification
+        do { result = try store.verify(dimension: manifest.model.dimension) } catch { throw .store(error) }
+        guard result.problems.isEmpty else { return result }
+        let index = try LoadedIndex.open(folder, store: store)
+        let live = index.records.filter { !index.deleted.contains($0.id) }
+        var byLabel: [String: Int] = [:], bySplit: [String: Int] = [:]
+        for r in live { byLabel[r.label, default: 0] += 1; bySplit[r.split, default: 0] += 1 }
+        if live.count != manifest.total { result.problems.append("the manifest counts \(manifest.total) examples, the index holds \(live.count)") }
+        if byLabel != manifest.countsByLabel.filter({ $0.value > 0 }) { result.problems.append("counts by label differ from the manifest's") }
+        if bySplit != manifest.countsBySplit.filter({ $0.value > 0 }) { result.problems.append("counts by split differ from the manifest's") }
+        if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
+            result.problems.append("deleted id \(bad) is not a record")
+        }
+        let disputed: [UInt32]
+        do { disputed = try disputedVectors(store: store, manifest: manifest) } catch { throw .store(error) }
+        for id in disputed.prefix(20) {
+            result.problems.append("vector \(id) differs from the cached embedding of its text (one of the two copies is damaged)")
+        }
+        if disputed.count > 20 { result.problems.append("\(disputed.count - 20) more vectors differ from their cached embeddings") }
+        return result
+    }
+
+    /// Ids whose stored vector differs from the cached embedding of their text.
+    static func disputedVectors(store: IndexStore, manifest: Manifest) throws(StoreError) -> [UInt32] {
+        let dim = manifest.model.dimension
+        let (records, vectors) = try store.load(dimension: dim)
+        let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
+        let cached = try store.cachedVectors(keys, dimension: dim)
+        return records.indices.compactMap { i in
+            guard let copy = cached[i] else { return nil }
+            return copy.elementsEqual(vectors[(i * dim)..<((i + 1) * dim)], by: { $0.bitPattern == $1.bitPattern }) ? nil : records[i].id
+        }
+    }
+
+    /// Cache keys of `store` whose cached vector disagrees with a stored vector of the same
+    /// text (which copy is damaged cannot be told, so a rebuild embeds those texts again);
+    /// empty when the records or vectors cannot be read.
+    static func disputedCacheKeys(store: IndexStore) -> Set<[UInt8]> {
+        guard let manifest = try? store.manifest(), let (records, _) = try? store.load(dimension: manifest.model.dimension),
+              let ids = try? disputedVectors(store: store, manifest: manifest) else { return [] }
+        return Set(ids.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText(records[Int($0)])) })
+    }
+}
