@@ -90,3 +90,58 @@ import FoundationNetworking
         }
     }
 }
+
+extension BuildDuringServeTests {
+    /// kill -9 of a server at random moments around its swap to a new build (the reload runs
+    /// every 20 ms, so kills from the build's end to 40 ms after it land before, during and
+    /// after the swap; others land mid-build): the folder always verifies, holds the last
+    /// finished build, and the next server serves it.
+    @Test func killedServersDuringTheSwapLeaveAWholeIndex() async throws {
+        let dir = try TemporaryFolder.create("exemplar-kill-swap")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl"), index = dir.appendingPathComponent("idx")
+        try writeData(data, prefix: "first", count: 100)
+        let flags = ["--model", tiny, "--threads", "1"]
+        try #require(try cli.run(["build", "--data", data.path, "--out", index.path] + flags).status == 0)
+        func serve() throws -> ServeProcess {
+            let process = Process()
+            process.executableURL = try CLIRunner.binary
+            process.arguments = ["serve", "--port", "0", "--index", index.path, "--reload-interval", "0.02", "--model", tiny]
+            return try ServeProcess(process)
+        }
+        var log: [String] = []
+        for attempt in 0..<12 {
+            let count = 150 + 10 * attempt
+            try writeData(data, prefix: "build\(attempt)", count: count)
+            let server = try serve()
+            try #require(server.serving, "\(server.log)")
+            let added = try await server.request("POST", "/v1/indexes/idx/examples", #"{"text": "added online", "label": "0"}"#)
+            #expect(added.status == 201, "\(added)")
+            let build = try cli.start(["build", index.path] + flags)
+            let delay: Double
+            if attempt % 3 == 2 {
+                delay = Double.random(in: 0...0.3)  // mid-build
+                try await Task.sleep(for: .seconds(delay))
+            } else {
+                build.waitUntilExit()
+                delay = Double.random(in: 0...0.04)  // around the swap
+                try await Task.sleep(for: .seconds(delay))
+            }
+            kill(server.process.processIdentifier, SIGKILL)
+            server.process.waitUntilExit()
+            build.waitUntilExit()
+            log.append(String(format: "attempt %d: killed %.3f s %@", attempt, delay, attempt % 3 == 2 ? "into the build" : "after it"))
+            #expect(build.terminationStatus == 0, "\(log)")
+            let verify = try cli.run(["verify", index.path])
+            #expect(verify.status == 0, "\(verify.stderr) \(log)")
+            let stored = try LoadedIndex.open(index)
+            #expect(stored.manifest.total == count && stored.records.count == count, "\(log)")
+            #expect(stored.records.allSatisfy { $0.textA.hasPrefix("build\(attempt) ") }, "\(log)")
+        }
+        let server = try serve()
+        let described = try await server.request("GET", "/v1/indexes/idx")
+        let examples = try JSONParser.parse(Array(described.body.utf8))["examples"]
+        #expect(described.status == 200 && examples == .int(260), "\(described)")
+        server.stop()
+    }
+}
