@@ -8,7 +8,8 @@ public enum IndexVerification {
     /// label and split against the manifest (with online deletions applied), then each vector
     /// against the cached embedding of its record's text: the two copies are written together
     /// and must be equal bit for bit, so damage to either shows, even where the damaged bytes
-    /// still read as plausible floats. Records without a cached embedding are not compared.
+    /// still read as plausible floats. A built record whose text has no cached embedding has a
+    /// damaged text (every built text is cached).
     public static func run(folder: URL, store: IndexStore, manifest: Manifest) throws(IndexError) -> IndexStore.Verification {
         var result: IndexStore.Verification
         do { result = try store.verify(dimension: manifest.model.dimension) } catch { throw .store(error) }
@@ -23,25 +24,35 @@ public enum IndexVerification {
         if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
             result.problems.append("deleted id \(bad) is not a record")
         }
-        let disputed: [UInt32]
+        let disputed: (differ: [UInt32], uncached: [UInt32])
         do { disputed = try disputedVectors(store: store, manifest: manifest) } catch { throw .store(error) }
-        for id in disputed.prefix(20) {
+        for id in disputed.differ.prefix(20) {
             result.problems.append("vector \(id) differs from the cached embedding of its text (one of the two copies is damaged)")
         }
-        if disputed.count > 20 { result.problems.append("\(disputed.count - 20) more vectors differ from their cached embeddings") }
+        if disputed.differ.count > 20 { result.problems.append("\(disputed.differ.count - 20) more vectors differ from their cached embeddings") }
+        for id in disputed.uncached.prefix(20) {
+            result.problems.append("record \(id)'s text has no cached embedding, as every built record's has (the record's text is damaged)")
+        }
+        if disputed.uncached.count > 20 { result.problems.append("\(disputed.uncached.count - 20) more records have no cached embedding") }
         return result
     }
 
-    /// Ids whose stored vector differs from the cached embedding of their text.
-    static func disputedVectors(store: IndexStore, manifest: Manifest) throws(StoreError) -> [UInt32] {
+    /// Ids whose stored vector differs from the cached embedding of their text, and ids of
+    /// built records (not online additions, line 0, which older servers did not cache) whose text has none.
+    static func disputedVectors(store: IndexStore, manifest: Manifest) throws(StoreError) -> (differ: [UInt32], uncached: [UInt32]) {
         let dim = manifest.model.dimension
         let (records, vectors) = try store.load(dimension: dim)
         let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
         let cached = try store.cachedVectors(keys, dimension: dim)
-        return records.indices.compactMap { i in
-            guard let copy = cached[i] else { return nil }
-            return copy.elementsEqual(vectors[(i * dim)..<((i + 1) * dim)], by: { $0.bitPattern == $1.bitPattern }) ? nil : records[i].id
+        var differ: [UInt32] = [], uncached: [UInt32] = []
+        for i in records.indices {
+            guard let copy = cached[i] else {
+                if records[i].line != 0 { uncached.append(records[i].id) }
+                continue
+            }
+            if !copy.elementsEqual(vectors[(i * dim)..<((i + 1) * dim)], by: { $0.bitPattern == $1.bitPattern }) { differ.append(records[i].id) }
         }
+        return (differ, uncached)
     }
 
     /// Cache keys of `store` whose cached vector disagrees with a stored vector of the same
@@ -49,7 +60,7 @@ public enum IndexVerification {
     /// empty when the records or vectors cannot be read.
     static func disputedCacheKeys(store: IndexStore) -> Set<[UInt8]> {
         guard let manifest = try? store.manifest(), let (records, _) = try? store.load(dimension: manifest.model.dimension),
-              let ids = try? disputedVectors(store: store, manifest: manifest) else { return [] }
+              let ids = try? disputedVectors(store: store, manifest: manifest).differ else { return [] }
         return Set(ids.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText(records[Int($0)])) })
     }
 }

@@ -150,7 +150,10 @@ public final class OnlineIndex: Sendable {
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
         do {
-            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
+            // The added vectors go to the embedding cache too: the next build reuses them, and
+            // `verify` compares every vector with its cached copy.
+            let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
+            try store.commitOnline(appending: records, vectors: vectors, cacheKeys: keys, deleted: deleted, manifest: manifest,
                                    generation: old.index.manifest.dataFingerprint)
         } catch .staleGeneration {
             // A build replaced the index: serve it from now on, and refuse this edit of the old one.

@@ -57,13 +57,25 @@ public final class Server: Sendable {
         running = Mutex((daemon, service))
         var timer: DispatchSourceTimer?
         if interval > 0 && !served.isEmpty {
-            let source = DispatchSource.makeTimerSource(queue: .global())
+            // A queue of its own: it targets the overcommitting root queue, so the timer fires even
+            // when every thread of the width-limited global pool (which Swift concurrency shares) is busy.
+            let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "exemplar.reload"))
             source.schedule(deadline: .now() + interval, repeating: interval)
+            // The last reload failure said per index, so a failure is logged once, not every tick.
+            let failures = Mutex([String: String]())
             source.setEventHandler {
                 for index in served {
                     // A folder that cannot be read now is tried again at the next tick; edits report their own errors.
-                    if (try? index.reloadIfRebuilt()) == true, log {
-                        FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
+                    do {
+                        if try index.reloadIfRebuilt(), log {
+                            FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
+                        }
+                        failures.withLock { $0[index.folder.path] = nil }
+                    } catch {
+                        let message = "\(error)"
+                        if failures.withLock({ $0.updateValue(message, forKey: index.folder.path) }) != message {
+                            FileHandle.standardError.write(Data("exemplar: cannot load the new build of \(index.folder.relativePath) (trying again every \(interval) s): \(message)\n".utf8))
+                        }
                     }
                 }
             }
@@ -98,7 +110,7 @@ public final class Server: Sendable {
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: DispatchQueue(label: "exemplar.signals"))
             source.setEventHandler { done.signal() }
             source.resume()
             sources.append(source)

@@ -27,14 +27,15 @@ extension IndexStore {
     }
 
     /// In one transaction: appends `records` (ids following the stored ones, in order) with
-    /// their `vectors` (`records.count × dimension`), replaces the deleted list with `deleted`
+    /// their `vectors` (`records.count × dimension`) and caches each vector under its record's
+    /// entry of `cacheKeys` (one per record), replaces the deleted list with `deleted`
     /// and writes `manifest`, whose `dataFingerprint` tags the list. `generation` is the data
     /// fingerprint of the state the edit was made against: when the stored manifest has
     /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
-    public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
+    public func commitOnline(appending records: [IndexRecord], vectors: [Float], cacheKeys: [[UInt8]], deleted: Set<UInt32>,
                              manifest: Manifest, generation: String) throws(StoreError) {
         let dim = manifest.model.dimension
-        precondition(vectors.count == records.count * dim)
+        precondition(vectors.count == records.count * dim && cacheKeys.count == records.count)
         let json = Array(manifest.json.text.utf8)
         var list = Array(manifest.dataFingerprint.utf8) + [0]
         for id in deleted.sorted() { list += id.keyBytes }
@@ -47,6 +48,7 @@ extension IndexStore {
             for (i, record) in records.enumerated() {
                 try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
+                try txn.put("cache", cacheKeys[i], Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]))
             }
             try txn.put("meta", Array("deleted".utf8), list)
             try txn.put("meta", Array("manifest".utf8), json)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -12,6 +13,8 @@ public final class ServeProcess: @unchecked Sendable {
     public private(set) var log = ""
     public let port: String
     private let stderr = Pipe()
+    /// What it wrote after that line: drained as it comes, so a chatty server never blocks on a full pipe.
+    private let rest = Mutex("")
 
     /// Runs `process` (configured, not started) and waits for its "serving on" line.
     public init(_ process: Process) throws {
@@ -27,6 +30,11 @@ public final class ServeProcess: @unchecked Sendable {
         }
         self.log = log
         port = log.split(separator: ":").dropFirst(3).first.map { String($0.prefix { $0.isNumber }) } ?? ""
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil; return }
+            self?.rest.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
     }
 
     /// Whether the server said it is serving.
@@ -48,8 +56,9 @@ public final class ServeProcess: @unchecked Sendable {
     public func stop() -> String {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        let rest = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        log += rest
+        stderr.fileHandleForReading.readabilityHandler = nil
+        let tail = String(decoding: (try? stderr.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+        log += rest.withLock { $0 } + tail
         return log
     }
 
