@@ -22,7 +22,10 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Opens (creating if needed) the environment in folder `path` (`data.mdb`, `lock.mdb`).
     /// With `readOnly`, nothing is created or written (`MDB_RDONLY`; on read-only media LMDB
     /// runs without its lock file), and the databases must exist.
-    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws(StoreError) {
+    /// `optional` databases may be missing from a store opened read-only (written by an older
+    /// version); `has(_:)` tells whether they are there.
+    package init(path: String, databases names: [String], optional: Set<String> = [], initialMapSize: Int = 64 << 20,
+                 readOnly: Bool = false) throws(StoreError) {
         self.path = path
         self.readOnly = readOnly
         var env: OpaquePointer?
@@ -45,6 +48,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             for name in names {
                 var dbi: MDB_dbi = 0
                 let rc = mdb_dbi_open(txn, name, readOnly ? 0 : UInt32(MDB_CREATE), &dbi)
+                if rc == MDB_NOTFOUND && readOnly && optional.contains(name) { continue }
                 if rc != 0 { mdb_txn_abort(txn) }
                 try Self.check(rc, "open database \(name)", path: path)
                 handles[name] = dbi
@@ -61,6 +65,9 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Whether database `name` was opened (an optional one may be absent).
+    package func has(_ name: String) -> Bool { databases[name] != nil }
 
     /// Checks `data.mdb` against its own meta pages before LMDB maps it: a file shorter than
     /// its last committed page would be a SIGBUS on the first read of that page, not an error.
