@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore", "ExemplarLexical"]),
         .testTarget(
             name: "ExemplarDataTests",
             dependencies: ["ExemplarTestSupport", "ExemplarData"]),

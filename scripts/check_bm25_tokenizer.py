@@ -3,7 +3,7 @@ tokenizes with), on every text of the data sets in ../shared/data/original (pair
 space, as OpenICL joins input columns) and on seeded random strings built from the characters
 the Treebank and Punkt rules look at. Prints the counts and the first differences; with
 --write-fixture, writes Tests/Fixtures/bm25/word-tokenize.jsonl (a sample of both, with nltk's
-tokens) for ExemplarLexicalTests.
+tokens: 300 data set texts where word_tokenize differs from str.split, 100 where it does not, 300 random strings) for ExemplarLexicalTests.
 """
 import argparse
 import json
@@ -94,13 +94,13 @@ def main():
         out = ROOT / "Tests" / "Fixtures" / "bm25" / "word-tokenize.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
         texts, tokens = samples["data set texts"]
-        # Every text where sentence splitting or a rule beyond whitespace matters, up to 600, then 200 plain ones.
+        # Texts where sentence splitting or a rule beyond whitespace matters, then plain ones.
         interesting = [i for i, t in enumerate(texts) if tokens[i] != t.split()]
         plain = [i for i, t in enumerate(texts) if tokens[i] == t.split()]
-        picked = random.Random(1).sample(interesting, min(600, len(interesting))) + random.Random(2).sample(plain, 200)
+        picked = random.Random(1).sample(interesting, min(300, len(interesting))) + random.Random(2).sample(plain, 100)
         rows = [(texts[i], tokens[i]) for i in sorted(picked)]
         rtexts, rtokens = samples["random strings"]
-        rows += list(zip(rtexts[:600], rtokens[:600]))
+        rows += list(zip(rtexts[:300], rtokens[:300]))
         with out.open("w", encoding="utf-8") as f:
             for t, toks in rows:
                 f.write(json.dumps({"text": t, "tokens": toks}, ensure_ascii=False) + "\n")

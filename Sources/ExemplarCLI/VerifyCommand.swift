@@ -39,6 +39,11 @@ enum VerifyCommand {
             if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
                 result.problems.append("deleted id \(bad) is not a record")
             }
+            // BM25 postings: readable, and what the records' words give.
+            result.problems += try store.verifyLexical(records: index.records.count, expected: manifest.lexical?.documents)
+            if let lexical = index.lexical, lexical != IndexBuilder.postings(index.records) {
+                result.problems.append("the BM25 postings differ from the records' words; run 'exemplar build \(folder.relativePath) --rebuild'")
+            }
         }
         if args.flag(.json) {
             print(JSONValue.object([("ok", .bool(result.problems.isEmpty)), ("records", .int(result.records)),
