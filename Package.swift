@@ -46,19 +46,21 @@ let package = Package(
         .target(
             name: "ExemplarData",
             dependencies: ["ExemplarCore", "ExemplarJSON"]),
+        // Words for lexical search: nltk's word_tokenize (Punkt sentences, Treebank words), postings, BM25Okapi.
+        .target(name: "ExemplarLexical"),
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "CLMDB"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarLexical", "CLMDB"]),
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore", "ExemplarLexical"]),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "ExemplarCLI",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
-                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer"]),
+                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical"]),
         // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -95,7 +97,7 @@ let package = Package(
             dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore", "ExemplarLexical"]),
         .testTarget(
             name: "ExemplarDataTests",
             dependencies: ["ExemplarTestSupport", "ExemplarData"]),
@@ -105,6 +107,9 @@ let package = Package(
         .testTarget(
             name: "ExemplarServerTests",
             dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+        .testTarget(
+            name: "ExemplarLexicalTests",
+            dependencies: ["ExemplarTestSupport", "ExemplarLexical", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarJSONTests",
             dependencies: ["ExemplarJSON"]),

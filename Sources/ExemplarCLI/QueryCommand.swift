@@ -8,6 +8,10 @@ extension Option {
     static let perClass = Option("--per-class", help: "Top k of every label, in the index's label order.")
     static let label = Option("--label", value: "L", help: "Only examples with this label.")
     static let exclude = Option("--exclude", value: "IDS", help: "Never these example ids (comma-separated).")
+    static let mode = Option("--mode", value: "dense|bm25|hybrid",
+                             help: "How to score: cosine of embeddings (default), BM25 over words (no model needed), or both mixed.")
+    static let bm25Weight = Option("--bm25-weight", value: "W",
+                                   help: "hybrid: BM25's share, 0 to 1 (default 0.5); BM25 is min-max scaled per query, cosine taken as is.")
 }
 
 /// `exemplar query`: the examples of an index nearest to some texts.
@@ -25,9 +29,17 @@ enum QueryCommand {
                "split", "line", "text", "text_b"}]}]}
             (without --per-class, one entry with label null holds the hits).
 
+            --mode bm25 scores by Okapi BM25 (k1 1.5, b 0.75, epsilon 0.25: rank_bm25's BM25Okapi,
+            what OpenICL's BM25Retriever uses) over the words nltk's word_tokenize gives, case
+            kept; the corpus is --split's examples (default: all), with the postings the build
+            stored. --mode hybrid ranks by W x BM25 scaled to [0, 1] per query (min-max over the
+            corpus) + (1 - W) x cosine.
+
             EXAMPLES:
               exemplar query indexes/sst-2 "a gripping, beautifully acted thriller" --per-class --k 2
               exemplar query indexes/sst-2 --queries questions.txt --k 5 --split train --json
+              exemplar query indexes/sst-2 "a gripping thriller" --mode bm25 --split train --k 4
+              exemplar query indexes/sst-2 "a gripping thriller" --mode hybrid --bm25-weight 0.3 --per-class
             """,
         options: [
             .queries.with(help: "Read query texts from FILE (text or .jsonl); - is standard input."),
@@ -35,7 +47,7 @@ enum QueryCommand {
             .k.with(help: "Hits per query, or per label with --per-class (default 5)."),
             .perClass, .label,
             .split.with(value: "S", help: "Only examples of this split (train, dev, test, ...)."),
-            .exclude, .model, .threads,
+            .exclude, .mode, .bm25Weight, .model, .threads,
             .json.with(help: "One JSON object per query per line."),
         ])
 
@@ -75,12 +87,32 @@ enum QueryCommand {
         if let split = filter.split, index.manifest.countsBySplit[split] == nil {
             throw UsageError(command: spec.name, message: "--split \(split) is not a split of \(path); its splits: \(index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
         }
-        let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
-        let vectors = encoder.encode(texts, threads: threads)
+        let mode = try args.choice(.mode, as: SearchMode.self) ?? .dense
+        var weight = 0.5
+        if let raw = args.string(.bm25Weight) {
+            guard let w = Double(raw), w >= 0 && w <= 1 else {
+                throw UsageError(command: spec.name, message: "--bm25-weight must be a number in [0, 1], got \"\(raw)\"")
+            }
+            weight = w
+        }
+        if args.string(.bm25Weight) != nil && mode != .hybrid {
+            throw UsageError(command: spec.name, message: "--bm25-weight applies to --mode hybrid only")
+        }
         let perClass = args.flag(.perClass)
-        let queries = (0..<vectors.count).map { Array(vectors[$0]) }
+        var queries: [[Float]] = []
+        if mode != .bm25 {
+            let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
+            let vectors = encoder.encode(texts, threads: threads)
+            queries = (0..<vectors.count).map { Array(vectors[$0]) }
+        }
         let results: [[(label: String, hits: [Hit])]]
-        if queries.count == 1 {
+        if mode != .dense {
+            let lexical = try LexicalSearch(index: index, split: filter.split)
+            results = texts.enumerated().map { i, text in
+                lexical.search(text: text, vector: mode == .hybrid ? queries[i] : nil, mode: mode, weight: weight,
+                               k: k, perClass: perClass, filter: filter)
+            }
+        } else if queries.count == 1 {
             results = perClass
                 ? [index.exact.searchPerClass(queries[0], k: k, filter: filter, threads: threads)]
                 : [[("", index.exact.search(queries[0], k: k, filter: filter, threads: threads))]]

@@ -1,8 +1,11 @@
 import ExemplarData
 import ExemplarCore
 import ExemplarEncoder
+import ExemplarLexical
 import ExemplarStore
+import Dispatch
 import Foundation
+import Synchronization
 
 /// What a build did.
 public struct BuildReport: Sendable, Equatable {
@@ -46,6 +49,32 @@ public struct IndexBuilder: Sendable {
         return sha.hex()
     }
 
+    /// Whether `manifest`'s BM25 postings cover its records with today's tokenizer (an index
+    /// built before postings existed is rebuilt by the next `build`, from its cache).
+    static func postingsCurrent(_ manifest: Manifest) -> Bool {
+        manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == manifest.total
+    }
+
+    /// The records' BM25 postings: each record's text (`embeddingText`, pairs joined with a
+    /// space, as OpenICL joins input columns) through `WordTokenizer`, tokenized on `threads` threads.
+    public static func postings(_ records: [IndexRecord], threads: Int = SentenceEncoder.defaultThreads) -> LexicalIndex {
+        LexicalIndex(documents: tokenize(records.map(embeddingText), threads: threads))
+    }
+
+    /// `WordTokenizer` over `texts`, split across `threads` workers; results in order.
+    public static func tokenize(_ texts: [String], threads: Int = SentenceEncoder.defaultThreads) -> [[String]] {
+        let workers = max(1, min(threads, texts.count / 2_000 + 1))
+        let chunk = (texts.count + workers - 1) / workers
+        let parts = Mutex([[[String]]](repeating: [], count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let tokenizer = WordTokenizer()
+            let range = min(texts.count, w * chunk)..<min(texts.count, (w + 1) * chunk)
+            let mine = texts[range].map(tokenizer.tokenize)
+            parts.withLock { $0[w] = mine }
+        }
+        return parts.withLock { $0.flatMap { $0 } }
+    }
+
     /// Builds (or resumes, or confirms up to date) the index in `store` from `records`.
     /// `labels` is the label list (its order is the per-class order). `replaceModel` allows
     /// rebuilding an index that was built with another model.
@@ -59,7 +88,7 @@ public struct IndexBuilder: Sendable {
             throw IndexError.modelMismatch(path: store.folder.path, stored: previous.model.summary, given: model.summary)
         }
         if let previous, previous.model == model, previous.dataFingerprint == fingerprint,
-           previous.labels == labels, try !store.hasInterruptedBuild() {
+           previous.labels == labels, Self.postingsCurrent(previous), try !store.hasInterruptedBuild() {
             return BuildReport(records: records.count, embedded: 0, fromCache: records.count, upToDate: true,
                                seconds: Date().timeIntervalSince(start))
         }
@@ -75,11 +104,13 @@ public struct IndexBuilder: Sendable {
             countsByLabel[r.label, default: 0] += 1
             countsBySplit[r.split, default: 0] += 1
         }
+        let lexical = Self.postings(records, threads: threads)
         let seconds = Date().timeIntervalSince(start)
-        let manifest = Manifest(model: model, task: task, dataFingerprint: fingerprint, labels: labels,
+        var manifest = Manifest(model: model, task: task, dataFingerprint: fingerprint, labels: labels,
                                 countsByLabel: countsByLabel, countsBySplit: countsBySplit, total: records.count,
                                 builtAt: Date(), buildSeconds: seconds, embeddedTexts: embedded)
-        try store.commit(records: records, vectors: matrix, manifest: manifest)
+        manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: records.count, terms: lexical.terms.count)
+        try store.commit(records: records, vectors: matrix, manifest: manifest, lexical: lexical)
         return BuildReport(records: records.count, embedded: embedded, fromCache: records.count - embedded,
                            upToDate: false, seconds: seconds)
     }

@@ -24,6 +24,11 @@ public enum IndexVerification {
         if let bad = index.deleted.first(where: { Int($0) >= index.records.count }) {
             result.problems.append("deleted id \(bad) is not a record")
         }
+        // BM25 postings: readable, and what the records' words give.
+        do { result.problems += try store.verifyLexical(records: index.records.count, expected: manifest.lexical?.documents) } catch { throw .store(error) }
+        if let lexical = index.lexical, lexical != IndexBuilder.postings(index.records) {
+            result.problems.append("the BM25 postings differ from the records' words; run 'exemplar build \(folder.relativePath) --rebuild'")
+        }
         let disputed: (differ: [UInt32], uncached: [UInt32])
         do { disputed = try disputedVectors(store: store, manifest: manifest) } catch { throw .store(error) }
         for id in disputed.differ.prefix(20) {

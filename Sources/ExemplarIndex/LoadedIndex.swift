@@ -1,3 +1,4 @@
+import ExemplarLexical
 import ExemplarStore
 import Foundation
 
@@ -38,6 +39,9 @@ public struct LoadedIndex: Sendable {
     /// Ids deleted online by `exemplar serve` (their records carry `OnlineIndex.deletedSplit`,
     /// so no split holds them); searches exclude them through `filter`.
     public var deleted: Set<UInt32> = []
+    /// BM25 postings of every record (document id = record id); nil for an index built
+    /// before postings existed (`exemplar build` adds them).
+    public var lexical: LexicalIndex?
 
     /// Opens the index in `folder`. Throws when it was never completely built.
     public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
@@ -49,7 +53,7 @@ public struct LoadedIndex: Sendable {
     public static func open(_ folder: URL, store: IndexStore) throws(IndexError) -> LoadedIndex {
         let stored = try read(folder, store: store)
         return assemble(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
-                        deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size)
+                        deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size, lexical: stored.lexical)
     }
 
     /// What an index's store holds: the last complete build, its raw vectors and the ids deleted online.
@@ -60,6 +64,7 @@ public struct LoadedIndex: Sendable {
         let deleted: Set<UInt32>
         let interrupted: Bool
         let size: Int
+        let lexical: LexicalIndex?
     }
 
     /// Reads `store` (the index in `folder`). Throws when it was never completely built.
@@ -72,8 +77,12 @@ public struct LoadedIndex: Sendable {
             }
             let (records, vectors) = try store.load(dimension: manifest.model.dimension)
             let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
+            // Postings count only when they cover every stored record (an older version's online
+            // additions would have left them short).
+            let lexical = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
+                ? try store.lexicalIndex(documentCount: records.count) : nil
             return Stored(manifest: manifest, records: records, vectors: vectors, deleted: deleted,
-                          interrupted: interrupted, size: store.sizeOnDisk())
+                          interrupted: interrupted, size: store.sizeOnDisk(), lexical: lexical)
         } catch let error as IndexError {
             throw error
         } catch let error as StoreError {
@@ -86,12 +95,12 @@ public struct LoadedIndex: Sendable {
     /// An index over `records` and their raw `vectors`; the `deleted` ones get
     /// `OnlineIndex.deletedSplit`, so no split holds them, and `filter` excludes them.
     static func assemble(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                         deleted: Set<UInt32>, interrupted: Bool, size: Int) -> LoadedIndex {
+                         deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?) -> LoadedIndex {
         var shown = records
         for id in deleted where Int(id) < shown.count { shown[Int(id)].split = OnlineIndex.deletedSplit }
         let exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
         return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
-                           sizeOnDisk: size, deleted: deleted)
+                           sizeOnDisk: size, deleted: deleted, lexical: lexical)
     }
 
     public var records: [IndexRecord] { exact.records }

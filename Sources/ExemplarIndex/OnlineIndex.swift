@@ -1,3 +1,4 @@
+import ExemplarLexical
 import ExemplarStore
 import Foundation
 import Synchronization
@@ -67,7 +68,8 @@ public final class OnlineIndex: Sendable {
         store = try IndexFolder.openStore(folder, create: false, readOnly: !IndexFolder.isWritable(folder))
         let stored = try LoadedIndex.read(folder, store: store)
         current = Mutex(Self.snapshot(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
-                                      deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size))
+                                      deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size,
+                                      lexical: stored.lexical))
     }
 
     /// Whether the index could only be opened read-only (edits are refused).
@@ -92,7 +94,7 @@ public final class OnlineIndex: Sendable {
         guard let stored, stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else { return false }
         let read = try LoadedIndex.read(folder, store: store)
         let next = Self.snapshot(folder: folder, manifest: read.manifest, records: read.records, vectors: read.vectors,
-                                 deleted: read.deleted, interrupted: read.interrupted, size: read.size)
+                                 deleted: read.deleted, interrupted: read.interrupted, size: read.size, lexical: read.lexical)
         current.withLock { $0 = next }
         return true
     }
@@ -123,7 +125,15 @@ public final class OnlineIndex: Sendable {
                 manifest.countsBySplit[r.split, default: 0] += 1
             }
             manifest.total += records.count
-            try commit(old: old, appending: records, vectors: flat, deleted: old.deleted, manifest: manifest)
+            // The postings grow with the records (when the index has them: an index built
+            // before postings existed gets them at its next build).
+            var lexical: (index: LexicalIndex, changedTerms: [UInt32])?
+            if var index = old.index.lexical {
+                let changed = index.append(IndexBuilder.tokenize(records.map(IndexBuilder.embeddingText), threads: 1))
+                manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: index.documentCount, terms: index.terms.count)
+                lexical = (index, changed)
+            }
+            try commit(old: old, appending: records, vectors: flat, deleted: old.deleted, manifest: manifest, lexical: lexical)
             return records.map(\.id)
         }
     }
@@ -138,14 +148,15 @@ public final class OnlineIndex: Sendable {
             manifest.countsBySplit[record.split, default: 1] -= 1
             if manifest.countsBySplit[record.split] == 0 { manifest.countsBySplit[record.split] = nil }
             manifest.total -= 1
-            try commit(old: old, appending: [], vectors: [], deleted: old.deleted.union([id]), manifest: manifest)
+            try commit(old: old, appending: [], vectors: [], deleted: old.deleted.union([id]), manifest: manifest,
+                       lexical: nil)
             return true
         }
     }
 
     /// Persists a change, then swaps in the snapshot that has it. Called with `writer` held.
     private func commit(old: Snapshot, appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
-                        manifest: Manifest) throws(IndexError) {
+                        manifest: Manifest, lexical: (index: LexicalIndex, changedTerms: [UInt32])?) throws(IndexError) {
         var manifest = manifest
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
@@ -154,7 +165,7 @@ public final class OnlineIndex: Sendable {
             // `verify` compares every vector with its cached copy.
             let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
             try store.commitOnline(appending: records, vectors: vectors, cacheKeys: keys, deleted: deleted, manifest: manifest,
-                                   generation: old.index.manifest.dataFingerprint)
+                                   generation: old.index.manifest.dataFingerprint, lexical: lexical)
         } catch .staleGeneration {
             // A build replaced the index: serve it from now on, and refuse this edit of the old one.
             _ = try reloadLocked()
@@ -164,14 +175,15 @@ public final class OnlineIndex: Sendable {
         }
         let next = Self.snapshot(folder: folder, manifest: manifest, records: old.index.records + records,
                                  vectors: old.vectors + vectors, deleted: deleted,
-                                 interrupted: old.index.interruptedBuild, size: store.sizeOnDisk())
+                                 interrupted: old.index.interruptedBuild, size: store.sizeOnDisk(),
+                                 lexical: lexical?.index ?? old.index.lexical)
         current.withLock { $0 = next }
     }
 
     private static func snapshot(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                                 deleted: Set<UInt32>, interrupted: Bool, size: Int) -> Snapshot {
+                                 deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?) -> Snapshot {
         Snapshot(index: LoadedIndex.assemble(folder: folder, manifest: manifest, records: records, vectors: vectors,
-                                             deleted: deleted, interrupted: interrupted, size: size),
+                                             deleted: deleted, interrupted: interrupted, size: size, lexical: lexical),
                  vectors: vectors)
     }
 }

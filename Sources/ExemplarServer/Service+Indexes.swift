@@ -20,7 +20,7 @@ extension Service {
     }
 
     func search(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
-        try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids"])
+        try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids", "mode", "bm25_weight"])
         let snapshot = index.snapshot
         let dim = snapshot.index.exact.dimension
         let given = ["text", "texts", "vector", "vectors"].filter { body.field($0) != nil }
@@ -41,6 +41,24 @@ extension Service {
             throw JSONError.field(path: "split", reason: "\"\(split)\" is not a split of index \(name); its splits: \(snapshot.index.manifest.countsBySplit.keys.sorted().joined(separator: ", "))")
         }
         let field = given[0]
+        let mode: SearchMode
+        if let raw = try body.string("mode") {
+            guard let m = SearchMode(rawValue: raw) else {
+                throw JSONError.field(path: "mode", reason: "must be one of \(SearchMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"")
+            }
+            mode = m
+        } else {
+            mode = .dense
+        }
+        let weight = try body.double("bm25_weight", range: 0...1) ?? 0.5
+        if body.field("bm25_weight") != nil && mode != .hybrid {
+            throw JSONError.field(path: "bm25_weight", reason: "applies to mode hybrid only")
+        }
+        if mode != .dense {
+            guard field == "text" || field == "texts" else {
+                throw JSONError.field(path: "mode", reason: "\(mode.rawValue) searches words: give text or texts, not \(field)")
+            }
+        }
         var texts: [String?] = []
         var queries: [[Float]] = []
         switch field {
@@ -48,7 +66,7 @@ extension Service {
             let strings = try body.strings(field) ?? []
             guard !strings.isEmpty else { throw JSONError.field(path: field, reason: "must not be empty") }
             if field == "text", case .array = body.field(field) { throw JSONError.field(path: field, reason: "must be a string (use texts for several)") }
-            queries = try embed(strings, field: field).vectors
+            queries = mode == .bm25 ? [] : try embed(strings, field: field).vectors
             texts = strings
         default:
             queries = try body.vectors(field, dimension: dim, nested: field == "vectors") ?? []
@@ -59,6 +77,17 @@ extension Service {
             texts = Array(repeating: nil, count: queries.count)
         }
         let filter = snapshot.filter(label: label, split: split, excluding: exclude)
+        if mode != .dense {
+            let lexical: LexicalSearch
+            do { lexical = try LexicalSearch(index: snapshot.index, split: split) } catch { throw JSONError.field(path: "mode", reason: "cannot be \(mode.rawValue) for index \(name): \(error.description)") }
+            let results: [JSONValue] = texts.enumerated().map { i, text in
+                let groups = lexical.search(text: text ?? "", vector: mode == .hybrid ? queries[i] : nil, mode: mode, weight: weight,
+                                            k: k, perClass: perClass, filter: filter)
+                return SearchJSON.result(query: text, groups: groups, perClass: perClass, records: snapshot.index.records)
+            }
+            if field == "text" { return .json(results[0]) }
+            return .json(.object([("queries", .array(results))]))
+        }
         let exact = snapshot.index.exact
         let results: [JSONValue] = zip(texts, queries).map { text, query in
             // Search on this request's thread with the SIMD scan: BLAS threads belong to the worker.

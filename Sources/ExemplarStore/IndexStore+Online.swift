@@ -1,3 +1,4 @@
+import ExemplarLexical
 import Foundation
 
 /// Online changes to a built index: examples appended and deleted while it is served.
@@ -32,8 +33,11 @@ extension IndexStore {
     /// and writes `manifest`, whose `dataFingerprint` tags the list. `generation` is the data
     /// fingerprint of the state the edit was made against: when the stored manifest has
     /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
+    /// `lexical`, when given, is the index's postings with the appended records in: its new
+    /// terms and the postings of `changedTerms` are written in the same transaction.
     public func commitOnline(appending records: [IndexRecord], vectors: [Float], cacheKeys: [[UInt8]], deleted: Set<UInt32>,
-                             manifest: Manifest, generation: String) throws(StoreError) {
+                             manifest: Manifest, generation: String,
+                             lexical: (index: LexicalIndex, changedTerms: [UInt32])? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim && cacheKeys.count == records.count)
         let json = Array(manifest.json.text.utf8)
@@ -50,6 +54,7 @@ extension IndexStore {
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
                 try txn.put("cache", cacheKeys[i], Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]))
             }
+            if let lexical { try writeLexicalChanges(lexical.index, terms: lexical.changedTerms, txn) }
             try txn.put("meta", Array("deleted".utf8), list)
             try txn.put("meta", Array("manifest".utf8), json)
         }

@@ -1,4 +1,5 @@
 import ExemplarCore
+import ExemplarLexical
 import Foundation
 
 /// An index's persistent state in one LMDB environment (a folder with data.mdb and lock.mdb).
@@ -22,8 +23,9 @@ public final class IndexStore: Sendable {
     /// unless `allowDamaged`, when only reading a damaged database throws (a rebuild salvaging the cache).
     public init(folder: URL, initialMapSize: Int = 64 << 20, readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.folder = folder
-        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"],
-                                  initialMapSize: initialMapSize, readOnly: readOnly, allowDamaged: allowDamaged)
+        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"] + Self.lexicalDatabases,
+                                  optional: Set(Self.lexicalDatabases), initialMapSize: initialMapSize, readOnly: readOnly,
+                                  allowDamaged: allowDamaged)
     }
 
     /// Whether the store was opened read-only.
@@ -86,7 +88,9 @@ public final class IndexStore: Sendable {
 
     /// Replaces the index's records, vectors and manifest in one transaction and clears the
     /// interrupted-build flag. `vectors` holds `records.count × dimension` floats in record order.
-    public func commit(records: [IndexRecord], vectors: [Float], manifest: Manifest) throws(StoreError) {
+    /// With `lexical` (the records' postings, document ids = record ids), the lexicon and
+    /// postings are replaced in the same transaction.
+    public func commit(records: [IndexRecord], vectors: [Float], manifest: Manifest, lexical: LexicalIndex? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
         let json = Array(manifest.json.text.utf8)
@@ -98,6 +102,7 @@ public final class IndexStore: Sendable {
                 try txn.put("records", key, record.encoded(), append: true)
                 try txn.put("vectors", key, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
             }
+            try writeLexical(lexical, txn)
             try txn.put("meta", Array("manifest".utf8), json)
             try txn.delete("meta", Array("state".utf8))
         }

@@ -24,6 +24,20 @@ public struct Manifest: Sendable, Equatable {
     public var buildSeconds: Double
     /// Texts embedded by the build that wrote this manifest (the rest came from the cache).
     public var embeddedTexts: Int
+    /// The BM25 postings stored with the records (absent in indexes built before 0.10).
+    public var lexical: LexicalPostings?
+
+    /// What the stored postings cover: records `0..<documents`, tokenized by `tokenizer`.
+    public struct LexicalPostings: Sendable, Equatable {
+        public var tokenizer: String
+        public var documents: Int
+        public var terms: Int
+        public init(tokenizer: String, documents: Int, terms: Int) {
+            self.tokenizer = tokenizer
+            self.documents = documents
+            self.terms = terms
+        }
+    }
 
     public init(model: ModelIdentity, task: String?, dataFingerprint: String, labels: [String], countsByLabel: [String: Int],
                 countsBySplit: [String: Int], total: Int, builtAt: Date, buildSeconds: Double, embeddedTexts: Int) {
@@ -49,6 +63,7 @@ extension Manifest {
             ("countsByLabel", counts(countsByLabel)), ("countsBySplit", counts(countsBySplit)),
             ("dataFingerprint", .string(dataFingerprint)), ("embeddedTexts", .int(embeddedTexts)),
             ("formatVersion", .int(formatVersion)), ("labels", .strings(labels)),
+            ("lexical", lexical.map { l in .object([("documents", .int(l.documents)), ("terms", .int(l.terms)), ("tokenizer", .string(l.tokenizer))]) }),
             ("model", .object([
                 ("dimension", .int(model.dimension)), ("maxSeqLength", .int(model.maxSeqLength)), ("name", .string(model.name)),
                 ("normalized", .bool(model.normalized)), ("pooling", .string(model.pooling)),
@@ -92,6 +107,11 @@ extension Manifest {
                   embeddedTexts: try required("embeddedTexts", o.int("embeddedTexts")))
         self.formatVersion = format
         self.writtenBy = writtenBy
+        if let l = try o.object("lexical") {
+            lexical = LexicalPostings(tokenizer: try required("lexical.tokenizer", l.string("tokenizer")),
+                                      documents: try required("lexical.documents", l.int("documents")),
+                                      terms: try required("lexical.terms", l.int("terms")))
+        }
     }
 
     /// ISO 8601 in UTC to the second, as `JSONEncoder`'s `.iso8601` wrote it.

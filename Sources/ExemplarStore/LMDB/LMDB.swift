@@ -24,14 +24,16 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Opens (creating if needed) the environment in folder `path` (`data.mdb`, `lock.mdb`).
     /// With `readOnly`, nothing is created or written (`MDB_RDONLY`; on read-only media LMDB
     /// runs without its lock file), and the databases must exist.
+    /// `optional` databases may be missing from a store opened read-only (written by an older
+    /// version); `has(_:)` tells whether they are there.
     ///
     /// Before any database is opened, the committed B-trees are checked page by page
     /// (`LMDBPageCheck`), so that damage LMDB would follow into a crash is an error instead.
     /// Damage to a named database throws, unless `allowDamaged` (then reading that database
     /// throws, and writing anything throws when the free list is damaged); damage to the main
     /// database always throws.
-    package init(path: String, databases names: [String], initialMapSize: Int = 64 << 20, readOnly: Bool = false,
-                 allowDamaged: Bool = false) throws(StoreError) {
+    package init(path: String, databases names: [String], optional: Set<String> = [], initialMapSize: Int = 64 << 20,
+                 readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.path = path
         self.readOnly = readOnly
         var env: OpaquePointer?
@@ -61,6 +63,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             for name in names {
                 var dbi: MDB_dbi = 0
                 let rc = mdb_dbi_open(txn, name, readOnly ? 0 : UInt32(MDB_CREATE), &dbi)
+                if rc == MDB_NOTFOUND && readOnly && optional.contains(name) { continue }
                 if rc != 0 { mdb_txn_abort(txn) }
                 try Self.check(rc, "open database \(name)", path: path)
                 handles[name] = dbi
@@ -77,6 +80,9 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Whether database `name` was opened (an optional one may be absent).
+    package func has(_ name: String) -> Bool { databases[name] != nil }
 
     /// Runs `LMDBPageCheck` over the mapped file at the state a read transaction pins (so a
     /// writer in another process cannot reuse its pages during the check). Every page up to the
