@@ -1,7 +1,7 @@
 import ExemplarDemos
 
 extension Option {
-    static let candidateNum = Option("--candidate-num", value: "N", help: "topk-dpp: candidates by cosine before the DPP, at least --k (default 30).")
+    static let candidateNum = Option("--candidate-num", value: "N", help: "topk-dpp: candidates by cosine before the DPP, at least --k (default 100, CEIL's dpp_topk).")
     static let scaleFactor = Option("--scale-factor", value: "X", help: "topk-dpp: OpenICL's scale_factor; smaller weighs relevance more (default 0.1).")
     static let dppMode = Option("--dpp-mode", value: "map|sample", help: "topk-dpp: greedy MAP (default, deterministic) or an exact k-DPP sample (--seed).")
 }

@@ -49,7 +49,7 @@ public struct DemoRequest: Sendable, Hashable {
     public var firstSentLimit: Int?
     /// Most tokens of every other sentence, demonstrations' included (`other_sent_limit`).
     public var otherSentLimit: Int?
-    /// topk-dpp: candidates by cosine before the DPP (OpenICL's `candidate_num`, default 30).
+    /// topk-dpp: candidates by cosine before the DPP (OpenICL's `candidate_num`; default 100, CEIL's `dpp_topk`).
     public var candidateNum: Int?
     /// topk-dpp: OpenICL's `scale_factor` (default 0.1).
     public var scaleFactor: Double?

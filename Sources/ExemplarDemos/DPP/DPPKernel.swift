@@ -1,3 +1,4 @@
+import ExemplarKernels
 import Foundation
 
 /// OpenICL's `DPPRetriever.get_kernel`, in its float32 arithmetic: relevance
@@ -20,17 +21,18 @@ struct DPPKernel {
         let top = relevance.max() ?? 0
         let divisor = Float(2 * scaleFactor)
         for i in 0..<n { relevance[i] = expf((relevance[i] - top) / divisor) }
+        // The candidates' Gram matrix with sgemm (numpy's matmul is sgemm too), then (S + 1) / 2 and r_i, r_j.
         var matrix = [Float](repeating: 0, count: n * n)
-        units.withUnsafeBufferPointer { rows in
-            for i in 0..<n {
-                let a = UnsafeBufferPointer(rebasing: rows[(i * dimension)..<((i + 1) * dimension)])
-                for j in i..<n {
-                    let b = UnsafeBufferPointer(rebasing: rows[(j * dimension)..<((j + 1) * dimension)])
-                    let s = (Similarity.dot(a, b) + 1) / 2
-                    matrix[i * n + j] = relevance[j] * s * relevance[i]
-                    matrix[j * n + i] = relevance[i] * s * relevance[j]
+        if n > 0 {
+            units.withUnsafeBufferPointer { u in
+                matrix.withUnsafeMutableBufferPointer { m in
+                    BLAS.gemmABt(m: n, n: n, k: dimension, u.baseAddress!, lda: dimension, u.baseAddress!, ldb: dimension,
+                                 m.baseAddress!, ldc: n)
                 }
             }
+        }
+        for i in 0..<n {
+            for j in 0..<n { matrix[i * n + j] = relevance[j] * ((matrix[i * n + j] + 1) / 2) * relevance[i] }
         }
         self.relevance = relevance
         self.matrix = matrix

@@ -1,9 +1,9 @@
 extension DemoRequest {
-    /// The topk-dpp policy with its defaults (k 4, candidate_num 30, scale_factor 0.1, dpp_mode
+    /// The topk-dpp policy with its defaults (k 4, candidate_num 100, scale_factor 0.1, dpp_mode
     /// map); throws naming the option: candidate_num below k, a scale factor that is not
     /// positive, a sample seed numpy's `RandomState` would refuse.
     func topkDPPPolicy() throws(DemoError) -> SelectionPolicy {
-        let options = TopKDPP(k: k ?? 4, candidates: candidateNum ?? 30, scaleFactor: scaleFactor ?? 0.1,
+        let options = TopKDPP(k: k ?? 4, candidates: candidateNum ?? 100, scaleFactor: scaleFactor ?? 0.1,
                               mode: dppMode ?? .map, perClass: perClass ?? false)
         if let candidateNum, !Limits.perLabel.contains(candidateNum) {
             throw .invalidParameter(.candidateNum, value: "\(candidateNum)", reason: "must be in \(Limits.perLabel.lowerBound)...\(Limits.perLabel.upperBound)")

@@ -25,7 +25,7 @@ public struct TopKDPP: Sendable, Hashable {
     public var mode: Mode
     public var perClass: Bool
 
-    public init(k: Int = 4, candidates: Int = 30, scaleFactor: Double = 0.1, mode: Mode = .map, perClass: Bool = false) {
+    public init(k: Int = 4, candidates: Int = 100, scaleFactor: Double = 0.1, mode: Mode = .map, perClass: Bool = false) {
         self.k = k
         self.candidates = candidates
         self.scaleFactor = scaleFactor
