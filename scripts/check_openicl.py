@@ -166,6 +166,9 @@ def write_fixture(ref, task, folder, ext, train, test, queries=8, k=4, candidate
         "dpp_sample": [x if not isinstance(x, str) else None for x in samples],
         "votek": {"budget": budget, "k": 3, "overlap_threshold": 1, "seed": 42, "selected": ref.votek(train, budget, 42)},
         "random": {"budget": budget, "seed": 42, "selected": ref.random_pick(len(train), budget, 42)},
+        # A budget that Vote-k's voted examples cannot fill: random.sample fills the rest.
+        "votek_fill": {"budget": len(train) - 2, "k": 3, "overlap_threshold": 1, "seed": 7,
+                       "selected": ref.votek(train, len(train) - 2, 7)},
     }
     (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     log(f"wrote {out.relative_to(ROOT)}")
@@ -191,6 +194,7 @@ def main():
     ap.add_argument("--tasks", default=",".join(TASKS))
     ap.add_argument("--seeds", default=",".join(map(str, SEEDS)))
     ap.add_argument("--no-full", action="store_true", help="skip full-data SST-2")
+    ap.add_argument("--only-full", action="store_true", help="only full-data SST-2")
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--candidates", type=int, default=100)
     ap.add_argument("--budget", type=int, default=16, help="Vote-k budget on the k-shot pools (full data: 100)")
@@ -202,7 +206,7 @@ def main():
     work = ROOT / ".build" / "check-openicl"
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, EXEMPLAR_CACHE=str(work / "cache"))
-    settings = [(t, s) for t in a.tasks.split(",") for s in map(int, a.seeds.split(","))]
+    settings = [] if a.only_full else [(t, s) for t in a.tasks.split(",") for s in map(int, a.seeds.split(","))]
     if not a.no_full:
         settings.append(("SST-2", "full"))
     totals = {}
