@@ -15,6 +15,7 @@ public enum CLI {
             (InfoCommand.spec, InfoCommand.run),
             (VerifyCommand.spec, VerifyCommand.run),
             (KShotCommand.spec, KShotCommand.run),
+            (AnnotateCommand.spec, AnnotateCommand.run),
             (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
             (ServeCommand.spec, ServeCommand.run),
             (DemosCommand.spec, DemosCommand.run),

@@ -10,7 +10,7 @@ import Synchronization
 extension Option {
     static let embeddings = Option("--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data).")
     static let support = Option("--support", value: "SPLIT", help: "Split demonstrations come from (default train).")
-    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr or in-context.")
+    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr, in-context or topk-dpp.")
     static let filterRate = Option("--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5).")
     static let numSample = Option("--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1).")
     static let lambda = Option("--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5).")
@@ -46,6 +46,10 @@ enum DemosCommand {
               nearest     the --k most similar of each label
               mmr         --k per label by maximal marginal relevance (--lambda)
               in-context  --count demonstrations of any label (LM-BFF's GPT-3 baseline), --order random|nearest
+              topk-dpp    OpenICL's TopK-DPP: --k of the --candidate-num most similar, chosen on a DPP
+                          kernel (relevance vs diversity, --scale-factor); --dpp-mode map (greedy,
+                          deterministic) or sample (exact k-DPP, seeded); most relevant first;
+                          --per-class: per label
             Sampling is deterministic for --seed (each query has its own stream, so results do
             not depend on which other queries are in the run).
 
@@ -75,8 +79,9 @@ enum DemosCommand {
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
             .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
-            .k.with(help: "nearest/mmr: demonstrations per label (default 1)."),
-            .lambda, .count, .order, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
+            .k.with(help: "nearest/mmr: demonstrations per label (default 1); topk-dpp: in all (default 4)."),
+            .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order."), .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
             .model, .threads,
         ])
@@ -194,6 +199,7 @@ enum DemosCommand {
         request.labelWords = args.string(.labelWords).map(DemoRequest.Words.text)
         request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self) ?? .roberta
         request.placement = try args.choice(.placement, as: InContextPlacement.self)
+        try readTopKDPP(args, into: &request)
         return request
     }
 

@@ -11,7 +11,7 @@ import ExemplarData
 /// (such as `lambda` for `lmbff`) are ignored, as LM-BFF's own flags are.
 public struct DemoRequest: Sendable, Hashable {
     public enum Policy: String, Sendable, Hashable, CaseIterable {
-        case lmbff, random, nearest, mmr, inContext = "in-context"
+        case lmbff, random, nearest, mmr, inContext = "in-context", topkDPP = "topk-dpp"
     }
     public enum Order: String, Sendable, Hashable, CaseIterable { case random, nearest }
     public enum Tokens: String, Sendable, Hashable, CaseIterable { case roberta, bert }
@@ -49,6 +49,14 @@ public struct DemoRequest: Sendable, Hashable {
     public var firstSentLimit: Int?
     /// Most tokens of every other sentence, demonstrations' included (`other_sent_limit`).
     public var otherSentLimit: Int?
+    /// topk-dpp: candidates by cosine before the DPP (OpenICL's `candidate_num`; default 100, CEIL's `dpp_topk`).
+    public var candidateNum: Int?
+    /// topk-dpp: OpenICL's `scale_factor` (default 0.1).
+    public var scaleFactor: Double?
+    /// topk-dpp: greedy MAP (default) or an exact k-DPP sample.
+    public var dppMode: TopKDPP.Mode?
+    /// topk-dpp: choose per label group (k and candidate_num per label).
+    public var perClass: Bool?
 
     public init() {}
 
@@ -65,6 +73,7 @@ public struct DemoRequest: Sendable, Hashable {
         case policy, filterRate = "filter_rate", numSample = "num_sample", k, lambda, count, order, seed, support, template
         case labelWords = "label_words", specialTokens = "special_tokens", placement
         case firstSentLimit = "first_sent_limit", otherSentLimit = "other_sent_limit"
+        case candidateNum = "candidate_num", scaleFactor = "scale_factor", dppMode = "dpp_mode", perClass = "per_class"
 
         /// The JSON field name.
         public var json: String { rawValue }
@@ -93,6 +102,7 @@ public struct DemoRequest: Sendable, Hashable {
         case .mmr: return .mmr(perLabel: k ?? 1, lambda: lambda ?? 0.5)
         case .inContext:
             return .inContext(count: count ?? 4, order: order == .nearest ? .nearest : .random(samples: numSample ?? 1, filterRate: filterRate))
+        case .topkDPP: return try topkDPPPolicy()
         }
     }
 
@@ -159,6 +169,7 @@ public struct DemoRequest: Sendable, Hashable {
         case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
         case .inContext(let count, _): layout = .inContext(count: count, placement: placement ?? .tail)
         case .lmbff, .random: layout = .perLabel(count: 1)
+        case .topkDPP(let o): layout = o.perClass ? .perLabel(count: o.k) : .inContext(count: o.k, placement: placement ?? .tail)
         }
         do throws(TemplateError) {
             return try ContextRenderer(template: parsed, labelWords: words, layout: layout,

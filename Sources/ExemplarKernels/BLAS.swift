@@ -47,3 +47,31 @@ package enum BLAS {
         openblas_set_num_threads(Int32(max(1, n)))
     }
 }
+
+extension BLAS {
+    /// Eigenvalues (ascending) and eigenvectors of a symmetric `n × n` float64 matrix (LAPACK's
+    /// `dsyev`, the routine family `scipy.linalg.eigh` calls). `matrix` is row-major and
+    /// symmetric; the result's `vectors` is row-major `n × n` with eigenvector `c` in column
+    /// `c`. Returns nil when LAPACK does not converge.
+    package static func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double])? {
+        precondition(n > 0 && matrix.count == n * n)
+        // Column-major in, column-major out: for a symmetric matrix the row-major input is the
+        // same array, and the column-major eigenvector matrix is transposed into row-major below.
+        var a = matrix
+        var w = [Double](repeating: 0, count: n)
+        var size = Int32(n), lda = Int32(n), info: Int32 = 0
+        var lwork: Int32 = -1
+        var query = 0.0
+        dsyev_("V", "U", &size, &a, &lda, &w, &query, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        lwork = Int32(query)
+        var work = [Double](repeating: 0, count: max(1, Int(lwork)))
+        dsyev_("V", "U", &size, &a, &lda, &w, &work, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        var vectors = [Double](repeating: 0, count: n * n)
+        for column in 0..<n {
+            for row in 0..<n { vectors[row * n + column] = a[column * n + row] }
+        }
+        return (w, vectors)
+    }
+}

@@ -99,6 +99,10 @@ extension Service {
         request.placement = try choice(.placement, InContextPlacement.self)
         request.firstSentLimit = try body.int("first_sent_limit")
         request.otherSentLimit = try body.int("other_sent_limit")
+        request.candidateNum = try body.int("candidate_num")
+        request.scaleFactor = try body.double("scale_factor")
+        request.dppMode = try choice(.dppMode, TopKDPP.Mode.self)
+        request.perClass = try body.bool("per_class")
         return request
     }
 }

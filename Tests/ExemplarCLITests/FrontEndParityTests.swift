@@ -56,6 +56,10 @@ import FoundationNetworking
                  #""policy": "mmr", "k": 1, "lambda": 0.3, "template": "*cls**sent_0*_It_was*mask*.*sep+*", "label_words": {"0": "bad", "1": "good"}, "special_tokens": "bert""#),
                 (["--policy", "in-context", "--count", "3", "--num-sample", "2", "--seed", "3", "--template", "lmbff", "--placement", "head"],
                  #""policy": "in-context", "count": 3, "num_sample": 2, "seed": 3, "template": "lmbff", "placement": "head""#),
+                (["--policy", "topk-dpp", "--k", "2", "--candidate-num", "6", "--template", "lmbff"],
+                 #""policy": "topk-dpp", "k": 2, "candidate_num": 6, "template": "lmbff""#),
+                (["--policy", "topk-dpp", "--k", "2", "--candidate-num", "5", "--scale-factor", "0.05", "--dpp-mode", "sample", "--seed", "5", "--per-class", "--template", "lmbff"],
+                 #""policy": "topk-dpp", "k": 2, "candidate_num": 5, "scale_factor": 0.05, "dpp_mode": "sample", "seed": 5, "per_class": true, "template": "lmbff""#),
             ]
             let dir = try TemporaryFolder.create("exemplar-parity")
             defer { TemporaryFolder.remove(dir) }

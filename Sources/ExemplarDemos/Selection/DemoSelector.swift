@@ -45,6 +45,8 @@ public struct DemoSelector: Sendable {
             }
         case let .inContext(count, .nearest):
             return [Array(scored.candidates.sorted(by: scored.moreSimilarThenLowerID).prefix(count).map(scored.demonstration))]
+        case let .topkDPP(options):
+            return [try topkDPP(scored, options)]
         }
     }
 

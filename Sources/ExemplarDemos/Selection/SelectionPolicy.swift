@@ -12,6 +12,8 @@ public enum SelectionPolicy: Sendable, Hashable {
     case mmr(perLabel: Int = 1, lambda: Double = 0.5)
     /// GPT-3 in-context learning (LM-BFF's `gpt3_in_context_*`): `count` demonstrations whatever their labels.
     case inContext(count: Int, order: InContextOrder = .random())
+    /// OpenICL's TopK-DPP (`DPPRetriever`): `k` of the top `candidate_num` by a DPP, most relevant first.
+    case topkDPP(TopKDPP)
 
     /// Throws `DemoError.invalidOption`, naming the option, when a value is out of range.
     public func validate() throws(DemoError) {
@@ -34,6 +36,8 @@ public enum SelectionPolicy: Sendable, Hashable {
                 try Self.checkAtLeastOne("num_sample", samples)
                 if let filterRate { try Self.checkRate(filterRate) }
             }
+        case let .topkDPP(options):
+            try options.validate()
         }
     }
 
@@ -45,6 +49,7 @@ public enum SelectionPolicy: Sendable, Hashable {
         case .nearest: "nearest"
         case .mmr: "mmr"
         case .inContext: "in-context"
+        case .topkDPP: "topk-dpp"
         }
     }
 
