@@ -54,11 +54,14 @@ let package = Package(
         .target(
             name: "ExemplarIndex",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData"]),
+        // Charts as PNG files with no dependency: a PNG encoder (zlib, CRC-32, Adler-32), an RGB
+        // raster with a built-in bitmap font, a grouped bar chart.
+        .target(name: "ExemplarChart"),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarIndex", "ExemplarStore"]),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
@@ -68,7 +71,7 @@ let package = Package(
         .target(
             name: "ExemplarCLI",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
-                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer"]),
+                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarChart"]),
         // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -105,6 +108,9 @@ let package = Package(
         .testTarget(
             name: "ExemplarServerTests",
             dependencies: ["ExemplarTestSupport", "ExemplarServer", "ExemplarJSON", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore"]),
+        .testTarget(
+            name: "ExemplarChartTests",
+            dependencies: ["ExemplarChart"]),
         .testTarget(
             name: "ExemplarJSONTests",
             dependencies: ["ExemplarJSON"]),

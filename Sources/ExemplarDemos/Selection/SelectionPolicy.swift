@@ -12,6 +12,9 @@ public enum SelectionPolicy: Sendable, Hashable {
     case mmr(perLabel: Int = 1, lambda: Double = 0.5)
     /// GPT-3 in-context learning (LM-BFF's `gpt3_in_context_*`): `count` demonstrations whatever their labels.
     case inContext(count: Int, order: InContextOrder = .random())
+    /// `count` most similar candidates spread round-robin across labels: the most similar of
+    /// each label in label order, then the second of each, ... (a label that runs out is skipped).
+    case balanced(count: Int = 4)
 
     /// Throws `DemoError.invalidOption`, naming the option, when a value is out of range.
     public func validate() throws(DemoError) {
@@ -34,6 +37,8 @@ public enum SelectionPolicy: Sendable, Hashable {
                 try Self.checkAtLeastOne("num_sample", samples)
                 if let filterRate { try Self.checkRate(filterRate) }
             }
+        case let .balanced(count):
+            try Self.checkAtLeastOne("count (demonstrations per context)", count)
         }
     }
 
@@ -45,6 +50,7 @@ public enum SelectionPolicy: Sendable, Hashable {
         case .nearest: "nearest"
         case .mmr: "mmr"
         case .inContext: "in-context"
+        case .balanced: "balanced"
         }
     }
 
