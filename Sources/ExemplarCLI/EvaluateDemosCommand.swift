@@ -5,7 +5,7 @@ import ExemplarIO
 import Foundation
 
 extension Option {
-    static let policies = Option("--policies", value: "P,P,...", help: "Policies to compare (default lmbff,random,nearest,mmr,in-context,balanced).")
+    static let policies = Option("--policies", value: "P,P,...", help: "Policies to compare, each optionally with its own options as P:NAME=V:NAME=V (default lmbff,random,nearest,mmr,in-context,balanced).")
     static let png = Option("--png", value: "FILE", help: "Also draw the metrics as a bar chart (PNG).")
 }
 
@@ -28,6 +28,10 @@ enum EvaluateDemosCommand {
               mean similarity    of a demonstration to its query
             No language model is run: these say what a policy puts in front of one.
 
+            A policy in --policies may carry its own options, NAME=VALUE after colons, with
+            the request's field names: in-context:order=nearest (KATE's kNN),
+            nearest:k=2:context_order=similar-last, mmr:lambda=0.3 (fields: \(overridable.map(\.json).joined(separator: ", "))).
+
             Output: a table (default), --json (one object with a "policies" list), and --png FILE,
             a bar chart drawn by exemplar itself.
 
@@ -47,22 +51,53 @@ enum EvaluateDemosCommand {
             .limit, .json.with(help: "Print JSON instead of a table."), .png, .model, .threads,
         ])
 
-    static let defaultPolicies: [DemoRequest.Policy] = [.lmbff, .random, .nearest, .mmr, .inContext, .balanced]
+    static let defaultPolicies = ["lmbff", "random", "nearest", "mmr", "in-context", "balanced"]
+
+    /// The request fields a --policies entry may set for itself.
+    static let overridable: [DemoRequest.Parameter] = [.k, .count, .order, .numSample, .filterRate, .lambda, .contextOrder, .maxSimilarity]
+
+    /// One --policies entry, `NAME[:FIELD=VALUE]...`, applied to the shared request.
+    static func entry(_ text: String, base args: ParsedArguments) throws -> DemoRequest {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let policy = DemoRequest.Policy(rawValue: parts[0]) else {
+            throw UsageError(command: spec.name, message: "--policies: unknown policy \"\(parts[0])\"; policies are \(DemoRequest.Policy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var request = try DemosCommand.demoRequest(args, policy: policy)
+        for part in parts.dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, let field = overridable.first(where: { $0.json == pair[0] || $0.option == "--" + pair[0] }) else {
+                throw UsageError(command: spec.name, message: "--policies \(text): \"\(part)\" is not FIELD=VALUE with a field of \(overridable.map(\.json).joined(separator: ", "))")
+            }
+            func bad(_ expected: String) -> UsageError { UsageError(command: spec.name, message: "--policies \(text): \(field.json) must be \(expected), got \"\(pair[1])\"") }
+            switch field {
+            case .k, .count, .numSample:
+                guard let n = Int(pair[1]) else { throw bad("an integer") }
+                if field == .k { request.k = n } else if field == .count { request.count = n } else { request.numSample = n }
+            case .filterRate, .lambda, .maxSimilarity:
+                guard let x = Double(pair[1]), x.isFinite else { throw bad("a number") }
+                if field == .filterRate { request.filterRate = x } else if field == .lambda { request.lambda = x } else { request.maxSimilarity = x }
+            case .order:
+                guard let order = DemoRequest.Order(rawValue: pair[1]) else { throw bad("one of \(DemoRequest.Order.allCases.map(\.rawValue).joined(separator: ", "))") }
+                request.order = order
+            default:
+                guard let order = ContextOrder(rawValue: pair[1]) else { throw bad("one of \(ContextOrder.allCases.map(\.rawValue).joined(separator: ", "))") }
+                request.contextOrder = order
+            }
+        }
+        return request
+    }
 
     static func run(_ args: ParsedArguments) throws {
         guard let split = args.string(.queries) else {
             throw UsageError(command: spec.name, message: "--queries SPLIT is required (a labelled split, e.g. --queries test)")
         }
-        var policies = defaultPolicies
+        var names = defaultPolicies
         if let list = args.string(.policies) {
-            policies = []
-            for name in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                guard let policy = DemoRequest.Policy(rawValue: name) else {
-                    throw UsageError(command: spec.name, message: "--policies: unknown policy \"\(name)\"; policies are \(DemoRequest.Policy.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                if !policies.contains(policy) { policies.append(policy) }
-            }
+            names = []
+            for name in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) })
+            where !names.contains(name) { names.append(name) }
         }
+        let requests = try names.map { try entry($0, base: args) }
         let source = try DemosCommand.openSource(args)
         guard source.splits.contains(split) else {
             throw UsageError(command: spec.name, message: "--queries \(split) is not a split of \(source.name); its splits are \(source.splits.joined(separator: ", "))")
@@ -72,25 +107,24 @@ enum EvaluateDemosCommand {
         let threads = try Common.threads(args, command: spec.name)
         var tokenizer: (any TemplateTokenizer)?
         var results: [DemoEvaluation] = []
-        for policy in policies {
-            let request = try DemosCommand.demoRequest(args, policy: policy)
+        for (name, request) in zip(names, requests) {
             if tokenizer == nil { tokenizer = try DemoContextOptions.tokenizer(args, request: request, source: source) }
             let demos: IndexDemos
             do { demos = try request.makeDemos(source, tokenizer: tokenizer) } catch {
-                throw UsageError(command: spec.name, message: "policy \(policy.rawValue): " + error.description(naming: \.option))
+                throw UsageError(command: spec.name, message: "policy \(name): " + error.description(naming: \.option))
             }
             let queries = records.map { demos.query(record: $0.id) }
             do {
-                results.append(try DemoEvaluation.evaluate(demos, queries: queries, labels: records.map(\.label), policy: policy.rawValue, threads: threads))
+                results.append(try DemoEvaluation.evaluate(demos, queries: queries, labels: records.map(\.label), policy: name, threads: threads))
             } catch let error as DemoError {
-                throw UsageError(command: spec.name, message: "policy \(policy.rawValue): " + error.description(naming: \.option))
+                throw UsageError(command: spec.name, message: "policy \(name): " + error.description(naming: \.option))
             }
         }
         let support = args.string(.support) ?? "train"
         if let png = args.string(.png) {
             let chart = BarChart(
                 title: "\(source.name): \(records.count) \(split) queries, support \(support)",
-                categories: ["label agreement", "kNN-vote accuracy", "diversity (mean cos)", "coverage", "mean similarity"],
+                categories: ["label agreement", "kNN-vote accuracy", "mean pairwise cos", "coverage", "mean similarity"],
                 series: results.map { ($0.policy, [$0.labelAgreement, $0.voteAccuracy, $0.diversity, $0.coverage, $0.meanSimilarity]) })
             try OutputFile.write(to: png) { try $0.write(chart.draw().png()) }
         }

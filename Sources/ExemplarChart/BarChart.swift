@@ -65,8 +65,8 @@ public struct BarChart: Sendable {
                 let py = y(min(max(v, yRange.lowerBound), yRange.upperBound))
                 let x = gx + s * barWidth
                 image.fill(x: x + 1, y: min(py, zero), width: barWidth - 2, height: max(1, abs(zero - py)), Self.palette[s % Self.palette.count])
-                let label = Self.format(v)
-                if Raster.textWidth(label) <= barWidth + 4 {
+                let label = Self.format(v, decimals: 2)
+                if Raster.textWidth(label) <= barWidth - 1 {
                     image.text(label, x: x + (barWidth - Raster.textWidth(label)) / 2, y: min(py, zero) - 10)
                 }
             }
@@ -76,9 +76,10 @@ public struct BarChart: Sendable {
         return image
     }
 
-    /// A value with up to three decimals.
-    static func format(_ v: Double) -> String {
-        let scaled = (v * 1000).rounded() / 1000
+    /// A value with up to `decimals` decimals.
+    static func format(_ v: Double, decimals: Int = 3) -> String {
+        let unit = decimals == 2 ? 100.0 : 1000.0
+        let scaled = (v * unit).rounded() / unit
         var text = String(scaled)
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text == "-0" ? "0" : text

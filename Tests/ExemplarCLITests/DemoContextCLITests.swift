@@ -94,7 +94,16 @@ import Testing
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.out.contains("label agreement") && table.out.contains("\nnearest ") && table.out.contains("\nmmr "))
 
-        for (args, named) in [(["--policies", "nearest,best"], "unknown policy \"best\""), (["--queries", "nope"], "--queries nope")] {
+        // Per-policy options: KATE's kNN (in-context, nearest) next to random in-context draws.
+        let kate = try cli.run(["evaluate-demos", index, "--queries", "dev", "--policies", "in-context:order=nearest:count=2,in-context:count=2", "--json", "--model", tiny])
+        #expect(kate.status == 0, "\(kate.stderr)")
+        let both = (try JSONSerialization.jsonObject(with: kate.stdout) as? [String: Any])?["policies"] as? [[String: Any]] ?? []
+        #expect(both.compactMap { $0["policy"] as? String } == ["in-context:order=nearest:count=2", "in-context:count=2"])
+        #expect(both.first?["demonstrations_per_context"] as? Double == 2)
+
+        for (args, named) in [(["--policies", "nearest,best"], "unknown policy \"best\""), (["--queries", "nope"], "--queries nope"),
+                              (["--policies", "nearest:k=two"], "k must be an integer"), (["--policies", "nearest:colour=red"], "is not FIELD=VALUE"),
+                              (["--policies", "nearest:context_order=sideways"], "context_order must be one of")] {
             let bad = try cli.run(["evaluate-demos", index, "--queries", "dev", "--model", tiny] + args)
             #expect(bad.status == 2 && bad.stderr.contains(named), "\(args): \(bad.stderr)")
         }
