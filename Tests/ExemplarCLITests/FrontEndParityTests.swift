@@ -56,6 +56,10 @@ import FoundationNetworking
                  #""policy": "mmr", "k": 1, "lambda": 0.3, "template": "*cls**sent_0*_It_was*mask*.*sep+*", "label_words": {"0": "bad", "1": "good"}, "special_tokens": "bert""#),
                 (["--policy", "in-context", "--count", "3", "--num-sample", "2", "--seed", "3", "--template", "lmbff", "--placement", "head"],
                  #""policy": "in-context", "count": 3, "num_sample": 2, "seed": 3, "template": "lmbff", "placement": "head""#),
+                // Context options: the served model's tokenizer counts the budget; the CLI is given the same folder.
+                (["--policy", "balanced", "--count", "3", "--context-order", "similar-last", "--max-similarity", "0.99",
+                  "--max-context-tokens", "120", "--tokenizer", Fixtures.url("tiny-bert-max").path, "--template", "lmbff"],
+                 #""policy": "balanced", "count": 3, "context_order": "similar-last", "max_similarity": 0.99, "max_context_tokens": 120, "template": "lmbff""#),
             ]
             let dir = try TemporaryFolder.create("exemplar-parity")
             defer { TemporaryFolder.remove(dir) }
