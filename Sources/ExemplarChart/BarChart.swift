@@ -1,5 +1,5 @@
 /// A grouped bar chart: one group per category (a metric), one bar per series (a policy), each
-/// bar labelled with its value, a y axis with grid lines, a legend and a title.
+/// bar labelled with its value (when every label fits its bar), a y axis with grid lines, a legend and a title.
 public struct BarChart: Sendable {
     public var title: String
     /// The group names along the x axis.
@@ -58,6 +58,8 @@ public struct BarChart: Sendable {
         let groupWidth = (right - left) / categories.count
         let barWidth = max(2, (groupWidth - 16) / series.count)
         let zero = y(max(yRange.lowerBound, min(0, yRange.upperBound)))
+        // Value labels on every bar, or on none when one would not fit its bar.
+        let labelled = values.allSatisfy { Raster.textWidth(Self.format($0, decimals: 2)) <= barWidth - 1 }
         for (c, category) in categories.enumerated() {
             let gx = left + c * groupWidth + (groupWidth - barWidth * series.count) / 2
             for (s, entry) in series.enumerated() {
@@ -66,7 +68,7 @@ public struct BarChart: Sendable {
                 let x = gx + s * barWidth
                 image.fill(x: x + 1, y: min(py, zero), width: barWidth - 2, height: max(1, abs(zero - py)), Self.palette[s % Self.palette.count])
                 let label = Self.format(v, decimals: 2)
-                if Raster.textWidth(label) <= barWidth - 1 {
+                if labelled {
                     image.text(label, x: x + (barWidth - Raster.textWidth(label)) / 2, y: min(py, zero) - 10)
                 }
             }
