@@ -56,11 +56,14 @@ let package = Package(
         .target(
             name: "ExemplarIndex",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
+        // Charts as PNG files with no dependency: a PNG encoder (zlib, CRC-32, Adler-32), an RGB
+        // raster with a built-in bitmap font, a grouped bar chart.
+        .target(name: "ExemplarChart"),
         // Demonstration selection (LM-BFF's filter and sampling, nearest, MMR, in-context) and
         // LM-BFF's template language: plain values in, chosen demonstrations and contexts out.
         .target(
             name: "ExemplarDemos",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarData", "ExemplarIndex", "ExemplarStore", "ExemplarLexical"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarIndex", "ExemplarStore", "ExemplarLexical"]),
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "ExemplarCLI",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
-                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical"]),
+                           "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical", "ExemplarChart"]),
         // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
         .executableTarget(
             name: "exemplar",
@@ -110,6 +113,9 @@ let package = Package(
         .testTarget(
             name: "ExemplarLexicalTests",
             dependencies: ["ExemplarTestSupport", "ExemplarLexical", "ExemplarJSON"]),
+        .testTarget(
+            name: "ExemplarChartTests",
+            dependencies: ["ExemplarChart"]),
         .testTarget(
             name: "ExemplarJSONTests",
             dependencies: ["ExemplarJSON"]),

@@ -19,6 +19,7 @@ public enum CLI {
             (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),
             (ServeCommand.spec, ServeCommand.run),
             (DemosCommand.spec, DemosCommand.run),
+            (EvaluateDemosCommand.spec, EvaluateDemosCommand.run),
         ]
     }
 

@@ -10,11 +10,11 @@ import Synchronization
 extension Option {
     static let embeddings = Option("--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data).")
     static let support = Option("--support", value: "SPLIT", help: "Split demonstrations come from (default train).")
-    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr, in-context or topk-dpp.")
+    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr, in-context, topk-dpp or balanced.")
     static let filterRate = Option("--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5).")
     static let numSample = Option("--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1).")
     static let lambda = Option("--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5).")
-    static let count = Option("--count", value: "N", help: "in-context: demonstrations per context (default 4).")
+    static let count = Option("--count", value: "N", help: "in-context, balanced: demonstrations per context (default 4).")
     static let order = Option("--order", value: "random|nearest", help: "in-context: random draws (default) or the most similar.")
     static let seed = Option("--seed", value: "N", help: "Random seed (default 42).")
     static let template = Option("--template", value: "T", help: "LM-BFF template, or lmbff for the task's manual one.")
@@ -50,8 +50,25 @@ enum DemosCommand {
                           kernel (relevance vs diversity, --scale-factor); --dpp-mode map (greedy,
                           deterministic) or sample (exact k-DPP, seeded); most relevant first;
                           --per-class: per label
+              balanced    the --count most similar spread round-robin across labels (the most
+                          similar of each label in turn)
             Sampling is deterministic for --seed (each query has its own stream, so results do
             not depend on which other queries are in the run).
+
+            Contexts: --context-order label|similar-last|similar-first|random reorders every
+            context (similar-last is KATE's best order; random is seeded); --max-similarity X
+            leaves support examples with cosine above X to the query out (near-copies: test
+            leakage); --max-context-tokens N drops the least similar demonstrations until the
+            context (rendered with the template, else the query's and demonstrations' sentences)
+            has at most N tokens of --tokenizer DIR (default: the index model's tokenizer); a
+            query longer than N alone is an error.
+
+            Formats (--format): jsonl (below), hf-jsonl (one flat row per query and sample:
+            text, text_b, label, id, sample, context and a demonstrations column, each with
+            "index", its position in the support split; datasets.load_dataset("json",
+            data_files=...) reads it), ice-idx (OpenICL's retriever output: a JSON list with one
+            list of support positions per query, in context order; with --num-sample above 1 a
+            query's samples follow each other).
 
             Output: one JSON line per query and sample: {"query": {"id", "text", "text_b",
             "label"}, "sample", "demonstrations": [{"id", "text", "text_b", "label",
@@ -82,6 +99,7 @@ enum DemosCommand {
             .k.with(help: "nearest/mmr: demonstrations per label (default 1); topk-dpp: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
             .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order."), .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
+        ] + DemoContextOptions.options + [.demoFormat,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
             .model, .threads,
         ])
@@ -92,14 +110,20 @@ enum DemosCommand {
         }
         let request = try demoRequest(args)
         let source = try openSource(args)
+        let format = try args.choice(.demoFormat, as: DemoExportFormat.self) ?? .jsonl
+        if args.flag(.text) && args.string(.demoFormat) != nil {
+            throw UsageError(command: spec.name, message: "give --text or --format, not both")
+        }
+        let tokenizer = try DemoContextOptions.tokenizer(args, request: request, source: source)
         let demos: IndexDemos
-        do { demos = try request.makeDemos(source) } catch {
+        do { demos = try request.makeDemos(source, tokenizer: tokenizer) } catch {
             throw UsageError(command: spec.name, message: error.description(naming: \.option))
         }
 
         // Queries: a split of the source, or a file of texts (a path with a "/" is always a file).
         var queries: [IndexDemos.Query] = []
         var queryJSON: [JSONValue] = []
+        var queryRecords: [IndexRecord?] = []
         let isSplit = source.splits.contains(queriesArg), isFile = FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-"
         if isSplit && isFile && !queriesArg.contains("/") {
             throw UsageError(command: spec.name, message: "--queries \(queriesArg) is both a split of \(source.name) and a file here; write ./\(queriesArg) for the file, or rename it")
@@ -109,6 +133,7 @@ enum DemosCommand {
                 let query = demos.query(record: record.id)
                 queries.append(query)
                 queryJSON.append(IndexDemos.queryJSON(id: record.id, label: record.label, sentences: query.sentences))
+                queryRecords.append(record)
             }
         } else {
             guard isFile else {
@@ -124,17 +149,20 @@ enum DemosCommand {
             for (i, sentences) in texts.enumerated() {
                 queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))
                 queryJSON.append(IndexDemos.queryJSON(id: nil, label: nil, sentences: sentences))
+                queryRecords.append(nil)
             }
         }
         if let limit = try args.int(.limit, range: 1...Int(Int32.max)), limit < queries.count {
             queries.removeLast(queries.count - limit)
             queryJSON.removeLast(queryJSON.count - limit)
+            queryRecords.removeLast(queryRecords.count - limit)
         }
         let withSegments = args.flag(.segments)
         let asText = args.flag(.text)
         var out = try OutputFile(path: args.string(.output) ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
+        var written = 0
         do {
             // Blocks of queries, each block's queries spread over the threads, written in order.
             let block = 512
@@ -142,26 +170,48 @@ enum DemosCommand {
                 let range = start..<min(start + block, queries.count)
                 let workers = max(1, min(threads, range.count))
                 let chunk = (range.count + workers - 1) / workers
-                let parts = Mutex([Result<String, any Error>?](repeating: nil, count: workers))
-                let blockQueries = Array(queries[range]), blockJSON = Array(queryJSON[range])
+                let parts = Mutex([Result<[String], any Error>?](repeating: nil, count: workers))
+                let blockQueries = Array(queries[range]), blockJSON = Array(queryJSON[range]), blockRecords = Array(queryRecords[range])
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let result = Result { () throws -> String in
-                        var text = ""
+                    let result = Result { () throws -> [String] in
+                        var entries: [String] = []
                         for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
                             let samples = try demos.select(blockQueries[q])
-                            text += asText
-                                ? readable(blockQueries[q], json: blockJSON[q], samples: samples)
-                                : samples.enumerated().map { $1.json(number: $0, segments: withSegments, query: blockJSON[q]).text + "\n" }.joined()
+                            if asText {
+                                entries.append(readable(blockQueries[q], json: blockJSON[q], samples: samples))
+                                continue
+                            }
+                            for (number, sample) in samples.enumerated() {
+                                switch format {
+                                case .jsonl: entries.append(sample.json(number: number, segments: withSegments, query: blockJSON[q]).text + "\n")
+                                case .hfJSONL:
+                                    entries.append(demos.hfRow(query: blockQueries[q], id: blockRecords[q]?.id, label: blockRecords[q]?.label,
+                                                               sample: sample, number: number).text + "\n")
+                                case .iceIdx: entries.append(demos.iceIdx(sample).text)
+                                }
+                            }
                         }
-                        return text
+                        return entries
                     }
                     parts.withLock { $0[w] = result }
                 }
                 for part in parts.withLock({ $0 }) {
-                    try out.write(Array(try part!.get().utf8))
+                    let entries: [String]
+                    do { entries = try part!.get() } catch let error as DemoError {
+                        throw UsageError(command: spec.name, message: error.description(naming: \.option))
+                    }
+                    for entry in entries {
+                        if format == .iceIdx && !asText {
+                            try out.write(Array(((written == 0 ? "[\n" : ",\n") + entry).utf8))
+                        } else {
+                            try out.write(Array(entry.utf8))
+                        }
+                        written += 1
+                    }
                 }
                 progress.update(range.upperBound)
             }
+            if format == .iceIdx && !asText { try out.write(Array((written == 0 ? "[]\n" : "\n]\n").utf8)) }
             try out.commit()
         } catch {
             out.discard()
@@ -172,7 +222,7 @@ enum DemosCommand {
     }
 
     /// The options as a `DemoRequest` (types checked here; ranges and the fit to the data by the request).
-    static func demoRequest(_ args: ParsedArguments) throws -> DemoRequest {
+    static func demoRequest(_ args: ParsedArguments, policy: DemoRequest.Policy? = nil) throws -> DemoRequest {
         func double(_ option: Option) throws -> Double? {
             guard let raw = args.string(option) else { return nil }
             guard let v = Double(raw), v.isFinite else {
@@ -186,7 +236,7 @@ enum DemosCommand {
             return v
         }
         var request = DemoRequest()
-        request.policy = try args.choice(.policy, as: DemoRequest.Policy.self) ?? .lmbff
+        request.policy = try policy ?? args.choice(.policy, as: DemoRequest.Policy.self) ?? .lmbff
         request.filterRate = try double(.filterRate)
         request.numSample = try int(.numSample)
         request.k = try int(.k)
@@ -200,6 +250,7 @@ enum DemosCommand {
         request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self) ?? .roberta
         request.placement = try args.choice(.placement, as: InContextPlacement.self)
         try readTopKDPP(args, into: &request)
+        try DemoContextOptions.read(args, into: &request, command: spec.name)
         return request
     }
 

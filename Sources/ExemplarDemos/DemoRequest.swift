@@ -12,6 +12,7 @@ import ExemplarData
 public struct DemoRequest: Sendable, Hashable {
     public enum Policy: String, Sendable, Hashable, CaseIterable {
         case lmbff, random, nearest, mmr, inContext = "in-context", topkDPP = "topk-dpp"
+        case balanced
     }
     public enum Order: String, Sendable, Hashable, CaseIterable { case random, nearest }
     public enum Tokens: String, Sendable, Hashable, CaseIterable { case roberta, bert }
@@ -30,7 +31,7 @@ public struct DemoRequest: Sendable, Hashable {
     public var k: Int?
     /// mmr: relevance weight (default 0.5).
     public var lambda: Double?
-    /// in-context: demonstrations per context (default 4).
+    /// in-context, balanced: demonstrations per context (default 4).
     public var count: Int?
     /// in-context: random draws (default) or the most similar.
     public var order: Order?
@@ -57,6 +58,12 @@ public struct DemoRequest: Sendable, Hashable {
     public var dppMode: TopKDPP.Mode?
     /// topk-dpp: choose per label group (k and candidate_num per label).
     public var perClass: Bool?
+    /// The order of demonstrations in every context (default: the policy's own, label order for per-label policies).
+    public var contextOrder: ContextOrder?
+    /// Support examples with cosine similarity above this to the query are not candidates (a leakage guard).
+    public var maxSimilarity: Double?
+    /// Most tokens of a rendered context: the least similar demonstrations are dropped until it fits.
+    public var maxContextTokens: Int?
 
     public init() {}
 
@@ -66,6 +73,7 @@ public struct DemoRequest: Sendable, Hashable {
         public static let perLabel = 1...10_000
         public static let count = 1...10_000
         public static let seed = 0...Int(Int64.max)
+        public static let maxContextTokens = 1...10_000_000
     }
 
     /// Each option's names: `json` in requests, `option` on the command line.
@@ -74,6 +82,7 @@ public struct DemoRequest: Sendable, Hashable {
         case labelWords = "label_words", specialTokens = "special_tokens", placement
         case firstSentLimit = "first_sent_limit", otherSentLimit = "other_sent_limit"
         case candidateNum = "candidate_num", scaleFactor = "scale_factor", dppMode = "dpp_mode", perClass = "per_class"
+        case contextOrder = "context_order", maxSimilarity = "max_similarity", maxContextTokens = "max_context_tokens"
 
         /// The JSON field name.
         public var json: String { rawValue }
@@ -103,6 +112,7 @@ public struct DemoRequest: Sendable, Hashable {
         case .inContext:
             return .inContext(count: count ?? 4, order: order == .nearest ? .nearest : .random(samples: numSample ?? 1, filterRate: filterRate))
         case .topkDPP: return try topkDPPPolicy()
+        case .balanced: return .balanced(count: count ?? 4)
         }
     }
 
@@ -117,13 +127,17 @@ public struct DemoRequest: Sendable, Hashable {
     public func makeDemos(_ source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> IndexDemos {
         let policy = try selectionPolicy()
         let renderer = try makeRenderer(for: source, tokenizer: tokenizer)
-        return try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
-                              grouping: source.grouping, renderer: renderer)
+        var demos = try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
+                                   grouping: source.grouping, renderer: renderer)
+        demos.selector.maxSimilarity = maxSimilarity
+        demos.arrangement = try contextArrangement(tokenizer: tokenizer)
+        return demos
     }
 
     /// The context renderer for the template and label words, or nil without a template.
     public func makeRenderer(for source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> ContextRenderer? {
         let policy = try selectionPolicy()
+        _ = try contextArrangement(tokenizer: tokenizer)
         for (parameter, limit) in [(Parameter.firstSentLimit, firstSentLimit), (.otherSentLimit, otherSentLimit)] {
             guard let limit else { continue }
             guard limit >= 0 else { throw .invalidParameter(parameter, value: "\(limit)", reason: "must be 0 or more tokens") }
@@ -167,7 +181,7 @@ public struct DemoRequest: Sendable, Hashable {
         let layout: ContextRenderer.Layout
         switch policy {
         case .nearest(let k), .mmr(let k, _): layout = .perLabel(count: k)
-        case .inContext(let count, _): layout = .inContext(count: count, placement: placement ?? .tail)
+        case .inContext(let count, _), .balanced(let count): layout = .inContext(count: count, placement: placement ?? .tail)
         case .lmbff, .random: layout = .perLabel(count: 1)
         case .topkDPP(let o): layout = o.perClass ? .perLabel(count: o.k) : .inContext(count: o.k, placement: placement ?? .tail)
         }

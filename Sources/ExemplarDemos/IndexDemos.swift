@@ -11,9 +11,11 @@ public struct IndexDemos: Sendable {
     public let exact: ExactIndex
     public let supportSplit: String
     public let grouping: DemoLabels
-    public let selector: DemoSelector
+    public var selector: DemoSelector
     /// Renders contexts when a template is given.
     public let renderer: ContextRenderer?
+    /// The context order and token budget applied to every sample (none by default).
+    public var arrangement = ContextArrangement()
 
     /// A query: its sentences, its vector, and its record id when it is in the index.
     public struct Query: Sendable {
@@ -67,12 +69,11 @@ public struct IndexDemos: Sendable {
     /// The samples for `query`.
     public func select(_ query: Query) throws -> [Sample] {
         let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key))
-        return try samples.map { sample in
-            let chosen = sample.map { (record: records[$0.id], similarity: $0.similarity) }
-            let context = try renderer.map { renderer in
-                try renderer.render(query: query.sentences, sample: sample) { demo in Self.sentences(records[demo.id]) }
+        return try arrangement.ordered(samples, key: query.key).map { sample in
+            let (kept, context) = try arrangement.fit(query: query.sentences, sample: sample, renderer: renderer) { demo in
+                Self.sentences(records[demo.id])
             }
-            return Sample(demonstrations: chosen, context: context)
+            return Sample(demonstrations: kept.map { (record: records[$0.id], similarity: $0.similarity) }, context: context)
         }
     }
 

@@ -33,6 +33,32 @@ package enum Vectors {
         return sum
     }
 
+    /// `out[r] = dotInIndexOrder(query, rows + r·n, n)` for `r` in `0..<count`, bit for bit,
+    /// eight rows at a time: eight independent index-order sums run side by side (the same
+    /// float32 multiply and add per element as the plain loop), so the adds do not wait on one
+    /// another. Shape: `rows` is contiguous row-major `[count, n]`; `out` has `count` floats.
+    @inlinable
+    package static func dotsInIndexOrder(_ query: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, _ n: Int,
+                                         into out: UnsafeMutablePointer<Float>) {
+        var r = 0
+        while r + 8 <= count {
+            let p0 = rows + r * n, p1 = p0 + n, p2 = p1 + n, p3 = p2 + n, p4 = p3 + n, p5 = p4 + n, p6 = p5 + n, p7 = p6 + n
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0, s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+            for i in 0..<n {
+                let q = query[i]
+                s0 += p0[i] * q; s1 += p1[i] * q; s2 += p2[i] * q; s3 += p3[i] * q
+                s4 += p4[i] * q; s5 += p5[i] * q; s6 += p6[i] * q; s7 += p7[i] * q
+            }
+            out[r] = s0; out[r + 1] = s1; out[r + 2] = s2; out[r + 3] = s3
+            out[r + 4] = s4; out[r + 5] = s5; out[r + 6] = s6; out[r + 7] = s7
+            r += 8
+        }
+        while r < count {
+            out[r] = dotInIndexOrder(query, rows + r * n, n)
+            r += 1
+        }
+    }
+
     /// The package's one L2 normalisation: `v / max(‖v‖, 1e-12)`, in place on `v[0..<count]`.
     ///
     /// This is sentence-transformers' `Normalize` module and `util.cos_sim`, i.e.

@@ -14,7 +14,10 @@ extension Service {
         let snapshot = index.snapshot
         let source = DemoSource(index: snapshot.index, name: "index \(name)")
         let key = DemoCache.Key(index: name, fingerprint: snapshot.index.manifest.dataFingerprint, request: request)
-        let demos = try demoCache.demos(for: key) { try request.makeDemos(source) }
+        let demos = try demoCache.demos(for: key) {
+            // max_context_tokens counts the served model's tokens.
+            try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : WordPieceTokenizer(worker.encoder.tokenizer))
+        }
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.
         let forms = Self.queryForms.filter { body.field($0) != nil }
@@ -103,6 +106,9 @@ extension Service {
         request.scaleFactor = try body.double("scale_factor")
         request.dppMode = try choice(.dppMode, TopKDPP.Mode.self)
         request.perClass = try body.bool("per_class")
+        request.contextOrder = try choice(.contextOrder, ContextOrder.self)
+        request.maxSimilarity = try body.double("max_similarity")
+        request.maxContextTokens = try body.int("max_context_tokens")
         return request
     }
 }

@@ -26,6 +26,18 @@ import Testing
         #expect(Vectors.dotInIndexOrder(a, b, n) == plain)  // bit for bit
     }
 
+    @Test(arguments: [(0, 5), (1, 384), (7, 3), (8, 384), (19, 384), (33, 1)])
+    func dotsInIndexOrderAreThePlainLoopsBits(rows count: Int, n: Int) {
+        let query = randomValues(n), rows = randomValues(count * n)
+        var out = [Float](repeating: .nan, count: count)
+        Vectors.dotsInIndexOrder(query, rows: rows, count: count, n, into: &out)
+        for r in 0..<count {
+            var plain: Float = 0
+            for i in 0..<n { plain += rows[r * n + i] * query[i] }
+            #expect(out[r].bitPattern == plain.bitPattern)
+        }
+    }
+
     @Test(arguments: [1, 3, 32, 384])
     func normalizeMatchesThePlainRule(n: Int) {
         let v = randomValues(n)

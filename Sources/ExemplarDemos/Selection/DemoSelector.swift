@@ -12,6 +12,8 @@ public struct DemoSelector: Sendable {
     public let policy: SelectionPolicy
     /// The seed of every random draw.
     public let seed: UInt64
+    /// Support examples more similar than this to the query are not candidates (`max_similarity`).
+    public var maxSimilarity: Double?
 
     /// A selector; throws when the policy's options are out of range or the support set is empty.
     public init(support: SupportSet, policy: SelectionPolicy, seed: UInt64) throws(DemoError) {
@@ -47,6 +49,8 @@ public struct DemoSelector: Sendable {
             return [Array(scored.candidates.sorted(by: scored.moreSimilarThenLowerID).prefix(count).map(scored.demonstration))]
         case let .topkDPP(options):
             return [try topkDPP(scored, options)]
+        case let .balanced(count):
+            return [balanced(scored, count: count)]
         }
     }
 
@@ -70,8 +74,14 @@ public struct DemoSelector: Sendable {
         Vectors.normalize(&unit)
         let similarities = support.similarities(toUnit: unit)
         let excluded = query.excludedID.flatMap { support.positionOfID[$0] }
-        let candidates = (0..<support.count).filter { $0 != excluded }
+        var candidates = (0..<support.count).filter { $0 != excluded }
         guard !candidates.isEmpty else { throw .noCandidates }
+        if let maxSimilarity {
+            candidates.removeAll { Double(similarities[$0]) > maxSimilarity }
+            guard !candidates.isEmpty else {
+                throw .invalidParameter(.maxSimilarity, value: "\(maxSimilarity)", reason: "leaves no candidate for a query: every support example is more similar to it than that")
+            }
+        }
         return Scored(support: support, similarities: similarities, candidates: candidates)
     }
 

@@ -14,6 +14,9 @@ public enum SelectionPolicy: Sendable, Hashable {
     case inContext(count: Int, order: InContextOrder = .random())
     /// OpenICL's TopK-DPP (`DPPRetriever`): `k` of the top `candidate_num` by a DPP, most relevant first.
     case topkDPP(TopKDPP)
+    /// `count` most similar candidates spread round-robin across labels: the most similar of
+    /// each label in label order, then the second of each, ... (a label that runs out is skipped).
+    case balanced(count: Int = 4)
 
     /// Throws `DemoError.invalidOption`, naming the option, when a value is out of range.
     public func validate() throws(DemoError) {
@@ -38,6 +41,8 @@ public enum SelectionPolicy: Sendable, Hashable {
             }
         case let .topkDPP(options):
             try options.validate()
+        case let .balanced(count):
+            try Self.checkAtLeastOne("count (demonstrations per context)", count)
         }
     }
 
@@ -50,6 +55,7 @@ public enum SelectionPolicy: Sendable, Hashable {
         case .mmr: "mmr"
         case .inContext: "in-context"
         case .topkDPP: "topk-dpp"
+        case .balanced: "balanced"
         }
     }
 

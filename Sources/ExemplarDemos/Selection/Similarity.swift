@@ -8,13 +8,16 @@ import ExemplarKernels
 /// sums in index order; BLAS (torch.mm) sums in another order, so results may differ from
 /// LM-BFF's in the last bit (the fixture test counts where that matters).
 enum Similarity {
-    /// The dot product of `query` with each row.
+    /// The dot product of `query` with each row (each summed in index order, eight rows at a time).
     static func dotProducts(_ query: [Float], rows: [Float], dimension: Int) -> [Float] {
         precondition(query.count == dimension && rows.count % dimension == 0)
+        let count = rows.count / dimension
+        guard count > 0, dimension > 0 else { return [Float](repeating: 0, count: count) }
         return query.withUnsafeBufferPointer { q in
             rows.withUnsafeBufferPointer { r in
-                (0..<(r.count / dimension)).map { row in
-                    dot(q, UnsafeBufferPointer(rebasing: r[(row * dimension)..<((row + 1) * dimension)]))
+                [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                    Vectors.dotsInIndexOrder(q.baseAddress!, rows: r.baseAddress!, count: count, dimension, into: out.baseAddress!)
+                    initialized = count
                 }
             }
         }
