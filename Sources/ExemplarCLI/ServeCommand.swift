@@ -66,8 +66,9 @@ enum ServeCommand {
         let server = try Server.start(configuration)
         let indexes = server.indexNames.isEmpty ? "no indexes" : "indexes: " + server.indexNames.joined(separator: ", ")
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        FileHandle.standardError.write(Data("exemplar: serving on http://\(host):\(server.port) (\(indexes))\n".utf8))
-        server.runUntilSignalled()
+        server.runUntilSignalled {
+            FileHandle.standardError.write(Data("exemplar: serving on http://\(host):\(server.port) (\(indexes))\n".utf8))
+        }
         FileHandle.standardError.write(Data("exemplar: stopped\n".utf8))
     }
 }

@@ -104,8 +104,9 @@ public final class Server: Sendable {
         service.worker.stop()
     }
 
-    /// Blocks until SIGINT or SIGTERM, then stops gracefully.
-    public func runUntilSignalled() {
+    /// Blocks until SIGINT or SIGTERM, then stops gracefully. `onReady` runs once the signals
+    /// are caught (say "serving" there: a SIGTERM right after it is a graceful stop, not a kill).
+    public func runUntilSignalled(onReady: () -> Void = {}) {
         let done = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
@@ -115,6 +116,7 @@ public final class Server: Sendable {
             source.resume()
             sources.append(source)
         }
+        onReady()
         done.wait()
         stop()
         sources.forEach { $0.cancel() }
