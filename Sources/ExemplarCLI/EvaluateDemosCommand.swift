@@ -48,7 +48,7 @@ enum EvaluateDemosCommand {
             .embeddings, .support, .filterRate, .numSample,
             .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
-            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order."), .allLabels,
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels,
             .seed, .template, .labelWords, .specialTokens, .placement,
         ] + DemoContextOptions.options + [
             .limit, .json.with(help: "Print JSON instead of a table."), .png, .model, .threads,
