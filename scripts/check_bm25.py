@@ -9,6 +9,14 @@ every score exemplar prints against rank_bm25's (relative 1e-5; absolute 1e-9 ne
 k by (score, lower index) identical; and, for information, how often OpenICL's own argsort order
 (its tie order is numpy's) equals it. With --write-fixture, writes Tests/Fixtures/bm25/bm25-rte-16-42.json
 (RTE 16-42: corpus tokens and rank_bm25's scores of 40 test queries) for ExemplarLexicalTests.
+
+With --openicl SRC (a checkout of github.com/Shark-NLP/OpenICL), also OpenICL's own
+BM25Retriever (its class, run on a DatasetReader over the same rows, input columns as the task
+has them: OpenICL joins them with a space) against `exemplar demos --policy bm25 --all-labels
+--k 4 --format ice-idx`: identical top-4 sets, order identical except among exact score ties
+(counted), and, on full-data SST-2, the whole `exemplar demos` process timed against
+BM25Retriever's __init__ + retrieve in the same run. With --fixtures, writes
+Tests/Fixtures/openicl/*-16-42/bm25.json (OpenICL's ice_idx, rank_bm25's scores, train labels).
 """
 import argparse
 import json
@@ -70,6 +78,99 @@ def build(binary, folder, task, data, model, work):
     return index
 
 
+ICE_NUM = 4
+
+
+def columns(folder, task, split):
+    """(label, input columns) rows, the columns as a Hugging Face dataset of the task has them."""
+    import csv
+    folder = Path(folder)
+    if task in ("SST-2", "MRPC", "RTE"):
+        with open(folder / f"{split}.tsv", encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+        if task == "SST-2":
+            return [(r[1], [r[0]]) for r in rows]
+        if task == "MRPC":
+            return [(r[0], [r[3], r[4]]) for r in rows]
+        return [(r[3], [r[1], r[2]]) for r in rows]
+    with open(folder / f"{split}.csv", encoding="utf-8", newline="") as f:
+        return [(r[0], [r[1] if len(r) > 1 else ""]) for r in csv.reader(f)]
+
+
+def openicl_bm25(openicl, train, test, ice_num):
+    """OpenICL's BM25Retriever over DatasetReader(train as index split, test as test split):
+    (ice_idx, the retriever's rank_bm25 object, seconds for __init__ + retrieve)."""
+    if str(openicl) not in sys.path:
+        sys.path.insert(0, str(openicl))
+    from datasets import Dataset, DatasetDict
+    from openicl import DatasetReader
+    from openicl.icl_retriever.icl_bm25_retriever import BM25Retriever
+    width = len(train[0][1])
+    names = [f"sent{i}" for i in range(width)]
+
+    def ds(rows):
+        d = {n: [r[1][i] for r in rows] for i, n in enumerate(names)}
+        d["label"] = [r[0] for r in rows]
+        return Dataset.from_dict(d)
+    reader = DatasetReader(DatasetDict({"train": ds(train), "test": ds(test)}), input_columns=names, output_column="label")
+    start = time.perf_counter()
+    retriever = BM25Retriever(reader, ice_num=ice_num, index_split="train", test_split="test")
+    ice_idx = retriever.retrieve()
+    return ice_idx, retriever.bm25, time.perf_counter() - start
+
+
+def exemplar_ice_idx(binary, index, query_split, ice_num, model):
+    start = time.perf_counter()
+    out = subprocess.run([binary, "demos", str(index), "--queries", query_split, "--policy", "bm25", "--all-labels",
+                          "--k", str(ice_num), "--format", "ice-idx", "--model", model], check=True, capture_output=True).stdout
+    return json.loads(out), time.perf_counter() - start
+
+
+def compare_ice_idx(ours, theirs, bm25, tokenized_queries):
+    """(identical sets, identical order, order differing only within exact ties, queries with a tie at the cut)."""
+    same_set = same_order = tie_order = tie_cut = 0
+    for q, a, b in zip(tokenized_queries, ours, theirs):
+        scores = bm25.get_scores(q)
+        k = len(b)
+        cut = sorted(scores, reverse=True)[k - 1]
+        boundary_tie = sum(1 for s in scores if s == cut) > sum(1 for i in b if scores[i] == cut)
+        tie_cut += boundary_tie
+        if set(a) == set(b):
+            same_set += 1
+        elif boundary_tie and {i for i in a if scores[i] > cut} == {i for i in b if scores[i] > cut} and \
+                all(scores[i] == cut for i in set(a) ^ set(b)):
+            pass  # a different pick among exact ties at the cut: counted in tie_cut, not a mismatch
+        else:
+            continue
+        if a == b:
+            same_order += 1
+        elif [scores[i] for i in a] == [scores[i] for i in b]:
+            tie_order += 1
+    return same_set, same_order, tie_order, tie_cut
+
+
+def check_openicl(a, task, seed, data, query_split, index, model, report):
+    from nltk.tokenize import word_tokenize
+    train, test = columns(data, task, "train"), columns(data, task, query_split)
+    theirs, bm25, openicl_s = openicl_bm25(a.openicl, train, test, ICE_NUM)
+    ours, ours_s = exemplar_ice_idx(a.exemplar, index, query_split, ICE_NUM, model)
+    queries = [word_tokenize(" ".join(r[1])) for r in test]
+    same_set, same_order, tie_order, tie_cut = compare_ice_idx(ours, theirs, bm25, queries)
+    n = len(test)
+    ok = len(ours) == n and same_order + tie_order == n and (same_set == n or tie_cut > 0)
+    report.append((f"{task}-{seed}", n, same_set, same_order, tie_order, tie_cut, ours_s, openicl_s, ok))
+    if a.fixtures and seed == "42" and task in ("SST-2", "RTE", "trec"):
+        out = ROOT / "Tests" / "Fixtures" / "openicl" / f"{task}-16-42" / "bm25.json"
+        fixture_test = columns(out.parent, task, "test")
+        fixture_train = columns(out.parent, task, "train")
+        f_ice, f_bm25, _ = openicl_bm25(a.openicl, fixture_train, fixture_test, ICE_NUM)
+        fixture = {"ice_num": ICE_NUM, "ice_idx": f_ice, "labels": [r[0] for r in fixture_train],
+                   "scores": [list(map(float, f_bm25.get_scores(word_tokenize(" ".join(r[1]))))) for r in fixture_test]}
+        out.write_text(json.dumps(fixture) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--exemplar", default=str(ROOT / ".build" / "debug" / "exemplar"))
@@ -77,6 +178,8 @@ def main():
     ap.add_argument("--seeds", default=",".join(map(str, SEEDS)))
     ap.add_argument("--no-full", action="store_true", help="skip full-data SST-2")
     ap.add_argument("--write-fixture", action="store_true")
+    ap.add_argument("--openicl", help="an OpenICL checkout: also run its BM25Retriever against --policy bm25")
+    ap.add_argument("--fixtures", action="store_true", help="with --openicl: write Tests/Fixtures/openicl/*/bm25.json")
     a = ap.parse_args()
     nltk_data()
     from nltk.tokenize import word_tokenize
@@ -88,6 +191,7 @@ def main():
     if not a.no_full:
         settings.append(("SST-2", "full", SHARED / "original" / "SST-2", "dev"))
     totals = [0, 0, 0, 0, 0]
+    openicl_report = []
     failed = False
     print(f"{'setting':<16} {'corpus':>6} {'queries':>7} {'scores within 1e-5':>20} {'top-8 identical':>16} {'= OpenICL argsort':>18}")
     for task, seed, data, query_split in settings:
@@ -114,7 +218,18 @@ def main():
                        "average_idf": bm25.average_idf, "avgdl": bm25.avgdl}
             out.write_text(json.dumps(fixture, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {out}")
+        if a.openicl:
+            failed |= not check_openicl(a, task, seed, data, query_split, index, model, openicl_report)
     print(f"{'all':<16} {'':>6} {totals[3]:>7} {totals[0]:>9} of {totals[1]:<8} {totals[2]:>6} of {totals[3]:<6} {totals[4]:>8} of {totals[3]}")
+    if openicl_report:
+        print(f"\nOpenICL BM25Retriever (ice_num {ICE_NUM}) vs exemplar demos --policy bm25 --all-labels --k {ICE_NUM} --format ice-idx")
+        print(f"{'setting':<16} {'queries':>7} {'same top-4 set':>15} {'same order':>11} {'order differs in ties':>22} {'tie at cut':>11} {'exemplar s':>11} {'OpenICL s':>10} {'ratio':>6}")
+        sums = [0] * 5
+        for name, n, ss, so, to, tc, es, os_, ok in openicl_report:
+            for i, v in enumerate([n, ss, so, to, tc]):
+                sums[i] += v
+            print(f"{name:<16} {n:>7} {ss:>15} {so:>11} {to:>22} {tc:>11} {es:>11.2f} {os_:>10.2f} {os_ / es:>5.1f}x{'' if ok else '  MISMATCH'}")
+        print(f"{'all':<16} {sums[0]:>7} {sums[1]:>15} {sums[2]:>11} {sums[3]:>22} {sums[4]:>11}")
     sys.exit(1 if failed else 0)
 
 

@@ -10,7 +10,7 @@ import Synchronization
 extension Option {
     static let embeddings = Option("--embeddings", value: "NAME", help: "Embedding files DIR/SPLIT_NAME.npy, e.g. sbert-roberta-large (with --data).")
     static let support = Option("--support", value: "SPLIT", help: "Split demonstrations come from (default train).")
-    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr, in-context, topk-dpp or balanced.")
+    static let policy = Option("--policy", value: "P", help: "lmbff (default), random, nearest, mmr, in-context, topk-dpp, balanced or bm25.")
     static let filterRate = Option("--filter-rate", value: "R", help: "lmbff: fraction kept per label, in (0, 1] (default 0.5).")
     static let numSample = Option("--num-sample", value: "N", help: "lmbff/random/in-context: contexts per query (default 16; in-context 1).")
     static let lambda = Option("--lambda", value: "L", help: "mmr: relevance weight in [0, 1] (default 0.5).")
@@ -52,6 +52,10 @@ enum DemosCommand {
                           --per-class: per label
               balanced    the --count most similar spread round-robin across labels (the most
                           similar of each label in turn)
+              bm25        Okapi BM25 of the query's words (nltk's word_tokenize; rank_bm25's
+                          BM25Okapi, k1 1.5, b 0.75, epsilon 0.25) over the index's postings: the
+                          --k best of each label (default 1); --all-labels: the --k best of any
+                          label (default 4), as OpenICL's BM25Retriever; needs an index
             Sampling is deterministic for --seed (each query has its own stream, so results do
             not depend on which other queries are in the run).
 
@@ -96,9 +100,9 @@ enum DemosCommand {
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
             .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
-            .k.with(help: "nearest/mmr: demonstrations per label (default 1); topk-dpp: in all (default 4)."),
+            .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
-            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order."), .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
         ] + DemoContextOptions.options + [.demoFormat,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
             .model, .threads,
@@ -250,6 +254,7 @@ enum DemosCommand {
         request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self) ?? .roberta
         request.placement = try args.choice(.placement, as: InContextPlacement.self)
         try readTopKDPP(args, into: &request)
+        try readBM25(args, into: &request)
         try DemoContextOptions.read(args, into: &request, command: spec.name)
         return request
     }

@@ -1,11 +1,12 @@
 import ExemplarChart
 import ExemplarDemos
+import ExemplarIndex
 import ExemplarJSON
 import ExemplarIO
 import Foundation
 
 extension Option {
-    static let policies = Option("--policies", value: "P,P,...", help: "Policies to compare, each optionally with its own options as P:NAME=V:NAME=V (default lmbff,random,nearest,mmr,in-context,balanced,topk-dpp).")
+    static let policies = Option("--policies", value: "P,P,...", help: "Policies to compare, each optionally with its own options as P:NAME=V:NAME=V (default lmbff,random,nearest,mmr,in-context,balanced,topk-dpp,bm25; bm25 only for an index with postings).")
     static let png = Option("--png", value: "FILE", help: "Also draw the metrics as a bar chart (PNG).")
 }
 
@@ -45,18 +46,18 @@ enum EvaluateDemosCommand {
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
             .embeddings, .support, .filterRate, .numSample,
-            .k.with(help: "nearest/mmr: demonstrations per label (default 1); topk-dpp: in all (default 4)."),
+            .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
-            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order."),
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels,
             .seed, .template, .labelWords, .specialTokens, .placement,
         ] + DemoContextOptions.options + [
             .limit, .json.with(help: "Print JSON instead of a table."), .png, .model, .threads,
         ])
 
-    static let defaultPolicies = ["lmbff", "random", "nearest", "mmr", "in-context", "balanced", "topk-dpp"]
+    static let defaultPolicies = ["lmbff", "random", "nearest", "mmr", "in-context", "balanced", "topk-dpp", "bm25"]
 
     /// The request fields a --policies entry may set for itself.
-    static let overridable: [DemoRequest.Parameter] = [.k, .count, .order, .numSample, .filterRate, .lambda, .contextOrder, .maxSimilarity]
+    static let overridable: [DemoRequest.Parameter] = [.k, .count, .order, .numSample, .filterRate, .lambda, .contextOrder, .maxSimilarity, .perClass]
 
     /// One --policies entry, `NAME[:FIELD=VALUE]...`, applied to the shared request.
     static func entry(_ text: String, base args: ParsedArguments) throws -> DemoRequest {
@@ -78,6 +79,9 @@ enum EvaluateDemosCommand {
             case .filterRate, .lambda, .maxSimilarity:
                 guard let x = Double(pair[1]), x.isFinite else { throw bad("a number") }
                 if field == .filterRate { request.filterRate = x } else if field == .lambda { request.lambda = x } else { request.maxSimilarity = x }
+            case .perClass:
+                guard let value = Bool(pair[1]) else { throw bad("true or false") }
+                request.perClass = value
             case .order:
                 guard let order = DemoRequest.Order(rawValue: pair[1]) else { throw bad("one of \(DemoRequest.Order.allCases.map(\.rawValue).joined(separator: ", "))") }
                 request.order = order
@@ -99,8 +103,13 @@ enum EvaluateDemosCommand {
             for name in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) })
             where !names.contains(name) { names.append(name) }
         }
-        let requests = try names.map { try entry($0, base: args) }
+        var requests = try names.map { try entry($0, base: args) }
         let source = try DemosCommand.openSource(args)
+        // bm25 needs postings: the default list leaves it out for a source without them.
+        if args.string(.policies) == nil, source.index?.lexical == nil, let i = names.firstIndex(of: "bm25") {
+            names.remove(at: i)
+            requests.remove(at: i)
+        }
         guard source.splits.contains(split) else {
             throw UsageError(command: spec.name, message: "--queries \(split) is not a split of \(source.name); its splits are \(source.splits.joined(separator: ", "))")
         }

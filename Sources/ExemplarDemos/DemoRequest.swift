@@ -13,6 +13,7 @@ public struct DemoRequest: Sendable, Hashable {
     public enum Policy: String, Sendable, Hashable, CaseIterable {
         case lmbff, random, nearest, mmr, inContext = "in-context", topkDPP = "topk-dpp"
         case balanced
+        case bm25
     }
     public enum Order: String, Sendable, Hashable, CaseIterable { case random, nearest }
     public enum Tokens: String, Sendable, Hashable, CaseIterable { case roberta, bert }
@@ -56,7 +57,7 @@ public struct DemoRequest: Sendable, Hashable {
     public var scaleFactor: Double?
     /// topk-dpp: greedy MAP (default) or an exact k-DPP sample.
     public var dppMode: TopKDPP.Mode?
-    /// topk-dpp: choose per label group (k and candidate_num per label).
+    /// topk-dpp: choose per label group (k and candidate_num per label; default false); bm25: k per label (default true).
     public var perClass: Bool?
     /// The order of demonstrations in every context (default: the policy's own, label order for per-label policies).
     public var contextOrder: ContextOrder?
@@ -113,6 +114,7 @@ public struct DemoRequest: Sendable, Hashable {
             return .inContext(count: count ?? 4, order: order == .nearest ? .nearest : .random(samples: numSample ?? 1, filterRate: filterRate))
         case .topkDPP: return try topkDPPPolicy()
         case .balanced: return .balanced(count: count ?? 4)
+        case .bm25: return bm25Policy()
         }
     }
 
@@ -130,6 +132,7 @@ public struct DemoRequest: Sendable, Hashable {
         var demos = try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
                                    grouping: source.grouping, renderer: renderer)
         demos.selector.maxSimilarity = maxSimilarity
+        if case .bm25 = policy { demos.selector.lexical = try source.supportBM25(ids: demos.selector.support.ids) }
         demos.arrangement = try contextArrangement(tokenizer: tokenizer)
         return demos
     }
@@ -184,6 +187,7 @@ public struct DemoRequest: Sendable, Hashable {
         case .inContext(let count, _), .balanced(let count): layout = .inContext(count: count, placement: placement ?? .tail)
         case .lmbff, .random: layout = .perLabel(count: 1)
         case .topkDPP(let o): layout = o.perClass ? .perLabel(count: o.k) : .inContext(count: o.k, placement: placement ?? .tail)
+        case let .bm25(k, perClass): layout = perClass ? .perLabel(count: k) : .inContext(count: k, placement: placement ?? .tail)
         }
         do throws(TemplateError) {
             return try ContextRenderer(template: parsed, labelWords: words, layout: layout,

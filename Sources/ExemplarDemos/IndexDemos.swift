@@ -68,7 +68,8 @@ public struct IndexDemos: Sendable {
 
     /// The samples for `query`.
     public func select(_ query: Query) throws -> [Sample] {
-        let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key))
+        let words = selector.lexical == nil ? nil : Self.words(query.sentences)
+        let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key, words: words))
         return try arrangement.ordered(samples, key: query.key).map { sample in
             let (kept, context) = try arrangement.fit(query: query.sentences, sample: sample, renderer: renderer) { demo in
                 Self.sentences(records[demo.id])

@@ -78,7 +78,7 @@ import Testing
             try parse(["--policy=blue"]).choice(.policy, as: Colour.self)
         }
         // The real command's choices.
-        #expect(throws: UsageError(command: "demos", message: "--policy must be one of lmbff, random, nearest, mmr, in-context, topk-dpp, balanced, got \"best\"")) {
+        #expect(throws: UsageError(command: "demos", message: "--policy must be one of lmbff, random, nearest, mmr, in-context, topk-dpp, balanced, bm25, got \"best\"")) {
             try DemosCommand.spec.parse(["--policy", "best"]).choice(.policy, as: DemoRequest.Policy.self)
         }
     }

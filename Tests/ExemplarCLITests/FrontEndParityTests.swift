@@ -60,6 +60,10 @@ import FoundationNetworking
                  #""policy": "topk-dpp", "k": 2, "candidate_num": 6, "template": "lmbff""#),
                 (["--policy", "topk-dpp", "--k", "2", "--candidate-num", "5", "--scale-factor", "0.05", "--dpp-mode", "sample", "--seed", "5", "--per-class", "--template", "lmbff"],
                  #""policy": "topk-dpp", "k": 2, "candidate_num": 5, "scale_factor": 0.05, "dpp_mode": "sample", "seed": 5, "per_class": true, "template": "lmbff""#),
+                (["--policy", "bm25", "--k", "2", "--template", "lmbff"],
+                 #""policy": "bm25", "k": 2, "template": "lmbff""#),
+                (["--policy", "bm25", "--all-labels", "--k", "3", "--template", "lmbff"],
+                 #""policy": "bm25", "per_class": false, "k": 3, "template": "lmbff""#),
                 // Context options: the served model's tokenizer counts the budget; the CLI is given the same folder.
                 (["--policy", "balanced", "--count", "3", "--context-order", "similar-last", "--max-similarity", "0.99",
                   "--max-context-tokens", "120", "--tokenizer", Fixtures.url("tiny-bert-max").path, "--template", "lmbff"],

@@ -1,4 +1,5 @@
 import ExemplarKernels
+import ExemplarLexical
 
 /// Chooses demonstrations for queries from a support set by a `SelectionPolicy`, deterministically for a seed.
 ///
@@ -14,6 +15,8 @@ public struct DemoSelector: Sendable {
     public let seed: UInt64
     /// Support examples more similar than this to the query are not candidates (`max_similarity`).
     public var maxSimilarity: Double?
+    /// BM25 over the support set, in support order: what the bm25 policy ranks by.
+    public var lexical: BM25Okapi?
 
     /// A selector; throws when the policy's options are out of range or the support set is empty.
     public init(support: SupportSet, policy: SelectionPolicy, seed: UInt64) throws(DemoError) {
@@ -51,6 +54,8 @@ public struct DemoSelector: Sendable {
             return [try topkDPP(scored, options)]
         case let .balanced(count):
             return [balanced(scored, count: count)]
+        case let .bm25(k, perClass):
+            return [try bm25(scored, words: query.words, k: k, perClass: perClass)]
         }
     }
 

@@ -20,10 +20,13 @@ public struct DemoQuery: Sendable {
     /// The random stream's key: samples depend only on the seed, this key and the candidates.
     /// Use the query's position in its split, or its id.
     public let key: UInt64
+    /// The query's words (`WordTokenizer`, as the postings were made): what the bm25 policy scores.
+    public let words: [String]?
 
-    public init(vector: [Float], excludedID: Int? = nil, key: UInt64) {
+    public init(vector: [Float], excludedID: Int? = nil, key: UInt64, words: [String]? = nil) {
         self.vector = vector
         self.excludedID = excludedID
         self.key = key
+        self.words = words
     }
 }

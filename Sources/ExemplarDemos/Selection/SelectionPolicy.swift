@@ -17,6 +17,9 @@ public enum SelectionPolicy: Sendable, Hashable {
     /// `count` most similar candidates spread round-robin across labels: the most similar of
     /// each label in label order, then the second of each, ... (a label that runs out is skipped).
     case balanced(count: Int = 4)
+    /// Okapi BM25 of the query's words (rank_bm25's `BM25Okapi` over the index's postings): the
+    /// `k` best of each label with `perClass`, else the `k` best of any label (OpenICL's BM25Retriever).
+    case bm25(k: Int = 1, perClass: Bool = true)
 
     /// Throws `DemoError.invalidOption`, naming the option, when a value is out of range.
     public func validate() throws(DemoError) {
@@ -43,6 +46,8 @@ public enum SelectionPolicy: Sendable, Hashable {
             try options.validate()
         case let .balanced(count):
             try Self.checkAtLeastOne("count (demonstrations per context)", count)
+        case let .bm25(k, _):
+            try Self.checkAtLeastOne("k", k)
         }
     }
 
@@ -56,6 +61,7 @@ public enum SelectionPolicy: Sendable, Hashable {
         case .inContext: "in-context"
         case .topkDPP: "topk-dpp"
         case .balanced: "balanced"
+        case .bm25: "bm25"
         }
     }
 
