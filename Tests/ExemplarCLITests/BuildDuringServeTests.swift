@@ -23,6 +23,10 @@ import FoundationNetworking
     func request(_ base: String, _ method: String, _ path: String, _ body: String? = nil) async throws -> (status: Int, json: JSONValue) {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
+        // A connection of its own each time: under load this test saw the server's reload happen
+        // (its index held the new build) while the answers, over the process-wide URLSession's
+        // kept-alive connections, still said the old count; fresh connections rule the pool out.
+        request.setValue("close", forHTTPHeaderField: "Connection")
         request.httpBody = body.map { Data($0.utf8) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, try JSONParser.parse(Array(data)))
