@@ -30,6 +30,26 @@ def log(msg):
     print(f"bench-demos: {msg}", file=sys.stderr, flush=True)
 
 
+def lmbff_demo_filter(query_idx, support_emb, query_emb, support_labels, label_list, rate, mode):
+    """src/dataset.py, FewShotDataset.__init__, the demo_filter branch, for one query."""
+    from sentence_transformers import util
+    num_labels = len(label_list)
+    support_indices = range(len(support_labels))
+    candidate = [support_idx for support_idx in support_indices if support_idx != query_idx or mode != "train"]
+    sim_score = []
+    for support_idx in candidate:
+        sim_score.append((support_idx, util.pytorch_cos_sim(support_emb[support_idx], query_emb[query_idx])))
+    sim_score.sort(key=lambda x: x[1], reverse=True)
+    limit_each_label = int(len(sim_score) // num_labels * rate)
+    count_each_label = {label: 0 for label in label_list}
+    context_indices = []
+    for support_idx, score in sim_score:
+        if count_each_label[support_labels[support_idx]] < limit_each_label:
+            count_each_label[support_labels[support_idx]] += 1
+            context_indices.append(support_idx)
+    return context_indices
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--exemplar", default=str(ROOT / ".build" / "release" / "exemplar"))
@@ -74,25 +94,11 @@ def main():
         return [r.strip().split("\t")[-1] for r in rows]
     support_labels, query_labels = labels("train"), labels("dev")
     label_list = ["0", "1"]
-    num_labels, rate, mode = 2, 0.5, "dev"
-    support_indices = list(range(len(support_labels)))
+    rate, mode = 0.5, "dev"
     torch.set_num_threads(2)
 
     def lmbff_filter(query_idx):
-        # src/dataset.py, FewShotDataset.__init__, the demo_filter branch.
-        candidate = [support_idx for support_idx in support_indices if support_idx != query_idx or mode != "train"]
-        sim_score = []
-        for support_idx in candidate:
-            sim_score.append((support_idx, util.pytorch_cos_sim(support_emb[support_idx], query_emb[query_idx])))
-        sim_score.sort(key=lambda x: x[1], reverse=True)
-        limit_each_label = int(len(sim_score) // num_labels * rate)
-        count_each_label = {label: 0 for label in label_list}
-        context_indices = []
-        for support_idx, score in sim_score:
-            if count_each_label[support_labels[support_idx]] < limit_each_label:
-                count_each_label[support_labels[support_idx]] += 1
-                context_indices.append(support_idx)
-        return context_indices
+        return lmbff_demo_filter(query_idx, support_emb, query_emb, support_labels, label_list, rate, mode)
 
     log(f"LM-BFF's loop on {a.lmbff_queries} queries ...")
     rng = np.random.default_rng(0)

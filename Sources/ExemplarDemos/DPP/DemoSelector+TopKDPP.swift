@@ -15,7 +15,7 @@ extension DemoSelector {
 
     /// The DPP stage on the first `candidates` of `ranked` (support positions, most similar first).
     private func topkDPP(_ scored: Scored, ranked: [Int], _ options: TopKDPP) throws(DemoError) -> [Demonstration] {
-        let candidates = Array(ranked.prefix(options.candidates))
+        let candidates = faissTieOrder(Array(ranked.prefix(options.candidates)), scored.similarities)
         let dimension = support.dimension
         var units = [Float]()
         units.reserveCapacity(candidates.count * dimension)
@@ -42,5 +42,21 @@ extension DemoSelector {
             return x != y ? x > y : a.offset < b.offset
         }
         return ordered.map { scored.demonstration(candidates[$0.element]) }
+    }
+
+    /// The candidates in the order OpenICL's faiss search returns them: its heap keeps the first
+    /// rows seen among equal scores (as `ranked` does: earlier first) but lists equal scores last
+    /// row first. The order is the kernel's row order, so it decides which of two duplicate
+    /// examples greedy MAP's argmax takes.
+    private func faissTieOrder(_ ranked: [Int], _ similarities: [Float]) -> [Int] {
+        var result = ranked
+        var start = 0
+        while start < result.count {
+            var end = start + 1
+            while end < result.count, similarities[result[end]] == similarities[result[start]] { end += 1 }
+            result[start..<end].reverse()
+            start = end
+        }
+        return result
     }
 }

@@ -49,37 +49,4 @@ extension DemoSelector {
         }
         return byGroup.flatMap { $0.map(scored.demonstration) }
     }
-
-    /// Maximal marginal relevance within each group: pick by
-    /// `lambda·sim(q, c) − (1 − lambda)·max over picked p of sim(c, p)` (0 before the first pick),
-    /// ties by lower id; groups in order, each group's picks in pick order.
-    func mmr(_ scored: Scored, perLabel: Int, lambda: Float) -> [Demonstration] {
-        var byGroup = [[Int]](repeating: [], count: support.grouping.groupCount)
-        for position in scored.candidates { byGroup[support.groups[position]].append(position) }
-        return byGroup.flatMap { members -> [Demonstration] in
-            var remaining = members
-            // The highest similarity of each remaining candidate to the picks so far.
-            var redundancy = [Float](repeating: -.infinity, count: remaining.count)
-            var picked: [Int] = []
-            while picked.count < perLabel, !remaining.isEmpty {
-                var best = 0
-                var bestScore = -Float.infinity
-                for (index, position) in remaining.enumerated() {
-                    let penalty = picked.isEmpty ? 0 : redundancy[index]
-                    let value = lambda * scored.similarities[position] - (1 - lambda) * penalty
-                    if value > bestScore || (value == bestScore && support.ids[position] < support.ids[remaining[best]]) {
-                        best = index
-                        bestScore = value
-                    }
-                }
-                let choice = remaining.remove(at: best)
-                redundancy.remove(at: best)
-                picked.append(choice)
-                for (index, position) in remaining.enumerated() {
-                    redundancy[index] = max(redundancy[index], support.similarity(position, choice))
-                }
-            }
-            return picked.map(scored.demonstration)
-        }
-    }
 }
