@@ -50,6 +50,24 @@ def lmbff_demo_filter(query_idx, support_emb, query_emb, support_labels, label_l
     return context_indices
 
 
+def prepare(exemplar, data):
+    """The full-data SST-2 workspace both demos benchmarks use: the data, an index built from it
+    and LM-BFF's embedding files (embedded once; later runs use the cache). Returns (work, index, env)."""
+    work = ROOT / ".build" / "bench" / "demos"
+    (work / "data").mkdir(parents=True, exist_ok=True)
+    for split in ["train", "dev"]:
+        shutil.copyfile(Path(data) / f"{split}.tsv", work / "data" / f"{split}.tsv")
+    index = work / "index"
+    index.mkdir(exist_ok=True)
+    (index / "index.json").write_text(json.dumps({"task": "SST-2", "data": "../data"}) + "\n")
+    env = dict(os.environ, EXEMPLAR_CACHE=str(work / "cache"))
+    log("building the index and LM-BFF's embedding files (embeds once; later runs use the cache) ...")
+    subprocess.run([exemplar, "build", str(index)], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run([exemplar, "export-lmbff", "--data", str(work / "data"), "--task", "SST-2", "--name", "bench"],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    return work, index, env
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--exemplar", default=str(ROOT / ".build" / "release" / "exemplar"))
@@ -59,19 +77,7 @@ def main():
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
 
-    work = ROOT / ".build" / "bench" / "demos"
-    (work / "data").mkdir(parents=True, exist_ok=True)
-    for split in ["train", "dev"]:
-        shutil.copyfile(Path(a.data) / f"{split}.tsv", work / "data" / f"{split}.tsv")
-    index = work / "index"
-    index.mkdir(exist_ok=True)
-    (index / "index.json").write_text(json.dumps({"task": "SST-2", "data": "../data"}) + "\n")
-    env = dict(os.environ, EXEMPLAR_CACHE=str(work / "cache"))
-    log("building the index (embeds once; later runs use the cache) ...")
-    subprocess.run([a.exemplar, "build", str(index)], check=True, env=env, stdout=subprocess.DEVNULL)
-    log("writing LM-BFF's embedding files with exemplar export-lmbff ...")
-    subprocess.run([a.exemplar, "export-lmbff", "--data", str(work / "data"), "--task", "SST-2", "--name", "bench"],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    work, index, env = prepare(a.exemplar, a.data)
 
     out = work / "demos.jsonl"
     cmd = [a.exemplar, "demos", str(index), "--queries", "dev", "--policy", "lmbff", "--filter-rate", "0.5",

@@ -61,18 +61,8 @@ def main():
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
 
-    work = ROOT / ".build" / "bench" / "demos"
-    (work / "data").mkdir(parents=True, exist_ok=True)
-    for split in ["train", "dev"]:
-        shutil.copyfile(Path(a.data) / f"{split}.tsv", work / "data" / f"{split}.tsv")
-    index = work / "index"
-    index.mkdir(exist_ok=True)
-    (index / "index.json").write_text(json.dumps({"task": "SST-2", "data": "../data"}) + "\n")
-    env = dict(os.environ, EXEMPLAR_CACHE=str(work / "cache"))
-    log("building the index and LM-BFF's embedding files (embeds once; later runs use the cache) ...")
-    subprocess.run([a.exemplar, "build", str(index)], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run([a.exemplar, "export-lmbff", "--data", str(work / "data"), "--task", "SST-2", "--name", "bench"],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    from bench_demos import prepare
+    work, index, env = prepare(a.exemplar, a.data)
 
     ours = {}
     out = work / "policy.jsonl"

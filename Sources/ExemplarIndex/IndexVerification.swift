@@ -14,7 +14,8 @@ public enum IndexVerification {
         var result: IndexStore.Verification
         do { result = try store.verify(dimension: manifest.model.dimension) } catch { throw .store(error) }
         guard result.problems.isEmpty else { return result }
-        let index = try LoadedIndex.open(folder, store: store)
+        // One read of the records and raw vectors serves every check below.
+        let index = try LoadedIndex.read(folder, store: store)
         let live = index.records.filter { !index.deleted.contains($0.id) }
         var byLabel: [String: Int] = [:], bySplit: [String: Int] = [:]
         for r in live { byLabel[r.label, default: 0] += 1; bySplit[r.split, default: 0] += 1 }
@@ -30,7 +31,7 @@ public enum IndexVerification {
             result.problems.append("the BM25 postings differ from the records' words; run 'exemplar build \(folder.relativePath) --rebuild'")
         }
         let disputed: (differ: [UInt32], uncached: [UInt32])
-        do { disputed = try disputedVectors(store: store, manifest: manifest) } catch { throw .store(error) }
+        do { disputed = try disputedVectors(index.records, index.vectors, store: store, manifest: manifest) } catch { throw .store(error) }
         for id in disputed.differ.prefix(20) {
             result.problems.append("vector \(id) differs from the cached embedding of its text (one of the two copies is damaged)")
         }
@@ -44,9 +45,9 @@ public enum IndexVerification {
 
     /// Ids whose stored vector differs from the cached embedding of their text, and ids of
     /// built records (not online additions, line 0, which older servers did not cache) whose text has none.
-    static func disputedVectors(store: IndexStore, manifest: Manifest) throws(StoreError) -> (differ: [UInt32], uncached: [UInt32]) {
+    static func disputedVectors(_ records: [IndexRecord], _ vectors: [Float], store: IndexStore,
+                                manifest: Manifest) throws(StoreError) -> (differ: [UInt32], uncached: [UInt32]) {
         let dim = manifest.model.dimension
-        let (records, vectors) = try store.load(dimension: dim)
         let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
         let cached = try store.cachedVectors(keys, dimension: dim)
         var differ: [UInt32] = [], uncached: [UInt32] = []
@@ -64,8 +65,8 @@ public enum IndexVerification {
     /// text (which copy is damaged cannot be told, so a rebuild embeds those texts again);
     /// empty when the records or vectors cannot be read.
     static func disputedCacheKeys(store: IndexStore) -> Set<[UInt8]> {
-        guard let manifest = try? store.manifest(), let (records, _) = try? store.load(dimension: manifest.model.dimension),
-              let ids = try? disputedVectors(store: store, manifest: manifest).differ else { return [] }
+        guard let manifest = try? store.manifest(), let (records, vectors) = try? store.load(dimension: manifest.model.dimension),
+              let ids = try? disputedVectors(records, vectors, store: store, manifest: manifest).differ else { return [] }
         return Set(ids.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText(records[Int($0)])) })
     }
 }
