@@ -103,10 +103,9 @@ def explain_dpp_map(query, ours, theirs, kernel, c):
     return "differs", float("nan"), "no diverging step found"
 
 
-def explain_dpp_sample(query, ours, theirs, kernel, c, k, seed):
-    """dppy's GS k-DPP draw replayed in float64 with the same RandomState: the closest call."""
-    if query.boundary_gap(c) < COSINE_TOLERANCE:
-        return "near-tie", query.boundary_gap(c), f"candidate_num boundary: cosines {c} and {c + 1} {query.boundary_gap(c):.2e} apart"
+def kdpp_replay(kernel, k, seed):
+    """dppy's GS k-DPP draw replayed in float64 with the same RandomState: (kernel positions in draw
+    order, the closest call: the smallest |uniform − threshold| of any draw)."""
     values, vectors = np.linalg.eigh(kernel.astype(np.float64))
     values = np.maximum(values, 0)
     rng = np.random.RandomState(seed)
@@ -131,6 +130,7 @@ def explain_dpp_sample(query, ours, theirs, kernel, c, k, seed):
     avail = np.ones(n, dtype=bool)
     cc = np.zeros((n, k))
     norms = np.sum(v * v, axis=1)
+    picks = []
     for it in range(k):
         idx = np.flatnonzero(avail)
         p = np.abs(norms[idx]) / (k - it)
@@ -138,12 +138,39 @@ def explain_dpp_sample(query, ours, theirs, kernel, c, k, seed):
         cdf /= cdf[-1]
         u = rng.random_sample()
         j = int(idx[np.searchsorted(cdf, u, side="right")])
+        picks.append(j)
         margin = min(margin, float(np.min(np.abs(cdf - u))))
         if it == k - 1:
             break
         avail[j] = False
         cc[avail, it] = (v[avail, :] @ v[j, :] - cc[avail, :it] @ cc[j, :it]) / np.sqrt(norms[j])
         norms[avail] -= cc[avail, it] ** 2
+    return picks, margin
+
+
+def explain_dpp_sample(query, ours, theirs, kernel, c, k, seed):
+    """A k-DPP draw that differs: the same draw on the same kernel, replayed in float64.
+
+    The draw depends on the candidates' order (the kernel's row order: the cumulative sums of
+    the projection step run over it), so two candidates whose cosines are equal within float32
+    rounding, listed in the other order by faiss's sgemm than by exemplar's index-order dot,
+    change the draw. Such a pair is a near-tie when swapping it in the kernel and replaying the
+    same draw gives exemplar's picks; otherwise the gap is the closest uniform draw to a threshold."""
+    if query.boundary_gap(c) < COSINE_TOLERANCE:
+        return "near-tie", query.boundary_gap(c), f"candidate_num boundary: cosines {c} and {c + 1} {query.boundary_gap(c):.2e} apart"
     if set(ours) == set(theirs):
         return "near-tie", 0.0, "same picks, relevance order"
+    ids = list(query.candidates)
+    for i in range(len(ids) - 1):
+        gap = abs(query.cos[ids[i]] - query.cos[ids[i + 1]])
+        if gap >= COSINE_TOLERANCE:
+            continue
+        order = list(range(len(ids)))
+        order[i], order[i + 1] = order[i + 1], order[i]
+        swapped = kernel[np.ix_(order, order)]
+        picks, _ = kdpp_replay(swapped, k, seed)
+        if set(ids[order[j]] for j in picks) == set(ours):
+            return "near-tie", float(gap), (f"candidates {i} and {i + 1} (ids {ids[i]}, {ids[i + 1]}) are {gap:.1e} apart in cosine; "
+                                            "in exemplar's order the same draw gives exemplar's picks")
+    _, margin = kdpp_replay(kernel, k, seed)
     return ("near-tie" if margin < DRAW_TOLERANCE else "differs"), margin, "closest uniform draw to a threshold"

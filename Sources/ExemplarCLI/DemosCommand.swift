@@ -166,6 +166,7 @@ enum DemosCommand {
         var out = try OutputFile(path: args.string(.output) ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
         let threads = try Common.threads(args, command: spec.name)
+        IndexDemos.prepareConcurrentSelection()
         var written = 0
         do {
             // Blocks of queries, each block's queries spread over the threads, written in order.

@@ -37,9 +37,11 @@ package enum BLAS {
     /// Sets how many threads OpenBLAS uses inside one call (at least 1).
     ///
     /// This is process-wide C state, not per caller: one value for every thread of the process,
-    /// read when a BLAS call starts. Only the two entry points that run BLAS-heavy work set it,
+    /// read when a BLAS call starts. Only the entry points that run BLAS-heavy work set it,
     /// each just before its calls: `SentenceEncoder.encode` (the threads its batch workers leave
-    /// over, usually 1) and `ExactIndex.searchBatch` (its `threads`). The server's
+    /// over, usually 1), `ExactIndex.searchBatch` (its `threads`) and
+    /// `IndexDemos.prepareConcurrentSelection` (1: selections on several threads at once, each
+    /// DPP's small sgemm and eigendecomposition on its caller's thread). The server's
     /// `EmbeddingWorker` is the only encoder there and its searches never use sgemm, so the
     /// setting is the worker's. Two such entry points running at once in one process would
     /// overwrite each other's setting; nothing else may call this.
@@ -50,27 +52,37 @@ package enum BLAS {
 
 extension BLAS {
     /// Eigenvalues (ascending) and eigenvectors of a symmetric `n × n` float64 matrix (LAPACK's
-    /// `dsyev`, the routine family `scipy.linalg.eigh` calls). `matrix` is row-major and
-    /// symmetric; the result's `vectors` is row-major `n × n` with eigenvector `c` in column
-    /// `c`. Returns nil when LAPACK does not converge.
+    /// `dsyevr`, the driver `scipy.linalg.eigh` calls by default). `matrix` is row-major and
+    /// symmetric (its lower triangle is read, as scipy's `lower=True` reads it); the result's
+    /// `vectors` is row-major `n × n` with eigenvector `c` in column `c`. Returns nil when LAPACK
+    /// does not converge.
     package static func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double])? {
         precondition(n > 0 && matrix.count == n * n)
-        // Column-major in, column-major out: for a symmetric matrix the row-major input is the
-        // same array, and the column-major eigenvector matrix is transposed into row-major below.
+        // Row-major in is the transpose to LAPACK (column-major), so its "U" is our lower
+        // triangle; the column-major eigenvector matrix is transposed into row-major below.
         var a = matrix
         var w = [Double](repeating: 0, count: n)
-        var size = Int32(n), lda = Int32(n), info: Int32 = 0
-        var lwork: Int32 = -1
-        var query = 0.0
-        dsyev_("V", "U", &size, &a, &lda, &w, &query, &lwork, &info, 1, 1)
+        var z = [Double](repeating: 0, count: n * n)
+        var isuppz = [Int32](repeating: 0, count: 2 * n)
+        var size = Int32(n), lda = Int32(n), ldz = Int32(n), info: Int32 = 0, found: Int32 = 0
+        var il: Int32 = 1, iu = Int32(n)
+        var vl = 0.0, vu = 0.0, abstol = 0.0
+        var lwork: Int32 = -1, liwork: Int32 = -1
+        var workQuery = 0.0
+        var iworkQuery: Int32 = 0
+        dsyevr_("V", "A", "U", &size, &a, &lda, &vl, &vu, &il, &iu, &abstol, &found, &w, &z, &ldz, &isuppz,
+                &workQuery, &lwork, &iworkQuery, &liwork, &info, 1, 1, 1)
         guard info == 0 else { return nil }
-        lwork = Int32(query)
+        lwork = Int32(workQuery)
+        liwork = iworkQuery
         var work = [Double](repeating: 0, count: max(1, Int(lwork)))
-        dsyev_("V", "U", &size, &a, &lda, &w, &work, &lwork, &info, 1, 1)
-        guard info == 0 else { return nil }
+        var iwork = [Int32](repeating: 0, count: max(1, Int(liwork)))
+        dsyevr_("V", "A", "U", &size, &a, &lda, &vl, &vu, &il, &iu, &abstol, &found, &w, &z, &ldz, &isuppz,
+                &work, &lwork, &iwork, &liwork, &info, 1, 1, 1)
+        guard info == 0, found == size else { return nil }
         var vectors = [Double](repeating: 0, count: n * n)
         for column in 0..<n {
-            for row in 0..<n { vectors[row * n + column] = a[column * n + row] }
+            for row in 0..<n { vectors[row * n + column] = z[column * n + row] }
         }
         return (w, vectors)
     }

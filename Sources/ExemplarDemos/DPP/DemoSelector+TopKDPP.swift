@@ -2,8 +2,11 @@ extension DemoSelector {
     /// TopK-DPP for one query: per label group with `perClass` (groups in label order), else over
     /// all candidates; each result most relevant first, as OpenICL orders its `ice_idx`.
     func topkDPP(_ scored: Scored, _ options: TopKDPP) throws(DemoError) -> [Demonstration] {
+        guard options.perClass else {
+            let ranked = scored.rankedMoreSimilarThenEarlier(scored.candidates, first: options.candidates)
+            return try topkDPP(scored, ranked: ranked, options)
+        }
         let ranked = scored.rankedMoreSimilarThenEarlier(scored.candidates)
-        guard options.perClass else { return try topkDPP(scored, ranked: ranked, options) }
         var byGroup = [[Int]](repeating: [], count: support.grouping.groupCount)
         for position in ranked { byGroup[support.groups[position]].append(position) }
         var result: [Demonstration] = []

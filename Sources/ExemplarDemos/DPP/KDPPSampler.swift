@@ -4,7 +4,7 @@ import ExemplarKernels
 /// An exact k-DPP draw as dppy's `FiniteDPP('likelihood', L=kernel).sample_exact_k_dpp(size=k,
 /// random_state=seed)` makes it (mode `GS`), draw for draw with numpy's legacy `RandomState(seed)`:
 ///
-/// 1. `L = V Λ Vᵀ` (`scipy.linalg.eigh`; here LAPACK's `dsyev`, eigenvalues ascending); a
+/// 1. `L = V Λ Vᵀ` (`scipy.linalg.eigh`; here LAPACK's `dsyevr`, as scipy's default driver, eigenvalues ascending); a
 ///    negative eigenvalue is rounding and counts as 0 (dppy raises below −1e-8).
 /// 2. The elementary symmetric polynomials `E[l, m] = e_l(λ_1 … λ_m)` (Kulesza and Taskar's
 ///    Algorithm 7); for `m` from N down to 1, eigenvector `m` is kept when `rand() < λ_m ·

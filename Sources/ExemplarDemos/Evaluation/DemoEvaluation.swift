@@ -44,6 +44,7 @@ public struct DemoEvaluation: Sendable, Hashable {
         let support = demos.selector.support
         let workers = max(1, min(threads, queries.count))
         let chunk = (queries.count + workers - 1) / max(workers, 1)
+        IndexDemos.prepareConcurrentSelection()
         let parts = Mutex([Result<Tally, any Error>?](repeating: nil, count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let result = Result { () throws -> Tally in
