@@ -102,7 +102,7 @@ enum DemosCommand {
             .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
             .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
-            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .demoBM25Weight, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
         ] + DemoContextOptions.options + [.demoFormat,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
             .model, .threads,

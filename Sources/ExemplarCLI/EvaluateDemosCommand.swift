@@ -48,7 +48,7 @@ enum EvaluateDemosCommand {
             .embeddings, .support, .filterRate, .numSample,
             .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
-            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels,
+            .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .demoBM25Weight,
             .seed, .template, .labelWords, .specialTokens, .placement,
         ] + DemoContextOptions.options + [
             .limit, .json.with(help: "Print JSON instead of a table."), .png, .model, .threads,
@@ -57,7 +57,7 @@ enum EvaluateDemosCommand {
     static let defaultPolicies = ["lmbff", "random", "nearest", "mmr", "in-context", "balanced", "topk-dpp", "bm25"]
 
     /// The request fields a --policies entry may set for itself.
-    static let overridable: [DemoRequest.Parameter] = [.k, .count, .order, .numSample, .filterRate, .lambda, .contextOrder, .maxSimilarity, .perClass]
+    static let overridable: [DemoRequest.Parameter] = [.k, .count, .order, .numSample, .filterRate, .lambda, .contextOrder, .maxSimilarity, .perClass, .bm25Weight]
 
     /// One --policies entry, `NAME[:FIELD=VALUE]...`, applied to the shared request.
     static func entry(_ text: String, base args: ParsedArguments) throws -> DemoRequest {
@@ -66,6 +66,7 @@ enum EvaluateDemosCommand {
             throw UsageError(command: spec.name, message: "--policies: unknown policy \"\(parts[0])\"; policies are \(DemoRequest.Policy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var request = try DemosCommand.demoRequest(args, policy: policy)
+        if policy != .bm25 { request.bm25Weight = nil }  // the shared --bm25-weight is bm25's alone
         for part in parts.dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2, let field = overridable.first(where: { $0.json == pair[0] || $0.option == "--" + pair[0] }) else {
@@ -76,9 +77,14 @@ enum EvaluateDemosCommand {
             case .k, .count, .numSample:
                 guard let n = Int(pair[1]) else { throw bad("an integer") }
                 if field == .k { request.k = n } else if field == .count { request.count = n } else { request.numSample = n }
-            case .filterRate, .lambda, .maxSimilarity:
+            case .filterRate, .lambda, .maxSimilarity, .bm25Weight:
                 guard let x = Double(pair[1]), x.isFinite else { throw bad("a number") }
-                if field == .filterRate { request.filterRate = x } else if field == .lambda { request.lambda = x } else { request.maxSimilarity = x }
+                switch field {
+                case .filterRate: request.filterRate = x
+                case .lambda: request.lambda = x
+                case .bm25Weight: request.bm25Weight = x
+                default: request.maxSimilarity = x
+                }
             case .perClass:
                 guard let value = Bool(pair[1]) else { throw bad("true or false") }
                 request.perClass = value

@@ -65,6 +65,9 @@ public struct DemoRequest: Sendable, Hashable {
     public var maxSimilarity: Double?
     /// Most tokens of a rendered context: the least similar demonstrations are dropped until it fits.
     public var maxContextTokens: Int?
+    /// bm25: BM25's share of a hybrid score with cosine, 0 to 1 (BM25 min-max scaled over the
+    /// support set per query, as `exemplar query --mode hybrid`); nil: BM25 alone.
+    public var bm25Weight: Double?
 
     public init() {}
 
@@ -84,6 +87,7 @@ public struct DemoRequest: Sendable, Hashable {
         case firstSentLimit = "first_sent_limit", otherSentLimit = "other_sent_limit"
         case candidateNum = "candidate_num", scaleFactor = "scale_factor", dppMode = "dpp_mode", perClass = "per_class"
         case contextOrder = "context_order", maxSimilarity = "max_similarity", maxContextTokens = "max_context_tokens"
+        case bm25Weight = "bm25_weight"
 
         /// The JSON field name.
         public var json: String { rawValue }
@@ -105,6 +109,10 @@ public struct DemoRequest: Sendable, Hashable {
             throw .invalidParameter(.filterRate, value: "\(filterRate)", reason: "the filter rate must be in (0, 1] (LM-BFF's demo_filter_rate, default 0.5)")
         }
         try check(lambda, 0...1, .lambda)
+        try check(bm25Weight, 0...1, .bm25Weight)
+        if bm25Weight != nil && policy != .bm25 {
+            throw .invalidParameter(.bm25Weight, value: "\(bm25Weight!)", reason: "applies to policy bm25 only (its hybrid score)")
+        }
         switch policy {
         case .lmbff: return .lmbff(filterRate: filterRate ?? 0.5, samples: numSample ?? 16)
         case .random: return .random(samples: numSample ?? 16)
@@ -187,7 +195,7 @@ public struct DemoRequest: Sendable, Hashable {
         case .inContext(let count, _), .balanced(let count): layout = .inContext(count: count, placement: placement ?? .tail)
         case .lmbff, .random: layout = .perLabel(count: 1)
         case .topkDPP(let o): layout = o.perClass ? .perLabel(count: o.k) : .inContext(count: o.k, placement: placement ?? .tail)
-        case let .bm25(k, perClass): layout = perClass ? .perLabel(count: k) : .inContext(count: k, placement: placement ?? .tail)
+        case let .bm25(k, perClass, _): layout = perClass ? .perLabel(count: k) : .inContext(count: k, placement: placement ?? .tail)
         }
         do throws(TemplateError) {
             return try ContextRenderer(template: parsed, labelWords: words, layout: layout,

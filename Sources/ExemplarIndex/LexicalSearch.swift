@@ -46,13 +46,10 @@ public struct LexicalSearch: Sendable {
         guard mode == .hybrid, let vector else { return lexical }
         var unit = vector
         Vectors.normalize(&unit)
-        let lo = lexical.min() ?? 0, hi = lexical.max() ?? 0
-        return corpus.enumerated().map { position, id in
-            let cosine = Double(unit.withUnsafeBufferPointer { q in
-                index.exact.vector(at: Int(id)).withUnsafeBufferPointer { v in Vectors.dot(q.baseAddress!, v.baseAddress!, unit.count) }
+        return BM25Okapi.hybrid(lexical, weight: weight) { position in
+            Double(unit.withUnsafeBufferPointer { q in
+                index.exact.vector(at: Int(corpus[position])).withUnsafeBufferPointer { v in Vectors.dot(q.baseAddress!, v.baseAddress!, unit.count) }
             })
-            let scaled = hi > lo ? (lexical[position] - lo) / (hi - lo) : 0
-            return weight * scaled + (1 - weight) * cosine
         }
     }
 

@@ -111,3 +111,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension BM25Okapi {
+    /// The hybrid score of `exemplar query --mode hybrid` and the bm25 policy's `bm25_weight`:
+    /// `weight · BM25 min-max scaled to [0, 1] over the scored documents (all equal: 0) +
+    /// (1 − weight) · cosine(position)`, cosine taken as is.
+    public static func hybrid(_ lexical: [Double], weight: Double, cosine: (Int) -> Double) -> [Double] {
+        let lo = lexical.min() ?? 0, hi = lexical.max() ?? 0
+        return lexical.indices.map { position in
+            let scaled = hi > lo ? (lexical[position] - lo) / (hi - lo) : 0
+            return weight * scaled + (1 - weight) * cosine(position)
+        }
+    }
+}

@@ -109,6 +109,7 @@ extension Service {
         request.contextOrder = try choice(.contextOrder, ContextOrder.self)
         request.maxSimilarity = try body.double("max_similarity")
         request.maxContextTokens = try body.int("max_context_tokens")
+        request.bm25Weight = try body.double("bm25_weight")
         return request
     }
 }

@@ -100,4 +100,45 @@ import Testing
                                  "--embeddings", "sbert-check", "--queries", "test", "--json"])
         #expect(lmbff.status == 0, "\(lmbff.stderr)")
     }
+
+    /// `--bm25-weight W`: ranked by W x rank_bm25's score min-max scaled over the support set +
+    /// (1 - W) x cosine; W 1 is BM25's order, W 0 the cosine order.
+    @Test func hybridWeightMixesScaledBM25WithCosine() throws {
+        let dir = try TemporaryFolder.create("bm25-policy")
+        defer { TemporaryFolder.remove(dir) }
+        let ref = try reference("SST-2-16-42")
+        let index = try build("SST-2-16-42", task: "SST-2", in: dir)
+        let n = ref.scores[0].count
+        func demos(_ weight: String, k: Int, format: String) throws -> Data {
+            let r = try cli.run(["demos", index, "--queries", "test", "--policy", "bm25", "--all-labels", "--k", "\(k)",
+                                 "--bm25-weight", weight, "--format", format, "--limit", "4"])
+            try #require(r.status == 0, "\(r.stderr)")
+            return r.stdout
+        }
+        // Every support position's cosine to each query: all n demonstrations at W 0, in cosine order.
+        let positions = try #require(JSONSerialization.jsonObject(with: try demos("0", k: n, format: "ice-idx")) as? [[Int]])
+        let lines = String(decoding: try demos("0", k: n, format: "jsonl"), as: UTF8.self).split(separator: "\n")
+        #expect(positions.count == 4 && lines.count == 4)
+        var cosines: [[Double]] = []
+        for (q, line) in lines.enumerated() {
+            let o = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let similarities = try #require((o["demonstrations"] as? [[String: Any]])?.compactMap { $0["similarity"] as? Double })
+            #expect(similarities.count == n - 0 && similarities == similarities.sorted(by: >), "query \(q): W 0 is the cosine order")
+            var row = [Double](repeating: .nan, count: n)
+            for (position, similarity) in zip(positions[q], similarities) { row[position] = similarity }
+            cosines.append(row)
+        }
+        let bm25Only = try #require(JSONSerialization.jsonObject(with: try demos("1", k: 4, format: "ice-idx")) as? [[Int]])
+        let mixed = try #require(JSONSerialization.jsonObject(with: try demos("0.5", k: 4, format: "ice-idx")) as? [[Int]])
+        for q in 0..<4 {
+            #expect(bm25Only[q] == Array(ranked(ref.scores[q]).prefix(4)), "query \(q): W 1 is BM25's order")
+            let s = ref.scores[q], lo = s.min()!, hi = s.max()!
+            let hybrid = s.indices.map { 0.5 * (hi > lo ? (s[$0] - lo) / (hi - lo) : 0) + 0.5 * cosines[q][$0] }
+            #expect(mixed[q] == Array(ranked(hybrid).prefix(4)), "query \(q): \(mixed[q]) vs \(Array(ranked(hybrid).prefix(4)))")
+        }
+        let bad = try cli.run(["demos", index, "--queries", "test", "--policy", "bm25", "--bm25-weight", "1.5"])
+        #expect(bad.status == 2 && bad.stderr.contains("--bm25-weight"), "\(bad.stderr)")
+        let other = try cli.run(["demos", index, "--queries", "test", "--policy", "nearest", "--bm25-weight", "0.5"])
+        #expect(other.status == 2 && other.stderr.contains("--bm25-weight") && other.stderr.contains("bm25"), "\(other.stderr)")
+    }
 }

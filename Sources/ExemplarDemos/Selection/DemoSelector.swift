@@ -54,8 +54,8 @@ public struct DemoSelector: Sendable {
             return [try topkDPP(scored, options)]
         case let .balanced(count):
             return [balanced(scored, count: count)]
-        case let .bm25(k, perClass):
-            return [try bm25(scored, words: query.words, k: k, perClass: perClass)]
+        case let .bm25(k, perClass, weight):
+            return [try bm25(scored, words: query.words, k: k, perClass: perClass, hybridWeight: weight)]
         }
     }
 

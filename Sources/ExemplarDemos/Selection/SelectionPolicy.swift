@@ -19,7 +19,8 @@ public enum SelectionPolicy: Sendable, Hashable {
     case balanced(count: Int = 4)
     /// Okapi BM25 of the query's words (rank_bm25's `BM25Okapi` over the index's postings): the
     /// `k` best of each label with `perClass`, else the `k` best of any label (OpenICL's BM25Retriever).
-    case bm25(k: Int = 1, perClass: Bool = true)
+    /// With `hybridWeight` W, ranked by `W · BM25 scaled to [0, 1] + (1 − W) · cosine` instead.
+    case bm25(k: Int = 1, perClass: Bool = true, hybridWeight: Double? = nil)
 
     /// Throws `DemoError.invalidOption`, naming the option, when a value is out of range.
     public func validate() throws(DemoError) {
@@ -46,8 +47,11 @@ public enum SelectionPolicy: Sendable, Hashable {
             try options.validate()
         case let .balanced(count):
             try Self.checkAtLeastOne("count (demonstrations per context)", count)
-        case let .bm25(k, _):
+        case let .bm25(k, _, weight):
             try Self.checkAtLeastOne("k", k)
+            if let weight, !(weight >= 0 && weight <= 1) {
+                throw .invalidOption(option: "bm25_weight", value: "\(weight)", expected: "in [0, 1] (BM25's share of the hybrid score)")
+            }
         }
     }
 
