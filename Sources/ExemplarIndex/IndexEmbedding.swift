@@ -15,9 +15,10 @@ extension IndexError {
 public enum IndexEmbedding {
     /// Settings for the index's documents (a build's own, online additions): the manifest's prompt
     /// and dimension. Throws `modelMismatch` unless `encoder` is the index's model.
-    public static func documentSettings(_ encoder: SentenceEncoder, manifest: Manifest, path: String) throws -> EmbeddingSettings {
+    /// `identity` is the encoder's (with its default settings), when the caller has it: it saves hashing the weights.
+    public static func documentSettings(_ encoder: SentenceEncoder, identity: ModelIdentity? = nil, manifest: Manifest, path: String) throws -> EmbeddingSettings {
         let stored = manifest.model
-        let given = try encoder.identity()
+        let given = try identity ?? encoder.identity()
         guard stored.sameModel(as: given) else {
             throw IndexError.modelMismatch(path: path, stored: stored.summary, given: given.summary)
         }
@@ -37,10 +38,10 @@ public enum IndexEmbedding {
     /// Settings for queries against the index: its recorded query prompt, at the index's dimension.
     /// `prompt` (`--prompt-name`/`--prompt`) must give that same prompt, else `settingsMismatch`
     /// naming both; `queryPrompt` (`--query-prompt-name`/`--query-prompt`) replaces it on purpose.
-    public static func querySettings(_ encoder: SentenceEncoder, manifest: Manifest, path: String,
+    public static func querySettings(_ encoder: SentenceEncoder, identity: ModelIdentity? = nil, manifest: Manifest, path: String,
                                      prompt: EmbeddingOptions = EmbeddingOptions(),
                                      queryPrompt: EmbeddingOptions = EmbeddingOptions()) throws -> EmbeddingSettings {
-        var settings = try documentSettings(encoder, manifest: manifest, path: path)
+        var settings = try documentSettings(encoder, identity: identity, manifest: manifest, path: path)
         let recorded = recordedQueryPrompt(manifest)
         let chosen: (name: String?, text: String?)
         if queryPrompt.promptName != nil || queryPrompt.prompt != nil {
