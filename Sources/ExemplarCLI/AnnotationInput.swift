@@ -61,7 +61,7 @@ struct AnnotationInput {
         let cacheFolder = URL(fileURLWithPath: args.string(.cache) ?? ExportLMBFFCommand.defaultCache(), isDirectory: true)
         let store: IndexStore
         do { store = try IndexStore(folder: cacheFolder) } catch { throw IndexError.store(error) }
-        var embedder = CachedEmbedder(encoder: encoder, modelHash: try encoder.identity().weightsSHA256)
+        var embedder = CachedEmbedder(encoder: encoder, modelHash: try encoder.identity().cacheHash)
         embedder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         embedder.threads = try Common.threads(args, command: command)
         let texts = records.map { Example.embeddingText($0.textA, $0.textB) }

@@ -33,19 +33,28 @@ enum BuildCommand {
             index.json fields: data (file or LM-BFF folder, relative to INDEX), task (an LM-BFF
             task: implies format, columns, labels), format (lmbff|jsonl|csv|tsv), text_column,
             text_b_column, label_column, labels, split (for a single file; default train),
-            model, skip_bad_rows.
+            model, skip_bad_rows, prompt_name, prompt, dimensions, query_prompt_name,
+            query_prompt (the options of the same names override them).
+
+            PROMPTS AND DIMENSIONS: documents are embedded with --prompt-name (a prompt of the
+            model's config_sentence_transformers.json; default its default_prompt_name) or
+            --prompt TEXT, at --dimensions N (Matryoshka truncation). Queries (query, demos,
+            serve) use the same prompt unless --query-prompt-name/--query-prompt records
+            another: E5 is --prompt-name passage --query-prompt-name query. The manifest records
+            them; rebuilding with others needs --replace-model.
 
             EXAMPLES:
               exemplar build indexes/sst-2
               exemplar build --data data/k-shot/SST-2/16-42 --task SST-2 --out indexes/sst2-16-42
               exemplar build --data reviews.jsonl --labels neg,pos --out indexes/reviews
+              exemplar build indexes/faq --model e5-small --prompt-name passage --query-prompt-name query
             """,
         options: [
             .data.with(value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
             .task.with(help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
-            .out, .model, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
+            .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
             .json.with(help: "Print the build report as JSON."),
         ])
 
@@ -61,8 +70,9 @@ enum BuildCommand {
             throw IndexError.data(.cannotRead(file: source.files.joined(separator: ", "), reason: "no rows to index"))
         }
         let modelPath = args.string(.model) ?? definition.model.map { IndexSource.resolvedPath($0, base: folder) }
-        let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: modelPath))
+        let (encoder, queryPrompt) = try Self.encoder(args, definition: definition, modelPath: modelPath)
         var builder = IndexBuilder(encoder: encoder)
+        builder.queryPrompt = queryPrompt
         builder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         builder.chunkSize = try args.int(.chunkSize, range: 1...10_000_000) ?? 512
         builder.threads = try Common.threads(args, command: spec.name)
@@ -141,11 +151,13 @@ enum BuildCommand {
         let dataURL = URL(fileURLWithPath: data)
         let relative = relativePath(from: folder.standardizedFileURL.path, to: dataURL.standardizedFileURL.path)
         let labels = args.string(.labels).map { $0.split(separator: ",").map(String.init) }
-        let definition = IndexDefinition(
+        var definition = IndexDefinition(
             data: relative, task: task, format: format, textColumn: args.string(.textColumn) ?? "text",
             textBColumn: args.string(.textBColumn), labelColumn: args.string(.labelColumn) ?? "label",
             labels: labels, split: args.string(.split) ?? "train",
             skipBadRows: args.flag(.skipBadRows))
+        definition.embedding = try EmbeddingOptionsCLI.read(args)
+        definition.queryPrompt = EmbeddingOptionsCLI.readQuery(args)
         // Validate as a file would be (labels against the task, ...) before writing.
         _ = try IndexDefinition.parse(definition.json(), name: "--data/--task flags")
         if let existing = try? IndexDefinition.load(folder: folder), existing != definition {
@@ -153,6 +165,23 @@ enum BuildCommand {
         }
         try definition.write(to: folder)
         return folder
+    }
+
+    /// The encoder with the documents' prompt and dimension (options over index.json's fields), and
+    /// the query prompt to record when it is not the documents'.
+    static func encoder(_ args: ParsedArguments, definition: IndexDefinition, modelPath: String?) throws -> (SentenceEncoder, Manifest.QueryPrompt?) {
+        let base = try SentenceEncoder(folder: ModelLocator.locate(explicit: modelPath))
+        let given = try EmbeddingOptionsCLI.read(args)
+        let prompted = given.promptName != nil || given.prompt != nil
+        let options = EmbeddingOptions(promptName: prompted ? given.promptName : definition.embedding.promptName,
+                                       prompt: prompted ? given.prompt : definition.embedding.prompt,
+                                       dimensions: given.dimensions ?? definition.embedding.dimensions)
+        let encoder = try EmbeddingOptionsCLI.configure(base, options, command: spec.name)
+        let givenQuery = EmbeddingOptionsCLI.readQuery(args)
+        let query = givenQuery.promptName != nil || givenQuery.prompt != nil ? givenQuery : definition.queryPrompt
+        guard query.promptName != nil || query.prompt != nil else { return (encoder, nil) }
+        let settings = try EmbeddingOptionsCLI.naming(command: spec.name) { try base.settings(for: query, queryPrompt: true) }
+        return (encoder, Manifest.QueryPrompt(name: settings.promptName, text: settings.prompt))
     }
 
     /// `to` relative to the folder `from` (both absolute), or `to` itself when they share only "/".

@@ -8,6 +8,7 @@ import Foundation
 /// What the commands that read sentences and load the model share (their options are in Options.swift).
 enum Common {
     static func loadEncoder(_ args: ParsedArguments) throws(EncoderError) -> SentenceEncoder {
+        // Commands with --prompt-name etc. configure it with EmbeddingOptionsCLI.configure.
         try SentenceEncoder(folder: ModelLocator.locate(explicit: args.string(.model)))
     }
 
@@ -51,15 +52,18 @@ extension Common {
     }
 
     /// The encoder an index was built with: --model, else index.json's model, else the
-    /// default; it must be the model in the index's manifest.
-    static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments) throws -> SentenceEncoder {
+    /// default; it must be the model in the index's manifest. It embeds queries as the index
+    /// says (its query prompt, its dimension); with `promptOptions`, the command's --prompt-name,
+    /// --prompt (checked against the index's) and --query-prompt-name, --query-prompt (taken as given).
+    static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments, promptOptions: Bool = false) throws -> SentenceEncoder {
         let definition = try? IndexDefinition.load(folder: folder)
         let path = args.string(.model) ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
         let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: path))
-        let identity = try encoder.identity()
-        guard identity == index.manifest.model else {
-            throw IndexError.modelMismatch(path: folder.relativePath, stored: index.manifest.model.summary, given: identity.summary)
+        let prompt = promptOptions ? try EmbeddingOptionsCLI.read(args, dimensions: false) : EmbeddingOptions()
+        let queryPrompt = promptOptions ? EmbeddingOptionsCLI.readQuery(args) : EmbeddingOptions()
+        return try EmbeddingOptionsCLI.naming(command: args.command) {
+            encoder.with(try IndexEmbedding.querySettings(encoder, manifest: index.manifest, path: folder.relativePath,
+                                                          prompt: prompt, queryPrompt: queryPrompt))
         }
-        return encoder
     }
 }

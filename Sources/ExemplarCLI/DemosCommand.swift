@@ -99,7 +99,11 @@ enum DemosCommand {
             .queries.with(value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
-            .embeddings, .inputFormat, .support, .policy, .filterRate, .numSample,
+            .embeddings, .inputFormat, .promptName.with(help: "Must be the prompt the index embeds queries with (the default): a check."),
+            .prompt.with(help: "As --prompt-name, with the prompt's text."),
+            .queryPromptName.with(help: "Embed query texts with this prompt of the model instead of the index's query prompt."),
+            .queryPrompt.with(help: "Embed query texts with this prompt text instead of the index's."),
+            .support, .policy, .filterRate, .numSample,
             .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
             .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .demoBM25Weight, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
@@ -147,7 +151,7 @@ enum DemosCommand {
                 throw UsageError(command: spec.name, message: "--queries FILE needs an index (--embeddings files come from a model exemplar may not have); give a split, or build an index")
             }
             let texts = try readQueries(queriesArg, args: args)
-            let encoder = try Common.encoder(forIndex: loaded, folder: folder, args: args)
+            let encoder = try Common.encoder(forIndex: loaded, folder: folder, args: args, promptOptions: true)
             let vectors = encoder.encode(texts.map(Example.embeddingText),
                                          threads: try Common.threads(args, command: spec.name))
             for (i, sentences) in texts.enumerated() {

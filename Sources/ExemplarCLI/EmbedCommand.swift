@@ -23,8 +23,13 @@ enum EmbedCommand {
             EXAMPLES:
               exemplar embed --input sentences.txt --output vectors.npy
               echo '{"text": "a gripping thriller"}' | exemplar embed --input-format jsonl
+              exemplar embed --input questions.txt --prompt-name query --dimensions 256 --output q.npy
+
+            PROMPTS AND DIMENSIONS: --prompt-name takes a prompt of the model's
+            config_sentence_transformers.json (its default_prompt_name applies without one);
+            --dimensions N keeps the first N components of a Matryoshka model's vectors.
             """,
-        options: [.input, .inputFormat, .output, .outputFormat, .model, .batchSize, .threads])
+        options: [.input, .inputFormat, .output, .outputFormat, .model, .promptName, .prompt, .dimensions, .batchSize, .threads])
 
     static func run(_ args: ParsedArguments) throws {
         let outputPath = args.string(.output) ?? "-"
@@ -36,7 +41,8 @@ enum EmbedCommand {
         let batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         let threads = try Common.threads(args, command: spec.name)
         let records = try Common.readInput(args, command: spec.name)
-        let encoder = try Common.loadEncoder(args)
+        let options = try EmbeddingOptionsCLI.read(args)
+        let encoder = try EmbeddingOptionsCLI.configure(try Common.loadEncoder(args), options, command: spec.name)
 
         let progress = ProgressLine(label: "embedding", total: records.count)
         let embeddings = encoder.encode(records.map(\.text), batchSize: batchSize, threads: threads,

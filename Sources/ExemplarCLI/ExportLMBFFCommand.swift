@@ -62,7 +62,7 @@ enum ExportLMBFFCommand {
         let cacheFolder = URL(fileURLWithPath: args.string(.cache) ?? defaultCache(), isDirectory: true)
         let store: IndexStore
         do { store = try IndexStore(folder: cacheFolder) } catch { throw IndexError.store(error) }
-        var embedder = CachedEmbedder(encoder: encoder, modelHash: identity.weightsSHA256)
+        var embedder = CachedEmbedder(encoder: encoder, modelHash: identity.cacheHash)
         embedder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         embedder.threads = try Common.threads(args, command: spec.name)
 

@@ -35,6 +35,11 @@ enum QueryCommand {
             stored. --mode hybrid ranks by W x BM25 scaled to [0, 1] per query (min-max over the
             corpus) + (1 - W) x cosine.
 
+            Queries are embedded with the prompt and dimension the index records (an E5 index
+            built with --prompt-name passage --query-prompt-name query embeds queries with
+            "query: "); --prompt-name that differs from it is an error, --query-prompt-name
+            overrides it on purpose.
+
             EXAMPLES:
               exemplar query indexes/sst-2 "a gripping, beautifully acted thriller" --per-class --k 2
               exemplar query indexes/sst-2 --queries questions.txt --k 5 --split train --json
@@ -47,7 +52,12 @@ enum QueryCommand {
             .k.with(help: "Hits per query, or per label with --per-class (default 5)."),
             .perClass, .label,
             .split.with(value: "S", help: "Only examples of this split (train, dev, test, ...)."),
-            .exclude, .mode, .bm25Weight, .model, .threads,
+            .exclude, .mode, .bm25Weight, .model,
+            .promptName.with(help: "Must be the prompt the index embeds queries with (it is used by default): a check."),
+            .prompt.with(help: "As --prompt-name, with the prompt's text."),
+            .queryPromptName.with(help: "Embed the queries with this prompt of the model instead of the index's query prompt."),
+            .queryPrompt.with(help: "Embed the queries with this prompt text instead of the index's (\"\" for none)."),
+            .threads,
             .json.with(help: "One JSON object per query per line."),
         ])
 
@@ -101,7 +111,7 @@ enum QueryCommand {
         let perClass = args.flag(.perClass)
         var queries: [[Float]] = []
         if mode != .bm25 {
-            let encoder = try Common.encoder(forIndex: index, folder: folder, args: args)
+            let encoder = try Common.encoder(forIndex: index, folder: folder, args: args, promptOptions: true)
             let vectors = encoder.encode(texts, threads: threads)
             queries = (0..<vectors.count).map { Array(vectors[$0]) }
         }

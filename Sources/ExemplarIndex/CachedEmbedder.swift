@@ -6,7 +6,8 @@ import ExemplarStore
 /// committed to the cache every `chunkSize` texts, so an interrupted run keeps its work.
 public struct CachedEmbedder: Sendable {
     public var encoder: SentenceEncoder
-    /// SHA-256 of the model's weights file (`SentenceEncoder.identity().weightsSHA256`).
+    /// What keys the encoder's vectors in the cache (`SentenceEncoder.identity().cacheHash`:
+    /// the weights hash, mixed with the prompt and dimension when there are any).
     public var modelHash: String
     public var batchSize = 32
     public var threads = SentenceEncoder.defaultThreads

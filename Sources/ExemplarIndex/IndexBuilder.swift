@@ -26,6 +26,9 @@ public struct IndexBuilder: Sendable {
     public var threads = SentenceEncoder.defaultThreads
     /// Texts embedded between cache commits: what a killed build can lose at most.
     public var chunkSize = 512
+    /// The prompt queries of the index are to be embedded with, when not the documents'
+    /// (`encoder.settings`): recorded in the manifest for `query`, `demos` and `serve`.
+    public var queryPrompt: Manifest.QueryPrompt?
 
     public init(encoder: SentenceEncoder) {
         self.encoder = encoder
@@ -84,17 +87,17 @@ public struct IndexBuilder: Sendable {
         let model = try encoder.identity()
         let fingerprint = Self.fingerprint(records)
         let previous = try store.manifest()
-        if let previous, previous.model != model, !replaceModel {
-            throw IndexError.modelMismatch(path: store.folder.path, stored: previous.model.summary, given: model.summary)
+        if let previous, !replaceModel {
+            try IndexEmbedding.checkRebuild(stored: previous.model, given: model, path: store.folder.path)
         }
-        if let previous, previous.model == model, previous.dataFingerprint == fingerprint,
+        if let previous, previous.model == model, previous.queryPrompt == queryPrompt, previous.dataFingerprint == fingerprint,
            previous.labels == labels, Self.postingsCurrent(previous), try !store.hasInterruptedBuild() {
             return BuildReport(records: records.count, embedded: 0, fromCache: records.count, upToDate: true,
                                seconds: Date().timeIntervalSince(start))
         }
         try store.markBuilding()
 
-        var embedder = CachedEmbedder(encoder: encoder, modelHash: model.weightsSHA256)
+        var embedder = CachedEmbedder(encoder: encoder, modelHash: model.cacheHash)
         embedder.batchSize = batchSize
         embedder.threads = threads
         embedder.chunkSize = chunkSize
@@ -109,6 +112,7 @@ public struct IndexBuilder: Sendable {
         var manifest = Manifest(model: model, task: task, dataFingerprint: fingerprint, labels: labels,
                                 countsByLabel: countsByLabel, countsBySplit: countsBySplit, total: records.count,
                                 builtAt: Date(), buildSeconds: seconds, embeddedTexts: embedded)
+        manifest.queryPrompt = queryPrompt
         manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: records.count, terms: lexical.terms.count)
         try store.commit(records: records, vectors: matrix, manifest: manifest, lexical: lexical)
         return BuildReport(records: records.count, embedded: embedded, fromCache: records.count - embedded,

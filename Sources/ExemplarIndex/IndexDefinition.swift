@@ -1,4 +1,5 @@
 import ExemplarData
+import ExemplarEncoder
 import ExemplarJSON
 import Foundation
 
@@ -36,6 +37,10 @@ public struct IndexDefinition: Sendable, Equatable {
     public var model: String?
     /// Leave out malformed rows (counted and reported) instead of failing.
     public var skipBadRows: Bool
+    /// How the documents are embedded (`prompt_name`, `prompt`, `dimensions`), and the prompt for
+    /// queries when not theirs (`query_prompt_name`, `query_prompt`); empty: the model's defaults.
+    public var embedding = EmbeddingOptions()
+    public var queryPrompt = EmbeddingOptions()
 
     public init(data: String, task: LMBFFTask? = nil, format: Format? = nil, textColumn: String = "text",
                 textBColumn: String? = nil, labelColumn: String = "label", labels: [String]? = nil,
@@ -65,7 +70,8 @@ public struct IndexDefinition: Sendable, Equatable {
     public static func file(in folder: URL) -> URL { folder.appendingPathComponent("index.json") }
 
     static let keys: [String] = ["data", "task", "format", "text_column", "text_b_column", "label_column",
-                                 "labels", "split", "model", "skip_bad_rows"]
+                                 "labels", "split", "model", "skip_bad_rows",
+                                 "prompt_name", "prompt", "dimensions", "query_prompt_name", "query_prompt"]
 
     /// Reads `folder/index.json`; errors name the field at fault.
     public static func load(folder: URL) throws(IndexError) -> IndexDefinition {
@@ -155,10 +161,28 @@ public struct IndexDefinition: Sendable, Equatable {
             }
             skip = b
         }
-        return IndexDefinition(
+        // A prompt may be "" (no prompt, not even the model's default).
+        func text(_ key: String) throws(IndexError) -> String? {
+            guard let value = object.field(key) else { return nil }
+            guard case .string(let s) = value else {
+                throw .definition(file: name, field: key, message: "must be a string")
+            }
+            return s
+        }
+        var dimensions: Int?
+        if let raw = object.field("dimensions") {
+            guard case .number(let n) = raw, let d = Int(exactly: n), d >= 1 else {
+                throw .definition(file: name, field: "dimensions", message: "must be a positive integer (the Matryoshka dimension to keep)")
+            }
+            dimensions = d
+        }
+        var definition = IndexDefinition(
             data: source, task: task, format: format, textColumn: try string("text_column") ?? "text",
             textBColumn: try string("text_b_column"), labelColumn: try string("label_column") ?? "label",
             labels: labels, split: try string("split") ?? "train", model: try string("model"), skipBadRows: skip)
+        definition.embedding = EmbeddingOptions(promptName: try string("prompt_name"), prompt: try text("prompt"), dimensions: dimensions)
+        definition.queryPrompt = EmbeddingOptions(promptName: try string("query_prompt_name"), prompt: try text("query_prompt"))
+        return definition
     }
 
     /// The definition as indented JSON with sorted keys (fields at their defaults left out).
@@ -175,6 +199,11 @@ public struct IndexDefinition: Sendable, Equatable {
         if split != "train" { fields.append(("split", .string(split))) }
         if let model { fields.append(("model", .string(model))) }
         if skipBadRows { fields.append(("skip_bad_rows", .bool(true))) }
+        if let v = embedding.promptName { fields.append(("prompt_name", .string(v))) }
+        if let v = embedding.prompt { fields.append(("prompt", .string(v))) }
+        if let v = embedding.dimensions { fields.append(("dimensions", .int(v))) }
+        if let v = queryPrompt.promptName { fields.append(("query_prompt_name", .string(v))) }
+        if let v = queryPrompt.prompt { fields.append(("query_prompt", .string(v))) }
         fields.sort { $0.0 < $1.0 }
         return Data((JSONValue.object(fields).prettyText + "\n").utf8)
     }

@@ -16,6 +16,8 @@ public enum IndexError: ExemplarError {
     case store(StoreError)
     /// The index was built with another model than the one given.
     case modelMismatch(path: String, stored: String, given: String)
+    /// The index's prompt or dimension is not the one asked for; `option` names what asked.
+    case settingsMismatch(path: String, message: String, option: String?)
 
     public var description: String {
         switch self {
@@ -31,13 +33,15 @@ public enum IndexError: ExemplarError {
             return error.description
         case .modelMismatch(let path, let stored, let given):
             return "\(path): index was built with model \(stored), not \(given); rebuild it with this model or pass --model for the one it was built with"
+        case .settingsMismatch(let path, let message, _):
+            return "\(path): \(message)"
         }
     }
 
     /// The user's input (the definition, the data, the folder, the model given): 2; storage failures: the store's.
     public var exitCode: Int32 {
         switch self {
-        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch: 2
+        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch, .settingsMismatch: 2
         case .store(let e): e.exitCode
         }
     }
@@ -47,7 +51,7 @@ public enum IndexError: ExemplarError {
     public var httpStatus: Int {
         switch self {
         case .data: 400
-        case .modelMismatch: 409
+        case .modelMismatch, .settingsMismatch: 409
         case .store(let e): e.httpStatus
         default: 500
         }

@@ -6,8 +6,10 @@ import ExemplarStore
 /// --json` and the service's index description (snake_case keys).
 extension ModelIdentity {
     public var json: JSONValue {
-        .object([("name", .string(name)), ("weights_sha256", .string(weightsSHA256)), ("dimension", .int(dimension)),
-                 ("pooling", .string(pooling)), ("normalized", .bool(normalized)), ("max_seq_length", .int(maxSeqLength))])
+        .object(dropping: [("name", .string(name)), ("weights_sha256", .string(weightsSHA256)), ("dimension", .int(dimension)),
+                           ("pooling", .string(pooling)), ("normalized", .bool(normalized)), ("max_seq_length", .int(maxSeqLength)),
+                           ("architecture", .string(architecture)), ("prompt_name", promptName.map(JSONValue.string)),
+                           ("prompt", prompt.map(JSONValue.string)), ("truncated_from", truncatedFrom.map(JSONValue.int))])
     }
 }
 

@@ -48,7 +48,7 @@ public enum IndexVerification {
     static func disputedVectors(_ records: [IndexRecord], _ vectors: [Float], store: IndexStore,
                                 manifest: Manifest) throws(StoreError) -> (differ: [UInt32], uncached: [UInt32]) {
         let dim = manifest.model.dimension
-        let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
+        let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText($0)) }
         let cached = try store.cachedVectors(keys, dimension: dim)
         var differ: [UInt32] = [], uncached: [UInt32] = []
         for i in records.indices {
@@ -67,6 +67,6 @@ public enum IndexVerification {
     static func disputedCacheKeys(store: IndexStore) -> Set<[UInt8]> {
         guard let manifest = try? store.manifest(), let (records, vectors) = try? store.load(dimension: manifest.model.dimension),
               let ids = try? disputedVectors(records, vectors, store: store, manifest: manifest).differ else { return [] }
-        return Set(ids.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText(records[Int($0)])) })
+        return Set(ids.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText(records[Int($0)])) })
     }
 }

@@ -163,7 +163,7 @@ public final class OnlineIndex: Sendable {
         do {
             // The added vectors go to the embedding cache too: the next build reuses them, and
             // `verify` compares every vector with its cached copy.
-            let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.weightsSHA256, text: IndexBuilder.embeddingText($0)) }
+            let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText($0)) }
             try store.commitOnline(appending: records, vectors: vectors, cacheKeys: keys, deleted: deleted, manifest: manifest,
                                    generation: old.index.manifest.dataFingerprint, lexical: lexical)
         } catch .staleGeneration {

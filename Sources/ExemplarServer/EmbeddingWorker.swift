@@ -20,11 +20,18 @@ final class EmbeddingWorker: @unchecked Sendable {
     /// A submitted request and the slot its result goes into.
     final class Job: @unchecked Sendable {
         let ids: [[Int32]]
+        /// The request's prompt length in tokens (for pooling that leaves the prompt out) and dimension.
+        let promptTokens: Int
+        let dimension: Int
         private let done = DispatchSemaphore(value: 0)
         // Written once by the worker before `done` is signalled, read after by the waiter.
         private var vectors: [[Float]] = []
 
-        init(ids: [[Int32]]) { self.ids = ids }
+        init(ids: [[Int32]], promptTokens: Int, dimension: Int) {
+            self.ids = ids
+            self.promptTokens = promptTokens
+            self.dimension = dimension
+        }
 
         func finish(_ result: [[Float]]) {
             vectors = result
@@ -37,7 +44,12 @@ final class EmbeddingWorker: @unchecked Sendable {
         }
     }
 
+    /// The served model with its default settings (requests bring their own).
     let encoder: SentenceEncoder
+    /// The model's defaults: its default prompt and dimension.
+    let defaultSettings: EmbeddingSettings
+    /// `encoder` with no prompt at full dimension: what a merged batch runs through.
+    private let full: SentenceEncoder
     let maxBatch: Int
     let batchWait: Double
     let metrics: Metrics
@@ -51,6 +63,8 @@ final class EmbeddingWorker: @unchecked Sendable {
     /// Starts the worker thread.
     init(encoder: SentenceEncoder, maxBatch: Int, batchWait: Double, metrics: Metrics) {
         self.encoder = encoder
+        self.defaultSettings = encoder.settings
+        self.full = encoder.with(EmbeddingSettings(dimension: encoder.moduleDimension))
         self.maxBatch = max(1, maxBatch)
         self.batchWait = batchWait
         self.metrics = metrics
@@ -61,9 +75,9 @@ final class EmbeddingWorker: @unchecked Sendable {
 
     /// Token ids of `texts` as the model sees them. Call `embed` after (or `cancel` when not):
     /// the worker waits a little for a request that is tokenizing.
-    func tokenize(_ texts: [String]) -> [[Int32]] {
+    func tokenize(_ texts: [String], settings: EmbeddingSettings) -> [[Int32]] {
         arriving.wrappingAdd(1, ordering: .relaxed)
-        return texts.map(encoder.tokenize)
+        return texts.map { encoder.tokenizer.encode(settings.apply(to: $0)) }
     }
 
     /// A tokenized request that will not be embedded.
@@ -75,8 +89,8 @@ final class EmbeddingWorker: @unchecked Sendable {
     var maxLength: Int { encoder.tokenizer.maxLength }
 
     /// Vectors for already tokenized texts, in order; blocks until the worker has run them.
-    func embed(_ ids: [[Int32]]) throws -> [[Float]] {
-        let job = Job(ids: ids)
+    func embed(_ ids: [[Int32]], settings: EmbeddingSettings) throws -> [[Float]] {
+        let job = Job(ids: ids, promptTokens: settings.promptTokens, dimension: settings.dimension)
         condition.lock()
         arriving.wrappingSubtract(1, ordering: .relaxed)
         if ids.isEmpty {
@@ -134,12 +148,13 @@ final class EmbeddingWorker: @unchecked Sendable {
         // does (per-head attention gains nothing from BLAS threads); at most 32 per sub-batch.
         let threads = SentenceEncoder.defaultThreads
         let size = min(32, max(1, (all.count + threads - 1) / threads))
-        let embeddings = encoder.encode(tokenized: all, batchSize: size, threads: threads, interleaved: true)
+        let promptTokens = batch.flatMap { job in [Int](repeating: job.promptTokens, count: job.ids.count) }
+        let embeddings = full.encode(tokenized: all, promptTokens: promptTokens, batchSize: size, threads: threads, interleaved: true)
         let vectors = (0..<all.count).map { Array(embeddings[$0]) }
         metrics.recordBatch(texts: all.count, tokens: all.reduce(0) { $0 + $1.count })
         var offset = 0
         for job in batch {
-            job.finish(Array(vectors[offset..<(offset + job.ids.count)]))
+            job.finish(vectors[offset..<(offset + job.ids.count)].map { full.truncated($0, to: job.dimension) })
             offset += job.ids.count
         }
     }

@@ -34,15 +34,17 @@ public final class Server: Sendable {
             let index: OnlineIndex
             index = try OnlineIndex(folder: folder)
             let stored = index.snapshot.index.manifest.model
-            guard stored == identity else {
+            guard stored.sameModel(as: identity) else {
                 throw ServerError.configuration("\(folder.relativePath): index was built with model \(stored.summary), but the server runs \(identity.summary); pass --model for the index's model or rebuild it")
             }
+            // Its prompt and dimension must be ones the model can give.
+            _ = try IndexEmbedding.documentSettings(encoder, identity: identity, manifest: index.snapshot.index.manifest, path: folder.relativePath)
             indexes.append((name, index))
         }
         guard configuration.maxBatch >= 1, configuration.maxBody >= 1 else {
             throw ServerError.configuration("--max-batch and --max-body must be at least 1")
         }
-        let service = Service(configuration: configuration, encoder: encoder, indexes: indexes, metrics: Metrics())
+        let service = Service(configuration: configuration, encoder: encoder, identity: identity, indexes: indexes, metrics: Metrics())
         let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, maxBody: configuration.maxBody,
                                     connectionTimeout: configuration.connectionTimeout,
                                     connectionLimit: configuration.connectionLimit, handler: service.handle)

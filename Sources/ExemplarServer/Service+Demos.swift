@@ -51,7 +51,7 @@ extension Service {
         }
         let field = body.field("queries") == nil ? "text" : "queries"
         let vectors = try embed(toEmbed.map { Example.embeddingText($0.sentences) },
-                                field: field).vectors
+                                field: field, settings: querySettings(snapshot.index.manifest, name: name)).vectors
         for (entry, vector) in zip(toEmbed, vectors) {
             // A query that is an example of the support split is never its own demonstration.
             let own = entry.id.flatMap { snapshot.record(Int($0))?.split == request.support ? $0 : nil }

@@ -36,7 +36,8 @@ extension Service {
             examples.append(.init(split: split, label: label, textA: text, textB: try item.string("text_b")))
         }
         let texts = examples.map { Example.embeddingText($0.textA, $0.textB) }
-        let vectors = try embed(texts, field: body.field("examples") == nil ? "text" : "examples").vectors
+        let vectors = try embed(texts, field: body.field("examples") == nil ? "text" : "examples",
+                                settings: IndexEmbedding.documentSettings(worker.encoder, identity: identity, manifest: manifest, path: name)).vectors
         let ids: [UInt32]
         ids = try index.add(examples, vectors: vectors)
         return .json(.object([("index", .string(name)), ("ids", .array(ids.map { .int(Int($0)) })),

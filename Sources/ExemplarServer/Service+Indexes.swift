@@ -66,7 +66,7 @@ extension Service {
             let strings = try body.strings(field) ?? []
             guard !strings.isEmpty else { throw JSONError.field(path: field, reason: "must not be empty") }
             if field == "text", case .array = body.field(field) { throw JSONError.field(path: field, reason: "must be a string (use texts for several)") }
-            queries = mode == .bm25 ? [] : try embed(strings, field: field).vectors
+            queries = mode == .bm25 ? [] : try embed(strings, field: field, settings: querySettings(snapshot.index.manifest, name: name)).vectors
             texts = strings
         default:
             queries = try body.vectors(field, dimension: dim, nested: field == "vectors") ?? []

@@ -9,6 +9,8 @@ final class Service: Sendable {
     let configuration: ServerConfiguration
     let worker: EmbeddingWorker
     let modelName: String
+    /// The served model's identity with its default settings (hashed once, at start).
+    let identity: ModelIdentity
     /// Indexes by name, in the order given.
     let indexes: [(name: String, index: OnlineIndex)]
     let metrics: Metrics
@@ -16,8 +18,10 @@ final class Service: Sendable {
     let demoCache = DemoCache()
     private let expectedAuthorization: [UInt8]?
 
-    init(configuration: ServerConfiguration, encoder: SentenceEncoder, indexes: [(name: String, index: OnlineIndex)], metrics: Metrics) {
+    init(configuration: ServerConfiguration, encoder: SentenceEncoder, identity: ModelIdentity,
+         indexes: [(name: String, index: OnlineIndex)], metrics: Metrics) {
         self.configuration = configuration
+        self.identity = identity
         self.metrics = metrics
         self.indexes = indexes
         modelName = encoder.folder.lastPathComponent

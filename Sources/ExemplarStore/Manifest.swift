@@ -26,6 +26,19 @@ public struct Manifest: Sendable, Equatable {
     public var embeddedTexts: Int
     /// The BM25 postings stored with the records (absent in indexes built before 0.10).
     public var lexical: LexicalPostings?
+    /// The prompt queries are embedded with, when it is not the documents' (`model.prompt`):
+    /// E5's `query: ` for an index of `passage: ` documents. Nil: the documents' prompt.
+    public var queryPrompt: QueryPrompt?
+
+    /// A prompt for queries: its name among the model's prompts and its text (nil text: no prompt).
+    public struct QueryPrompt: Sendable, Equatable {
+        public var name: String?
+        public var text: String?
+        public init(name: String?, text: String?) {
+            self.name = name
+            self.text = text
+        }
+    }
 
     /// What the stored postings cover: records `0..<documents`, tokenized by `tokenizer`.
     public struct LexicalPostings: Sendable, Equatable {
@@ -64,11 +77,12 @@ extension Manifest {
             ("dataFingerprint", .string(dataFingerprint)), ("embeddedTexts", .int(embeddedTexts)),
             ("formatVersion", .int(formatVersion)), ("labels", .strings(labels)),
             ("lexical", lexical.map { l in .object([("documents", .int(l.documents)), ("terms", .int(l.terms)), ("tokenizer", .string(l.tokenizer))]) }),
-            ("model", .object([
+            ("model", .object(([
                 ("dimension", .int(model.dimension)), ("maxSeqLength", .int(model.maxSeqLength)), ("name", .string(model.name)),
                 ("normalized", .bool(model.normalized)), ("pooling", .string(model.pooling)),
                 ("weightsSHA256", .string(model.weightsSHA256)),
-            ])),
+            ] + Self.settingsFields(model)).sorted { $0.0 < $1.0 })),
+            ("queryPrompt", queryPrompt.map { q in .object([("name", .optional(q.name)), ("text", .optional(q.text))]) }),
             ("task", task.map(JSONValue.string)), ("total", .int(total)), ("writtenBy", writtenBy.map(JSONValue.string)),
         ])
     }
@@ -96,7 +110,9 @@ extension Manifest {
             name: try required("model.name", m.string("name")), weightsSHA256: try required("model.weightsSHA256", m.string("weightsSHA256")),
             dimension: try required("model.dimension", m.int("dimension", range: 1...1 << 20)),
             pooling: try required("model.pooling", m.string("pooling")), normalized: try required("model.normalized", m.bool("normalized")),
-            maxSeqLength: try required("model.maxSeqLength", m.int("maxSeqLength")))
+            maxSeqLength: try required("model.maxSeqLength", m.int("maxSeqLength")),
+            architecture: try m.string("architecture") ?? "bert", promptName: try m.string("promptName"),
+            prompt: try m.string("prompt"), truncatedFrom: try m.int("truncatedFrom", range: 1...1 << 20))
         let labels = try (o.field("labels")?.arrayValue ?? []).map { v in try required("labels", v.stringValue) }
         let built = try required("builtAt", o.string("builtAt"))
         guard let date = Self.parse(built) else { throw o.error("builtAt", "must be an ISO 8601 date, got \"\(built)\"") }
@@ -107,11 +123,24 @@ extension Manifest {
                   embeddedTexts: try required("embeddedTexts", o.int("embeddedTexts")))
         self.formatVersion = format
         self.writtenBy = writtenBy
+        if let q = try o.object("queryPrompt") {
+            queryPrompt = QueryPrompt(name: try q.string("name"), text: try q.string("text"))
+        }
         if let l = try o.object("lexical") {
             lexical = LexicalPostings(tokenizer: try required("lexical.tokenizer", l.string("tokenizer")),
                                       documents: try required("lexical.documents", l.int("documents")),
                                       terms: try required("lexical.terms", l.int("terms")))
         }
+    }
+
+    /// The model fields added with prompts and dimensions (written only when set, so a manifest of
+    /// the model's plain vectors reads as before; `architecture` always).
+    static func settingsFields(_ model: ModelIdentity) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [("architecture", .string(model.architecture))]
+        if let prompt = model.prompt { fields.append(("prompt", .string(prompt))) }
+        if let name = model.promptName { fields.append(("promptName", .string(name))) }
+        if let from = model.truncatedFrom { fields.append(("truncatedFrom", .int(from))) }
+        return fields.sorted { $0.0 < $1.0 }
     }
 
     /// ISO 8601 in UTC to the second, as `JSONEncoder`'s `.iso8601` wrote it.

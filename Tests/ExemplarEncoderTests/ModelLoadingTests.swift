@@ -128,7 +128,7 @@ import Testing
         try damaged("config.json", "\"layer_norm_eps\": 1e-07", "\"layer_norm_eps\": true", "\"layer_norm_eps\" must be a number")
         try damaged("config.json", "\"hidden_size\": 48,", "", "\"hidden_size\" is missing")
         try damaged("modules.json", "\"path\": \"1_Pooling\"", "\"path\": 1", "\"[1].path\" must be a string")
-        try damaged("1_Pooling/config.json", "\"pooling_mode\": \"cls\"", "\"pooling_mode\": [\"cls\"]", "\"pooling_mode\" must be a string")
+        try damaged("1_Pooling/config.json", "\"pooling_mode\": \"cls\"", "\"pooling_mode\": 3", "\"pooling_mode\" must be a mode name or a list of them")
         try damaged("1_Pooling/config.json", "\"pooling_mode\": \"cls\"", "\"pooling_mode_cls_token\": 1",
                     "\"pooling_mode_cls_token\" must be true or false")
         #expect(loadError(dir) == nil)
