@@ -11,7 +11,7 @@ import ExemplarKernels
 /// `sentence_bert_config.json`. Output matches sentence-transformers' `encode`.
 public struct SentenceEncoder: Sendable {
     public let folder: URL
-    public let tokenizer: BertTokenizer
+    public let tokenizer: Tokenizer
     public let model: BertModel
     public let pooling: Pooling
     /// Whether vectors are L2-normalized (a Normalize module in modules.json).
@@ -60,10 +60,9 @@ public struct SentenceEncoder: Sendable {
             maxLength = n
         }
         maxLength = min(maxLength, config.maxPositionEmbeddings)
-        let tokenizer = try BertTokenizer.load(folder: transformerDir, maxLength: maxLength,
+        let tokenizer = try Tokenizer.load(folder: transformerDir, maxLength: maxLength,
                                                lowercaseInput: (try stConfig?.bool("do_lower_case")) ?? false)
-        let largestID = max(tokenizer.wordPiece.vocab.values.max() ?? 0,
-                            tokenizer.specialTokens.map(\.id).max() ?? 0)
+        let largestID = tokenizer.largestID
         guard largestID < config.vocabSize else {
             throw .invalidModelFile(path: transformerDir.path, reason: "tokenizer has id \(largestID) but config.json's vocab_size is \(config.vocabSize)")
         }
@@ -93,7 +92,7 @@ public struct SentenceEncoder: Sendable {
         return modes.joined(separator: "+")
     }
 
-    /// The token ids the model sees for `text`, `[CLS]` and `[SEP]` included.
+    /// The token ids the model sees for `text`, special tokens (`[CLS]`, `<s>`, ...) included.
     public func tokenize(_ text: String) -> [Int32] {
         tokenizer.encode(text)
     }
