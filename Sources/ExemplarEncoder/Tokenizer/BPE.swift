@@ -8,7 +8,7 @@ public struct BPE: Sendable {
         let id: Int32
     }
 
-    public let vocab: [String: Int32]
+    public let vocab: [TokenKey: Int32]
     let merges: [UInt64: Merge]
     public let unkID: Int32?
     public let continuingSubwordPrefix: String?
@@ -20,27 +20,27 @@ public struct BPE: Sendable {
     let byteIDs: [Int32?]
 
     /// `merges` are the pairs in rank order; a pair listed twice keeps its last rank, as in tokenizers.
-    init(vocab: [String: Int32], merges: [(String, String)], unkToken: String?, continuingSubwordPrefix: String?,
+    init(vocab: [TokenKey: Int32], merges: [(String, String)], unkToken: String?, continuingSubwordPrefix: String?,
          endOfWordSuffix: String?, fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) throws(TokenizerConfigError) {
         self.vocab = vocab
         let prefixLength = continuingSubwordPrefix?.unicodeScalars.count ?? 0
         var table: [UInt64: Merge] = [:]
         table.reserveCapacity(merges.count)
         for (rank, (a, b)) in merges.enumerated() {
-            guard let ia = vocab[a] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(a)\" is not in the vocabulary") }
-            guard let ib = vocab[b] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(b)\" is not in the vocabulary") }
+            guard let ia = vocab[TokenKey(a)] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(a)\" is not in the vocabulary") }
+            guard let ib = vocab[TokenKey(b)] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(b)\" is not in the vocabulary") }
             var merged = a
             if prefixLength > 0 && b.unicodeScalars.count >= prefixLength {
                 merged.unicodeScalars.append(contentsOf: b.unicodeScalars.dropFirst(prefixLength))
             } else {
                 merged += b
             }
-            guard let id = vocab[merged] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(merged)\" is not in the vocabulary") }
+            guard let id = vocab[TokenKey(merged)] else { throw TokenizerConfigError("merge \(rank) (\"\(a) \(b)\"): \"\(merged)\" is not in the vocabulary") }
             table[Self.key(ia, ib)] = Merge(rank: Int32(rank), id: id)
         }
         self.merges = table
         if let unkToken {
-            guard let id = vocab[unkToken] else { throw TokenizerConfigError("unk_token \"\(unkToken)\" is not in the vocabulary") }
+            guard let id = vocab[TokenKey(unkToken)] else { throw TokenizerConfigError("unk_token \"\(unkToken)\" is not in the vocabulary") }
             unkID = id
         } else {
             unkID = nil
@@ -51,7 +51,7 @@ public struct BPE: Sendable {
         self.byteFallback = byteFallback
         self.ignoreMerges = ignoreMerges
         let hex = Array("0123456789ABCDEF")
-        byteIDs = (0..<256).map { b in vocab["<0x\(hex[b >> 4])\(hex[b & 15])>"] }
+        byteIDs = (0..<256).map { b in vocab[TokenKey("<0x\(hex[b >> 4])\(hex[b & 15])>")] }
     }
 
     @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 {
@@ -61,7 +61,7 @@ public struct BPE: Sendable {
     /// Appends the ids of `word`'s tokens to `ids`.
     func encode(_ word: [Unicode.Scalar], into ids: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocab[String(String.UnicodeScalarView(word))] {
+        if ignoreMerges, let id = vocab[TokenKey(String(String.UnicodeScalarView(word)))] {
             ids.append(id)
             return
         }
@@ -79,7 +79,7 @@ public struct BPE: Sendable {
                 s.unicodeScalars.append(scalar)
                 if i == word.count - 1, let suffix = endOfWordSuffix { s += suffix }
             }
-            if let id = vocab[s] {
+            if let id = vocab[TokenKey(s)] {
                 if pendingUnk, let unkID { symbols.append(unkID); pendingUnk = false }
                 symbols.append(id)
                 continue

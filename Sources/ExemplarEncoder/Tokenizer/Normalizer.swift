@@ -37,7 +37,9 @@ public indirect enum Normalizer: Sendable {
             switch self {
             case .nfc: out = s.precomposedStringWithCanonicalMapping
             case .nfd: out = s.decomposedStringWithCanonicalMapping
-            case .nfkc: out = s.precomposedStringWithCompatibilityMapping
+            // NFC of NFKD: Foundation's own NFKC leaves marks from compatibility decompositions
+            // uncomposed ("ｶﾞ" gives カ + U+3099, not ガ).
+            case .nfkc: out = s.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
             default: out = s.decomposedStringWithCompatibilityMapping
             }
             return Array(out.unicodeScalars)

@@ -37,35 +37,37 @@ public indirect enum PreTokenizer: Sendable {
             var start = 0
             for (i, s) in text.enumerated() {
                 if UnicodeProperties.isWhitespace(s) {
-                    if start < i { out.append(TextPiece(scalars: Array(text[start..<i]), atStart: piece.atStart && start == 0)) }
+                    if start < i { out.append(piece.slice(start..<i)) }
                     start = i + 1
                 } else if UnicodeProperties.isPunctuation(s) {
-                    if start < i { out.append(TextPiece(scalars: Array(text[start..<i]), atStart: piece.atStart && start == 0)) }
-                    out.append(TextPiece(scalars: [s], atStart: piece.atStart && i == 0))
+                    if start < i { out.append(piece.slice(start..<i)) }
+                    out.append(piece.slice(i..<(i + 1)))
                     start = i + 1
                 }
             }
             if start < text.count {
-                out.append(TextPiece(scalars: Array(text[start...]), atStart: piece.atStart && start == 0))
+                out.append(piece.slice(start..<text.count))
             }
         case .byteLevel(let addPrefixSpace, let useRegex):
             var p = piece
-            if addPrefixSpace && p.scalars.first != " " { p.scalars.insert(" ", at: 0) }
+            if addPrefixSpace && p.scalars.first != " " { p.scalars.insert(" ", at: 0); if p.leading > 0 { p.leading += 1 } }
+            // Later steps see bytes; a piece starting in the first character keeps `leading` > 0.
             if useRegex {
                 for r in ByteLevel.split(p.scalars) where !r.isEmpty {
-                    out.append(TextPiece(scalars: ByteLevel.encode(Array(p.scalars[r])), atStart: p.atStart && r.lowerBound == 0))
+                    let sub = p.slice(r)
+                    out.append(TextPiece(scalars: ByteLevel.encode(sub.scalars), leading: sub.leading > 0 ? ByteLevel.encode(Array(sub.scalars.prefix(sub.leading))).count : 0))
                 }
             } else if !p.scalars.isEmpty {
-                out.append(TextPiece(scalars: ByteLevel.encode(p.scalars), atStart: p.atStart))
+                out.append(TextPiece(scalars: ByteLevel.encode(p.scalars), leading: p.leading > 0 ? ByteLevel.encode(Array(p.scalars.prefix(p.leading))).count : 0))
             }
         case .metaspace(let replacement, let prepend, let split):
             var p = piece
             for i in p.scalars.indices where p.scalars[i] == " " { p.scalars[i] = replacement }
             switch prepend {
             case .always:
-                if p.scalars.first != replacement { p.scalars.insert(replacement, at: 0) }
+                if p.scalars.first != replacement { p.scalars.insert(replacement, at: 0); if p.leading > 0 { p.leading += 1 } }
             case .first:
-                if p.scalars.first != replacement && p.atStart { p.scalars.insert(replacement, at: 0) }
+                if p.scalars.first != replacement && p.atStart { p.scalars.insert(replacement, at: 0); p.leading += 1 }
             case .never:
                 break
             }
@@ -82,7 +84,7 @@ public indirect enum PreTokenizer: Sendable {
                 let word = ScalarClass.isWord(s)
                 var j = i + 1
                 while j < text.count && !text[j].properties.isWhitespace && ScalarClass.isWord(text[j]) == word { j += 1 }
-                out.append(TextPiece(scalars: Array(text[i..<j]), atStart: piece.atStart && i == 0))
+                out.append(piece.slice(i..<j))
                 i = j
             }
         case .whitespaceSplit:

@@ -1,8 +1,16 @@
-/// A stretch of text moving through the tokenizer: its scalars, and whether it begins the
-/// input (Metaspace's `prepend_scheme: first` prepends only there).
+/// A stretch of text moving through the tokenizer: its scalars, and how many of its first
+/// scalars come from the input's first character (Metaspace's `prepend_scheme: first`
+/// prepends only to a piece that starts there, as tokenizers' original offsets say).
 struct TextPiece: Sendable {
     var scalars: [Unicode.Scalar]
-    var atStart: Bool
+    var leading: Int
+
+    var atStart: Bool { leading > 0 }
+
+    /// The piece `range` of this one.
+    func slice(_ range: Range<Int>, scalars: [Unicode.Scalar]? = nil) -> TextPiece {
+        TextPiece(scalars: scalars ?? Array(self.scalars[range]), leading: max(0, min(leading, range.upperBound) - range.lowerBound))
+    }
 }
 
 /// What `Split`, `Replace` and the other splitting components look for: a literal string or
@@ -118,7 +126,7 @@ public enum SplitBehavior: String, Sendable {
             kept.reverse()
         }
         for r in kept where !r.isEmpty {
-            out.append(TextPiece(scalars: Array(piece.scalars[r]), atStart: piece.atStart && r.lowerBound == 0))
+            out.append(piece.slice(r))
         }
     }
 }

@@ -47,7 +47,7 @@ extension Tokenizer {
             }
         }
         let lookup = { (token: String, key: String, s: TokenizerSpec) throws(TokenizerConfigError) -> Int32 in
-            if let t = added.first(where: { $0.content == token }) { return t.id }
+            if let t = added.first(where: { TokenKey($0.content) == TokenKey(token) }) { return t.id }
             if let id = model.id(of: token) { return id }
             throw s.invalid(key, "names \"\(token)\", which is not in the vocabulary")
         }
@@ -77,7 +77,7 @@ extension Tokenizer {
         case "WordPiece":
             let vocab = try vocabulary(s)
             let unk = try s.string("unk_token") ?? "[UNK]"
-            guard let unkID = vocab[unk] else { throw s.invalid("unk_token", "\"\(unk)\" is not in the vocabulary") }
+            guard let unkID = vocab[TokenKey(unk)] else { throw s.invalid("unk_token", "\"\(unk)\" is not in the vocabulary") }
             return .wordPiece(WordPiece(vocab: vocab, unkID: unkID,
                                         continuingSubwordPrefix: try s.string("continuing_subword_prefix") ?? "##",
                                         maxInputCharsPerWord: try s.int("max_input_chars_per_word") ?? 100))
@@ -127,15 +127,15 @@ extension Tokenizer {
         }
     }
 
-    static func vocabulary(_ s: TokenizerSpec) throws(TokenizerConfigError) -> [String: Int32] {
+    static func vocabulary(_ s: TokenizerSpec) throws(TokenizerConfigError) -> [TokenKey: Int32] {
         guard case .object(let raw)? = s.field("vocab") else { throw s.invalid("vocab", "must be an object of token ids") }
-        var vocab: [String: Int32] = [:]
+        var vocab: [TokenKey: Int32] = [:]
         vocab.reserveCapacity(raw.count)
         for (token, value) in raw {
             guard case .number(let n) = value, let id = Int32(exactly: n), id >= 0 else {
                 throw TokenizerConfigError("vocabulary entry \"\(token)\" has no integer id")
             }
-            vocab[token] = id
+            vocab[TokenKey(token)] = id
         }
         return vocab
     }
@@ -321,12 +321,12 @@ extension Tokenizer {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .invalidModelFile(path: vocabURL.path, reason: "not valid UTF-8")
         }
-        var vocab: [String: Int32] = [:]
+        var vocab: [TokenKey: Int32] = [:]
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         for (i, line) in lines.enumerated() {
             let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-            if vocab[token] == nil { vocab[token] = Int32(i) }
+            if vocab[TokenKey(token)] == nil { vocab[TokenKey(token)] = Int32(i) }
         }
         let config = try JSONFile.readIfPresent(folder.appendingPathComponent("tokenizer_config.json"))
             ?? JSONFile(emptyAt: "tokenizer_config.json")
@@ -340,11 +340,11 @@ extension Tokenizer {
         for (key, fallback) in [("pad_token", "[PAD]"), ("unk_token", "[UNK]"), ("cls_token", "[CLS]"),
                                 ("sep_token", "[SEP]"), ("mask_token", "[MASK]")] {
             let token = try config.string(key) ?? fallback
-            guard let id = vocab[token] else {
+            guard let id = vocab[TokenKey(token)] else {
                 throw .invalidModelFile(path: vocabURL.path, reason: "special token \(token) is not in the vocabulary")
             }
             ids[key] = id
-            if !added.contains(where: { $0.content == token }) {
+            if !added.contains(where: { TokenKey($0.content) == TokenKey(token) }) {
                 added.append(AddedToken(id: id, content: token, special: true, normalized: false))
             }
         }

@@ -90,7 +90,13 @@ public struct Tokenizer: Sendable {
             for (inner, innerID) in normalizedMatcher.split(normalized) {
                 if let innerID { ids.append(innerID); continue }
                 guard !inner.isEmpty else { continue }
-                let piece = TextPiece(scalars: Array(normalized[inner]), atStart: range.lowerBound == 0 && inner.lowerBound == 0)
+                var leading = 0
+                if range.lowerBound == 0 && inner.lowerBound == 0 {
+                    // How many normalized scalars the input's first character became (tokenizers aligns
+                    // them all to original offset 0; when it became nothing, the next one takes offset 0).
+                    leading = max(1, normalizer?.normalize([segment[0]]).count ?? 1)
+                }
+                let piece = TextPiece(scalars: Array(normalized[inner]), leading: min(leading, inner.count))
                 if let preTokenizer {
                     for p in preTokenizer.apply([piece]) where !p.scalars.isEmpty { model.encode(p.scalars, into: &ids) }
                 } else {
@@ -106,7 +112,7 @@ public struct Tokenizer: Sendable {
 
     /// The id of `token` (added tokens first), if it has one.
     public func id(of token: String) -> Int32? {
-        addedTokens.first { $0.content == token }?.id ?? model.id(of: token)
+        addedTokens.first { TokenKey($0.content) == TokenKey(token) }?.id ?? model.id(of: token)
     }
 
     /// Ids of the special added tokens (`[CLS]`, `<s>`, `<pad>`, ...).

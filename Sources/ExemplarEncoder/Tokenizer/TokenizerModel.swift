@@ -16,8 +16,8 @@ public enum TokenizerModel: Sendable {
     /// Each id's token string.
     var tokensByID: [Int32: String] {
         switch self {
-        case .wordPiece(let m): return Dictionary(m.vocab.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
-        case .bpe(let m): return Dictionary(m.vocab.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
+        case .wordPiece(let m): return Dictionary(m.vocab.map { ($1, $0.text) }, uniquingKeysWith: { a, _ in a })
+        case .bpe(let m): return Dictionary(m.vocab.map { ($1, $0.text) }, uniquingKeysWith: { a, _ in a })
         case .unigram(let m):
             var map: [Int32: String] = [:]
             for (i, t) in m.tokens.enumerated() { map[Int32(i)] = t }
@@ -28,9 +28,9 @@ public enum TokenizerModel: Sendable {
     /// The id of `token`, if the model has it.
     func id(of token: String) -> Int32? {
         switch self {
-        case .wordPiece(let m): return m.vocab[token]
-        case .bpe(let m): return m.vocab[token]
-        case .unigram(let m): return m.tokenToID[token]
+        case .wordPiece(let m): return m.vocab[TokenKey(token)]
+        case .bpe(let m): return m.vocab[TokenKey(token)]
+        case .unigram(let m): return m.tokenToID[TokenKey(token)]
         }
     }
 

@@ -5,7 +5,7 @@
 public struct Unigram: Sendable {
     public let tokens: [String]
     public let scores: [Double]
-    public let tokenToID: [String: Int32]
+    public let tokenToID: [TokenKey: Int32]
     public let unkID: Int32?
     public let byteFallback: Bool
     let unkScore: Double
@@ -18,13 +18,13 @@ public struct Unigram: Sendable {
     init(vocab: [(String, Double)], unkID: Int?, byteFallback: Bool) throws(TokenizerConfigError) {
         tokens = vocab.map(\.0)
         scores = vocab.map(\.1)
-        var toID: [String: Int32] = [:]
+        var toID: [TokenKey: Int32] = [:]
         toID.reserveCapacity(vocab.count)
         var minScore = Double.infinity
         var children: [UInt64: Int32] = [:]
         var terminal: [Int32] = [-1]
         for (i, (token, score)) in vocab.enumerated() {
-            toID[token] = Int32(i)
+            toID[TokenKey(token)] = Int32(i)
             minScore = min(minScore, score)
             var node: Int32 = 0
             for b in token.utf8 {
@@ -44,7 +44,7 @@ public struct Unigram: Sendable {
         for token in tokens {
             var node: Int32 = 0
             for b in token.utf8 { node = children[UInt64(node) << 8 | UInt64(b)]! }
-            if node != 0 { terminal[Int(node)] = toID[token]! }
+            if node != 0 { terminal[Int(node)] = toID[TokenKey(token)]! }
         }
         if let unkID {
             guard unkID >= 0 && unkID < vocab.count else {
@@ -60,7 +60,7 @@ public struct Unigram: Sendable {
         self.byteFallback = byteFallback
         self.unkScore = minScore - 10
         let hex = Array("0123456789ABCDEF")
-        byteIDs = (0..<256).map { b in toID["<0x\(hex[b >> 4])\(hex[b & 15])>"] }
+        byteIDs = (0..<256).map { b in toID[TokenKey("<0x\(hex[b >> 4])\(hex[b & 15])>")] }
     }
 
     /// Appends the ids of `piece`'s tokens to `ids`.
@@ -131,7 +131,7 @@ public struct Unigram: Sendable {
         for (id, range) in path.reversed() {
             if id >= 0 { ids.append(id); continue }
             let text = String(decoding: bytes[range], as: UTF8.self)
-            if let known = tokenToID[text] {
+            if let known = tokenToID[TokenKey(text)] {
                 ids.append(known)
             } else if byteFallback, bytes[range].allSatisfy({ byteIDs[Int($0)] != nil }) {
                 for b in bytes[range] { ids.append(byteIDs[Int(b)]!) }
