@@ -31,12 +31,12 @@ enum DemoContextOptions {
     /// The tokenizer for the budget: --tokenizer DIR, else the model's (the index's, or --model / the default); nil without a budget.
     static func tokenizer(_ args: ParsedArguments, request: DemoRequest, source: DemoSource) throws -> (any TemplateTokenizer)? {
         if let folder = args.string(.tokenizer) {
-            return try WordPieceTokenizer(folder: URL(fileURLWithPath: folder, isDirectory: true))
+            return try ModelTokenizer(folder: URL(fileURLWithPath: folder, isDirectory: true))
         }
         guard request.maxContextTokens != nil else { return nil }
         if let index = source.index, let folder = args.positionals.first {
-            return WordPieceTokenizer(try Common.encoder(forIndex: index, folder: URL(fileURLWithPath: folder, isDirectory: true), args: args).tokenizer)
+            return ModelTokenizer(try Common.encoder(forIndex: index, folder: URL(fileURLWithPath: folder, isDirectory: true), args: args).tokenizer)
         }
-        return WordPieceTokenizer(try Common.loadEncoder(args).tokenizer)
+        return ModelTokenizer(try Common.loadEncoder(args).tokenizer)
     }
 }

@@ -13,7 +13,7 @@ import ExemplarKernels
 /// prompt and a dimension, `with(_:)`) apply to `tokenize`, `encode` and `dimension`.
 public struct SentenceEncoder: Sendable {
     public let folder: URL
-    public let tokenizer: BertTokenizer
+    public let tokenizer: Tokenizer
     public let model: BertModel
     public let pooling: Pooling
     /// Dense modules after pooling, in modules.json's order.
@@ -79,10 +79,9 @@ public struct SentenceEncoder: Sendable {
             maxLength = n
         }
         maxLength = min(maxLength, config.maxPositionEmbeddings)
-        let tokenizer = try BertTokenizer.load(folder: transformerDir, maxLength: maxLength,
+        let tokenizer = try Tokenizer.load(folder: transformerDir, maxLength: maxLength,
                                                lowercaseInput: (try stConfig?.bool("do_lower_case")) ?? false)
-        let largestID = max(tokenizer.wordPiece.vocab.values.max() ?? 0,
-                            tokenizer.specialTokens.map(\.id).max() ?? 0)
+        let largestID = tokenizer.largestID
         guard largestID < config.vocabSize else {
             throw .invalidModelFile(path: transformerDir.path, reason: "tokenizer has id \(largestID) but config.json's vocab_size is \(config.vocabSize)")
         }
@@ -115,7 +114,7 @@ public struct SentenceEncoder: Sendable {
         pooling.description + dense.map { " + dense \($0.inFeatures)→\($0.outFeatures)" }.joined()
     }
 
-    /// The token ids the model sees for `text` (the prompt of `settings` first), `[CLS]` and `[SEP]` included.
+    /// The token ids the model sees for `text` (the prompt of `settings` first), special tokens (`[CLS]`, `<s>`, ...) included.
     public func tokenize(_ text: String) -> [Int32] {
         tokenizer.encode(settings.apply(to: text))
     }

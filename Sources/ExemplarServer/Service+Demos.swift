@@ -16,7 +16,7 @@ extension Service {
         let key = DemoCache.Key(index: name, fingerprint: snapshot.index.manifest.dataFingerprint, request: request)
         let demos = try demoCache.demos(for: key) {
             // max_context_tokens counts the served model's tokens.
-            try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : WordPieceTokenizer(worker.encoder.tokenizer))
+            try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : ModelTokenizer(worker.encoder.tokenizer))
         }
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.

@@ -29,7 +29,7 @@ import Testing
         return try demos.select(demos.query(record: query))[0].demonstrations.map(\.record.id)
     }
 
-    var tokenizer: WordPieceTokenizer { get throws { try WordPieceTokenizer(folder: Fixtures.url("tiny-bert-cls")) } }
+    var tokenizer: ModelTokenizer { get throws { try ModelTokenizer(folder: Fixtures.url("tiny-bert-cls")) } }
 
     @Test func balancedSpreadsCountRoundRobinInLabelOrder() throws {
         var r = DemoRequest()

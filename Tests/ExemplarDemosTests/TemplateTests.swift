@@ -21,17 +21,15 @@ struct SpaceTokenizer: TemplateTokenizer {
     func detokenize(_ tokens: [String]) -> String { tokens.joined() }
 }
 
-/// ExemplarEncoder's BertTokenizer plugged in: ids back to WordPiece strings, `##` joined on detokenize.
+/// ExemplarEncoder's Tokenizer plugged in: ids back to WordPiece strings, `##` joined on detokenize.
 struct BertPieces: TemplateTokenizer {
-    let tokenizer: BertTokenizer
-    let pieces: [Int32: String]
+    let tokenizer: Tokenizer
 
     init(folder: URL) throws {
-        tokenizer = try BertTokenizer.load(folder: folder, maxLength: 512)
-        pieces = Dictionary(uniqueKeysWithValues: tokenizer.wordPiece.vocab.map { ($1, $0) })
+        tokenizer = try Tokenizer.load(folder: folder, maxLength: 512)
     }
 
-    func tokenize(_ text: String) -> [String] { tokenizer.encode(text).dropFirst().dropLast().map { pieces[$0] ?? "[UNK]" } }
+    func tokenize(_ text: String) -> [String] { tokenizer.encode(text).dropFirst().dropLast().map { tokenizer.token(for: $0) ?? "[UNK]" } }
 
     func detokenize(_ tokens: [String]) -> String {
         tokens.reduce("") { $1.hasPrefix("##") ? $0 + $1.dropFirst(2) : ($0.isEmpty ? $1 : $0 + " " + $1) }

@@ -143,7 +143,7 @@ import Testing
         func loadError(_ json: String) throws -> EncoderError? {
             try Data(json.utf8).write(to: file)
             do {
-                _ = try BertTokenizer.load(folder: dir, maxLength: 16)
+                _ = try Tokenizer.load(folder: dir, maxLength: 16)
                 return nil
             } catch {
                 return error

@@ -42,9 +42,12 @@ import Testing
 
     @Test func specialTokensAndTruncation() {
         let vocab: [String: Int32] = ["[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "a": 4, "b": 5, "[": 6, "]": 7, "sep": 8]
-        let t = BertTokenizer(normalizer: BertNormalizer(), wordPiece: WordPiece(vocab: vocab, unkID: 1),
-                              specialTokens: ["[SEP]": 3, "[CLS]": 2, "[UNK]": 1, "[PAD]": 0],
-                              clsID: 2, sepID: 3, padID: 0, maxLength: 6)
+        let specials = [("[SEP]", 3), ("[CLS]", 2), ("[UNK]", 1), ("[PAD]", 0)].map {
+            AddedToken(id: Int32($0.1), content: $0.0, special: true, normalized: false)
+        }
+        let t = Tokenizer(addedTokens: specials, normalizer: .bert(BertNormalizer()), preTokenizer: .bert,
+                          model: .wordPiece(WordPiece(vocab: vocab, unkID: 1)), postProcessor: .bert(cls: 2, sep: 3),
+                          maxLength: 6)
         #expect(t.encode("a[SEP]b") == [2, 4, 3, 5, 3])
         #expect(t.encode("a [sep] b") == [2, 4, 6, 8, 7, 3])       // matched on raw text only: case matters
         #expect(t.encode("a b a b a b") == [2, 4, 5, 4, 5, 3])     // truncated to 6 with [SEP] kept

@@ -65,7 +65,7 @@ public struct SpecialTokens: Sendable, Hashable {
 }
 
 /// A tokenizer for sentence limits (`first_sent_limit`, `other_sent_limit`): any model's
-/// tokenizer can be plugged in (a wrapper around ExemplarEncoder's `BertTokenizer`, a BPE, …).
+/// tokenizer can be plugged in (ExemplarDemos' `ModelTokenizer` wraps any encoder tokenizer).
 public protocol TemplateTokenizer: Sendable {
     /// The tokens of `text` without special tokens (`tokenizer.encode(text, add_special_tokens=False)`).
     func tokenize(_ text: String) -> [String]

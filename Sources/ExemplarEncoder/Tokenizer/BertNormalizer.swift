@@ -47,9 +47,14 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// Normalizes `text`, returning its Unicode scalars.
     public func normalize(_ text: Substring) -> [Unicode.Scalar] {
+        normalize(scalars: text.unicodeScalars)
+    }
+
+    /// Normalizes the scalars of a text.
+    public func normalize<S: Sequence<Unicode.Scalar>>(scalars text: S) -> [Unicode.Scalar] {
         var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.unicodeScalars.count)
-        for s in text.unicodeScalars {
+        scalars.reserveCapacity(text.underestimatedCount)
+        for s in text {
             if cleanText {
                 if UnicodeProperties.isRemovedByCleaning(s) { continue }
                 if UnicodeProperties.isWhitespace(s) { scalars.append(" "); continue }

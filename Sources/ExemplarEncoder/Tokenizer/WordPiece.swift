@@ -3,12 +3,18 @@
 /// A word longer than `maxInputCharsPerWord` characters, or one that cannot be covered by
 /// vocabulary pieces (continuations carry `continuingSubwordPrefix`), becomes `unkID`.
 public struct WordPiece: Sendable {
-    public let vocab: [String: Int32]
+    public let vocab: [TokenKey: Int32]
     public let unkID: Int32
     public let continuingSubwordPrefix: String
     public let maxInputCharsPerWord: Int
 
     public init(vocab: [String: Int32], unkID: Int32, continuingSubwordPrefix: String = "##",
+                maxInputCharsPerWord: Int = 100) {
+        self.init(vocab: Dictionary(vocab.map { (TokenKey($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }), unkID: unkID,
+                  continuingSubwordPrefix: continuingSubwordPrefix, maxInputCharsPerWord: maxInputCharsPerWord)
+    }
+
+    public init(vocab: [TokenKey: Int32], unkID: Int32, continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) {
         self.vocab = vocab
         self.unkID = unkID
@@ -23,7 +29,7 @@ public struct WordPiece: Sendable {
             return
         }
         let whole = String(String.UnicodeScalarView(word))
-        if let id = vocab[whole] {
+        if let id = vocab[TokenKey(whole)] {
             ids.append(id)
             return
         }
@@ -35,7 +41,7 @@ public struct WordPiece: Sendable {
             while start < end {
                 var piece = start == word.startIndex ? "" : continuingSubwordPrefix
                 piece.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab[piece] {
+                if let id = vocab[TokenKey(piece)] {
                     found = id
                     break
                 }
