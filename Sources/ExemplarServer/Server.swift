@@ -19,7 +19,7 @@ public final class Server: Sendable {
     /// The daemon and its service until `stop` (which drops them, closing the indexes' LMDB files).
     private let running: Mutex<(daemon: HTTPDaemon, service: Service)?>
     /// Checks the served folders for new builds every `reloadInterval` seconds, until `stop`.
-    private let reloader: Mutex<DispatchSourceTimer?>
+    private let reloader: Reloader?
 
     /// Loads everything and starts listening.
     public static func start(_ configuration: ServerConfiguration) throws -> Server {
@@ -57,34 +57,7 @@ public final class Server: Sendable {
         self.port = port
         self.indexNames = indexNames
         running = Mutex((daemon, service))
-        var timer: DispatchSourceTimer?
-        if interval > 0 && !served.isEmpty {
-            // A queue of its own: it targets the overcommitting root queue, so the timer fires even
-            // when every thread of the width-limited global pool (which Swift concurrency shares) is busy.
-            let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "exemplar.reload"))
-            source.schedule(deadline: .now() + interval, repeating: interval)
-            // The last reload failure said per index, so a failure is logged once, not every tick.
-            let failures = Mutex([String: String]())
-            source.setEventHandler {
-                for index in served {
-                    // A folder that cannot be read now is tried again at the next tick; edits report their own errors.
-                    do {
-                        if try index.reloadIfRebuilt(), log {
-                            FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
-                        }
-                        failures.withLock { $0[index.folder.path] = nil }
-                    } catch {
-                        let message = "\(error)"
-                        if failures.withLock({ $0.updateValue(message, forKey: index.folder.path) }) != message {
-                            FileHandle.standardError.write(Data("exemplar: cannot load the new build of \(index.folder.relativePath) (trying again every \(interval) s): \(message)\n".utf8))
-                        }
-                    }
-                }
-            }
-            source.resume()
-            timer = source
-        }
-        reloader = Mutex(timer)
+        reloader = interval > 0 && !served.isEmpty ? Reloader(served, every: interval, log: log) : nil
     }
 
     /// Requests received and not yet answered (0 once stopped).
@@ -94,10 +67,7 @@ public final class Server: Sendable {
     /// period), then stops the daemon and the inference worker and closes the indexes. Later
     /// calls do nothing.
     public func stop() {
-        reloader.withLock { timer in
-            timer?.cancel()
-            timer = nil
-        }
+        reloader?.stop()
         guard let (daemon, service) = running.withLock({ value in
             defer { value = nil }
             return value

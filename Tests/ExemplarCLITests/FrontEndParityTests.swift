@@ -32,6 +32,7 @@ import FoundationNetworking
 
     func post(_ url: String, _ json: String) async throws -> (status: Int, body: Data) {
         var request = URLRequest(url: URL(string: url)!)
+        request.cachePolicy = .reloadIgnoringLocalCacheData  // URLCache.shared persists on disk across runs
         request.httpMethod = "POST"
         request.httpBody = Data(json.utf8)
         let (data, response) = try await URLSession.shared.data(for: request)

@@ -13,6 +13,8 @@ import Testing
             let reply = try await s.post("/v1/embeddings", ["input": texts, "model": "anything"])
             #expect(reply.status == 200)
             #expect(reply.headers["content-type"] == "application/json")
+            // No client may cache an answer (URLSession's disk cache once served a stale index count).
+            #expect(reply.headers["cache-control"] == "no-store")
             let o = reply.object
             #expect(o["object"] as? String == "list")
             #expect(o["model"] as? String == "tiny-bert-max")

@@ -44,6 +44,7 @@ public final class ServeProcess: @unchecked Sendable {
     public func request(_ method: String, _ path: String, _ body: String? = nil,
                         headers: [String: String] = [:]) async throws -> (status: Int, body: String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.cachePolicy = .reloadIgnoringLocalCacheData  // URLCache.shared persists on disk across runs
         request.httpMethod = method
         request.httpBody = body.map { Data($0.utf8) }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

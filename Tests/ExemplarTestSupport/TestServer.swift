@@ -69,6 +69,7 @@ public final class TestServer: Sendable {
     public func send(_ method: String, _ path: String, body: String? = nil, bytes: Data? = nil, token: String? = nil,
               useToken: Bool = true) async throws -> Reply {
         var request = URLRequest(url: URL(string: base + path)!)
+        request.cachePolicy = .reloadIgnoringLocalCacheData  // URLCache.shared persists on disk across runs
         request.httpMethod = method
         if let data = bytes ?? body.map({ Data($0.utf8) }) {
             request.httpBody = data

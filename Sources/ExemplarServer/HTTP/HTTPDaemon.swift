@@ -129,6 +129,11 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MH
     for (name, value) in response.headers {
         _ = MHD_add_response_header(mhdResponse, name, value)
     }
+    // Every answer reflects the served state now (an index rebuilt, an example added): a client
+    // cache (URLSession's URLCache caches GETs) must not answer for the server.
+    if !response.headers.contains(where: { $0.0.lowercased() == "cache-control" }) {
+        _ = MHD_add_response_header(mhdResponse, "Cache-Control", "no-store")
+    }
     return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
 }
 
