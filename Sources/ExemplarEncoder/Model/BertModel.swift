@@ -68,8 +68,11 @@ public struct BertModel: Sendable {
                 let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
                 let mid = interb.baseAddress!, sc = scoreb.baseAddress!
                 for layer in w.layers {
-                    BLAS.linear(x, rows: rows, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
-                                outFeatures: 3 * h, inFeatures: h, into: qkv)
+                    // Q, K and V side by side: row t of qkv is [q_t | k_t | v_t].
+                    for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                        BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
+                                    outFeatures: h, inFeatures: h, into: qkv + i * h, outputStride: 3 * h)
+                    }
                     for s in 0..<batch.count {
                         let start = offsets[s], n = batch[s].count
                         for head in 0..<heads {

@@ -1,12 +1,15 @@
 /// The tensors of a BERT-family encoder, checked against its config.
 ///
-/// Query, key and value projections are fused into one `[3H, H]` matrix per layer so that
-/// one GEMM computes all three. BERT, RoBERTa and XLM-RoBERTa share BERT's tensor names;
+/// Every tensor is a view of the memory-mapped file (no copies: a 12-layer base model starts
+/// without touching more than the forward pass reads). BERT, RoBERTa and XLM-RoBERTa share BERT's tensor names;
 /// MPNet's are read by `init(mpnet:config:prefix:)`.
 struct BertWeights: Sendable {
     struct Layer: Sendable {
-        let qkvWeight: FloatTensor        // [3H, H]
-        let qkvBias: FloatTensor          // [3H]
+        /// Query, key and value projections, `[H, H]` and `[H]` each; their outputs go side by
+        /// side into one `[tokens, 3H]` matrix.
+        let query: (weight: FloatTensor, bias: FloatTensor)
+        let key: (weight: FloatTensor, bias: FloatTensor)
+        let value: (weight: FloatTensor, bias: FloatTensor)
         let attentionOutWeight: FloatTensor  // [H, H]
         let attentionOutBias: FloatTensor
         let attentionNormWeight: FloatTensor
@@ -48,17 +51,13 @@ struct BertWeights: Sendable {
         var layers: [Layer] = []
         for i in 0..<c.numHiddenLayers {
             let p = "encoder.layer.\(i)."
-            let q = try t(p + "attention.self.query.weight", [h, h])
-            let k = try t(p + "attention.self.key.weight", [h, h])
-            let v = try t(p + "attention.self.value.weight", [h, h])
-            let qb = try t(p + "attention.self.query.bias", [h])
-            let kb = try t(p + "attention.self.key.bias", [h])
-            let vb = try t(p + "attention.self.value.bias", [h])
+            let a = p + "attention.self."
             let (anw, anb) = try t.norm(p + "attention.output.LayerNorm")
             let (onw, onb) = try t.norm(p + "output.LayerNorm")
             layers.append(Layer(
-                qkvWeight: FloatTensor(concatenating: [q, k, v], shape: [3 * h, h]),
-                qkvBias: FloatTensor(concatenating: [qb, kb, vb], shape: [3 * h]),
+                query: (try t(a + "query.weight", [h, h]), try t(a + "query.bias", [h])),
+                key: (try t(a + "key.weight", [h, h]), try t(a + "key.bias", [h])),
+                value: (try t(a + "value.weight", [h, h]), try t(a + "value.bias", [h])),
                 attentionOutWeight: try t(p + "attention.output.dense.weight", [h, h]),
                 attentionOutBias: try t(p + "attention.output.dense.bias", [h]),
                 attentionNormWeight: anw, attentionNormBias: anb,
@@ -98,20 +97,5 @@ struct TensorReader {
             return (try self(name + ".gamma", [hiddenSize]), try self(name + ".beta", [hiddenSize]))
         }
         return (try self(name + ".weight", [hiddenSize]), try self(name + ".bias", [hiddenSize]))
-    }
-}
-
-extension FloatTensor {
-    /// A new tensor holding `parts` one after another.
-    init(concatenating parts: [FloatTensor], shape: [Int]) {
-        let total = parts.reduce(0) { $0 + $1.count }
-        precondition(total == shape.reduce(1, *))
-        let storage = FloatStorage(count: total)
-        var offset = 0
-        for part in parts {
-            (storage.base + offset).update(from: part.pointer, count: part.count)
-            offset += part.count
-        }
-        self.init(shape: shape, pointer: UnsafePointer(storage.base), owner: storage)
     }
 }

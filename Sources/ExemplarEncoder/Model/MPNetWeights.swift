@@ -12,10 +12,9 @@ extension BertWeights {
             let (anw, anb) = try t.norm(p + "attention.LayerNorm")
             let (onw, onb) = try t.norm(p + "output.LayerNorm")
             layers.append(Layer(
-                qkvWeight: FloatTensor(concatenating: [try t(a + "q.weight", [h, h]), try t(a + "k.weight", [h, h]),
-                                                       try t(a + "v.weight", [h, h])], shape: [3 * h, h]),
-                qkvBias: FloatTensor(concatenating: [try t(a + "q.bias", [h]), try t(a + "k.bias", [h]),
-                                                     try t(a + "v.bias", [h])], shape: [3 * h]),
+                query: (try t(a + "q.weight", [h, h]), try t(a + "q.bias", [h])),
+                key: (try t(a + "k.weight", [h, h]), try t(a + "k.bias", [h])),
+                value: (try t(a + "v.weight", [h, h]), try t(a + "v.bias", [h])),
                 attentionOutWeight: try t(a + "o.weight", [h, h]),
                 attentionOutBias: try t(a + "o.bias", [h]),
                 attentionNormWeight: anw, attentionNormBias: anb,
