@@ -159,6 +159,40 @@ import Testing
         }
     }
 
+    /// A copy of `fixture` whose model.safetensors names every tensor with `prefix` in front
+    /// (as `…ForMaskedLM` checkpoints do); the data bytes are unchanged.
+    func prefixed(_ fixture: String, _ prefix: String) throws -> URL {
+        let dir = try copy(fixture)
+        let url = dir.appendingPathComponent("model.safetensors")
+        let bytes = try Data(contentsOf: url)
+        let headerLength = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        var header = try #require(try JSONSerialization.jsonObject(with: bytes[8..<(8 + headerLength)]) as? [String: Any])
+        for key in Array(header.keys) where key != "__metadata__" {
+            header[prefix + key] = header.removeValue(forKey: key)
+        }
+        let newHeader = try JSONSerialization.data(withJSONObject: header)
+        var out = Data()
+        withUnsafeBytes(of: UInt64(newHeader.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(newHeader)
+        out.append(bytes[(8 + headerLength)...])
+        try out.write(to: url)
+        return dir
+    }
+
+    @Test("tensor names with the base model's prefix (roberta., mpnet.) load and run the same")
+    func prefixedNames() throws {
+        for (fixture, prefix) in [("tiny-roberta", "roberta."), ("tiny-xlm-roberta", "roberta."), ("tiny-mpnet", "mpnet.")] {
+            let dir = try prefixed(fixture, prefix)
+            defer { TemporaryFolder.remove(dir) }
+            let names = try SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path).tensors.keys
+            #expect(names.contains(prefix + "embeddings.word_embeddings.weight") && !names.contains("embeddings.word_embeddings.weight"))
+            let plain = try BertModel.load(folder: Fixtures.url(fixture))
+            let renamed = try BertModel.load(folder: dir)
+            let ids: [[Int32]] = [[0, 5, 9, 17, 2], [0, 2]]
+            #expect(plain.forward(ids).hidden == renamed.forward(ids).hidden, "\(fixture)")
+        }
+    }
+
     @Test("a tensor under MPNet's names missing is an error naming it")
     func missingTensor() throws {
         let dir = try copy("tiny-mpnet")
