@@ -33,7 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = os.environ.get("EXEMPLAR_MODEL") or str(
     Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "exemplar" / "all-MiniLM-L6-v2")
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "original" / "SST-2" / "train.tsv"
-DIM = 384
+
+# exemplar's OpenBLAS picks its kernels from OPENBLAS_CORETYPE when set (a machine may pin
+# it), else from the CPU; torch (MKL) and ONNX Runtime (MLAS) never read it.
+CORETYPE_ENV = "env"    # the environment as inherited
+CORETYPE_AUTO = "auto"  # OPENBLAS_CORETYPE unset: OpenBLAS detects the CPU
 
 
 def log(msg):
@@ -54,8 +58,12 @@ def parse_args():
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per engine; best is kept (default 3)")
     ap.add_argument("--batch-size", type=int, default=32, help="sentences per batch, all engines (default 32)")
     ap.add_argument("--cold-repeats", type=int, default=3, help="cold-start runs; best is kept (default 3)")
-    ap.add_argument("--onnx", default=str(ROOT / ".build" / "bench" / "minilm.onnx"),
-                    help="where the exported ONNX model is cached (default: %(default)s)")
+    ap.add_argument("--onnx", default=None,
+                    help="where the exported ONNX model is cached (default: .build/bench/MODEL-FOLDER-NAME.onnx)")
+    ap.add_argument("--openblas-coretype", default=CORETYPE_ENV,
+                    help="comma list of OPENBLAS_CORETYPE settings to time exemplar under: 'env' (as "
+                         "inherited), 'auto' (unset: OpenBLAS detects the CPU) or a core name such as "
+                         "SkylakeX (default: env)")
     ap.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     a = ap.parse_args()
@@ -63,6 +71,9 @@ def parse_args():
         a.threads = [int(t) for t in a.threads.split(",") if t.strip()]
     except ValueError:
         ap.error(f"--threads must be an integer or a comma list of integers, got {a.threads!r}")
+    a.coretypes = [c.strip() for c in a.openblas_coretype.split(",") if c.strip()] or [CORETYPE_ENV]
+    if a.onnx is None:
+        a.onnx = str(ROOT / ".build" / "bench" / (Path(a.model).resolve().name + ".onnx"))
     if not a.threads or min(a.threads) < 1 or a.sentences < 2 or a.repeats < 1 or a.cold_repeats < 1:
         ap.error("--threads, --repeats and --cold-repeats must be >= 1 and --sentences >= 2")
     return a
@@ -80,6 +91,25 @@ def load_sentences(path, n):
     if len(sentences) < n:
         sys.exit(f"bench-encoder: {path} has only {len(sentences)} sentences, {n} asked for")
     return sentences[:n]
+
+
+def coretype_env(coretype):
+    """The environment exemplar runs in under one --openblas-coretype setting."""
+    env = dict(os.environ)
+    if coretype == CORETYPE_AUTO:
+        env.pop("OPENBLAS_CORETYPE", None)
+    elif coretype != CORETYPE_ENV:
+        env["OPENBLAS_CORETYPE"] = coretype
+    return env
+
+
+def coretype_label(coretype):
+    if coretype == CORETYPE_ENV:
+        value = os.environ.get("OPENBLAS_CORETYPE")
+        return f"OPENBLAS_CORETYPE={value} (inherited)" if value else "OPENBLAS_CORETYPE unset (inherited)"
+    if coretype == CORETYPE_AUTO:
+        return "OPENBLAS_CORETYPE unset (CPU detected)"
+    return f"OPENBLAS_CORETYPE={coretype}"
 
 
 def run_child(cmd, env=None):
@@ -122,11 +152,12 @@ def cold_start(a, work, two, threads):
             "from sentence_transformers import SentenceTransformer; "
             "m = SentenceTransformer({model!r}, device='cpu'); m.encode({two!r}, batch_size={bs})"
             ).format(t=threads, model=a.model, two=two, bs=a.batch_size)
-    cmds = {"exemplar embed": exemplar_cmd(a, two_txt, work / "two.npy", threads),
-            "python + sentence-transformers": [sys.executable, "-c", code]}
+    cmds = {f"exemplar embed, {coretype_label(c)}": (exemplar_cmd(a, two_txt, work / "two.npy", threads), coretype_env(c))
+            for c in a.coretypes}
+    cmds["python + sentence-transformers"] = ([sys.executable, "-c", code], dict(os.environ))
     results = {}
-    for name, cmd in cmds.items():
-        runs = [run_child(cmd, env=dict(os.environ)) for _ in range(a.cold_repeats)]
+    for name, (cmd, env) in cmds.items():
+        runs = [run_child(cmd, env=env) for _ in range(a.cold_repeats)]
         results[name] = (min(r[0] for r in runs), min(r[1] for r in runs))
         log(f"cold start {name}: {results[name][0]:.3f} s, {results[name][1]:.0f} MiB")
     return results
@@ -143,14 +174,15 @@ def export_onnx(model_dir, path):
             super().__init__()
             self.m = m
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     hf = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
     ex = tok(["a gripping thriller .", "warm and funny , with a little more"], padding=True, return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    # The inputs the tokenizer gives (MPNet and RoBERTa have no token_type_ids), in forward's order.
+    names = [n for n in ["input_ids", "attention_mask", "token_type_ids"] if n in ex]
     axes = {n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
@@ -177,7 +209,7 @@ class OnnxEncoder:
     length-sorted batches, tokenizer from transformers, mean pooling with the attention mask,
     L2 normalisation (numpy)."""
 
-    def __init__(self, onnx_path, model_dir, threads, max_length):
+    def __init__(self, onnx_path, model_dir, threads, max_length, dim):
         import onnxruntime as ort
         from transformers import AutoTokenizer
         so = ort.SessionOptions()
@@ -187,11 +219,12 @@ class OnnxEncoder:
         self.inputs = {i.name for i in self.sess.get_inputs()}
         self.tok = AutoTokenizer.from_pretrained(model_dir)
         self.max_length = max_length
+        self.dim = dim
 
     def encode(self, sentences, batch_size):
         import numpy as np
         order = np.argsort([-len(s) for s in sentences])  # as SentenceTransformer.encode sorts
-        out = np.empty((len(sentences), DIM), np.float32)
+        out = np.empty((len(sentences), self.dim), np.float32)
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
             enc = self.tok([sentences[j] for j in idx], padding=True, truncation=True,
@@ -249,6 +282,7 @@ def main():
     import transformers
     transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bars
     st = SentenceTransformer(a.model, device="cpu")
+    dim = st.get_embedding_dimension() if hasattr(st, "get_embedding_dimension") else st.get_sentence_embedding_dimension()
     tokens = [len(ids) for ids in st.tokenizer(sentences, truncation=True, max_length=st.max_seq_length)["input_ids"]]
 
     onnx_path, onnx_skip = Path(a.onnx), None
@@ -275,27 +309,31 @@ def main():
         r = {"threads": T, "secs": {}, "parity": {}}
         torch.set_num_threads(T)
 
-        # (i) exemplar: the whole process, model load included; one warm-up run first.
-        cmd = exemplar_cmd(a, text_file, work / "ex.npy", T)
-        log(f"threads {T}: exemplar embed ...")
-        run_child(cmd)
-        r["secs"]["exemplar"] = min(run_child(cmd)[0] for _ in range(a.repeats))
-        ex_vec = np.load(work / "ex.npy")
-        if ex_vec.shape != (n, DIM):
-            sys.exit(f"bench-encoder: exemplar wrote shape {ex_vec.shape}, expected {(n, DIM)}")
+        # (i) exemplar: the whole process, model load included; one warm-up run first; once
+        # per --openblas-coretype setting.
+        ex_vecs = {}
+        for c in a.coretypes:
+            cmd, env = exemplar_cmd(a, text_file, work / "ex.npy", T), coretype_env(c)
+            log(f"threads {T}: exemplar embed, {coretype_label(c)} ...")
+            run_child(cmd, env=env)
+            r["secs"][f"exemplar:{c}"] = min(run_child(cmd, env=env)[0] for _ in range(a.repeats))
+            ex_vecs[c] = np.load(work / "ex.npy")
+            if ex_vecs[c].shape != (n, dim):
+                sys.exit(f"bench-encoder: exemplar wrote shape {ex_vecs[c].shape}, expected {(n, dim)}")
 
         # (ii) sentence-transformers in-process, model already loaded; warm-up on 2 batches.
         log(f"threads {T}: sentence-transformers ...")
         st.encode(sentences[:2 * a.batch_size], batch_size=a.batch_size)
         r["secs"]["st"], st_vec = best_time(
             lambda: st.encode(sentences, batch_size=a.batch_size, convert_to_numpy=True), a.repeats)
-        r["parity"]["exemplar"] = parity(ex_vec, st_vec)
+        for c in a.coretypes:
+            r["parity"][f"exemplar:{c}"] = parity(ex_vecs[c], st_vec)
 
         # (iii) ONNX Runtime, session built per thread count; warm-up on 2 batches.
         if not onnx_skip:
             try:
                 log(f"threads {T}: ONNX Runtime ...")
-                enc = OnnxEncoder(onnx_path, a.model, T, st.max_seq_length)
+                enc = OnnxEncoder(onnx_path, a.model, T, st.max_seq_length, dim)
                 enc.encode(sentences[:2 * a.batch_size], a.batch_size)
                 r["secs"]["onnx"], ort_vec = best_time(lambda: enc.encode(sentences, a.batch_size), a.repeats)
                 r["parity"]["onnx"] = parity(ort_vec, st_vec)
@@ -310,23 +348,27 @@ def main():
     if not onnx_skip:
         versions.append(f"onnxruntime {onnxruntime.__version__}")
     versions += [f"numpy {np.__version__}", f"exemplar {git_commit()}"]
-    names = {"exemplar": "exemplar embed (whole process, incl. model load)",
-             "st": "sentence-transformers encode (in-process, load excluded)",
-             "onnx": "ONNX Runtime fp32 (in-process, load excluded)"}
+    names = {f"exemplar:{c}": f"exemplar embed (whole process, incl. model load), {coretype_label(c)}"
+             for c in a.coretypes}
+    names.update({"st": "sentence-transformers encode (in-process, load excluded)",
+                  "onnx": "ONNX Runtime fp32 (in-process, load excluded)"})
+    first = f"exemplar:{a.coretypes[0]}"
+    uptime = os.getloadavg()
 
     md = [f"## Encoder throughput: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC", "",
           f"- Command: `{command}`",
-          f"- Machine: {machine()}",
+          f"- Machine: {machine()}; load average at the end {uptime[0]:.1f} / {uptime[1]:.1f} / {uptime[2]:.1f} (1 / 5 / 15 min)",
+          f"- Model: `{Path(a.model).name}` ({dim} dimensions)",
           f"- Versions: {', '.join(versions)}",
           f"- Data: first {n} sentences of `{os.path.relpath(a.data, ROOT)}` (mean {np.mean(tokens):.1f} tokens, max {max(tokens)}, "
-          f"counting [CLS]/[SEP]); same list and order for every engine",
+          f"counting the special tokens); same list and order for every engine",
           f"- Batch size {a.batch_size}; best of {a.repeats} timed runs after a warm-up. exemplar is timed as a "
           "whole `exemplar embed` process (start, model load, read, embed, write .npy); the Python engines "
           "are timed in-process around encode only (model load excluded).",
-          "", "| threads | engine | best s | sentences/s | exemplar ÷ engine |", "|---:|---|---:|---:|---:|"]
+          "", "| threads | engine | best s | sentences/s | first exemplar ÷ engine |", "|---:|---|---:|---:|---:|"]
     for r in results:
-        ex_rate = n / r["secs"]["exemplar"]
-        for key in ("exemplar", "st", "onnx"):
+        ex_rate = n / r["secs"][first]
+        for key in names:
             if key in r["secs"]:
                 rate = n / r["secs"][key]
                 md.append(f"| {r['threads']} | {names[key]} | {r['secs'][key]:.3f} | {rate:.1f} | {ex_rate / rate:.2f}x |")
@@ -335,15 +377,17 @@ def main():
 
     md += ["", "Ratios (sentences/s of exemplar divided by the other engine's):", ""]
     for r in results:
-        ex_rate = n / r["secs"]["exemplar"]
-        parts = [f"exemplar / sentence-transformers = {ex_rate / (n / r['secs']['st']):.2f}"]
-        if "onnx" in r["secs"]:
-            parts.append(f"exemplar / ONNX Runtime = {ex_rate / (n / r['secs']['onnx']):.2f}")
-        md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}: " + ", ".join(parts))
+        for c in a.coretypes:
+            ex_rate = n / r["secs"][f"exemplar:{c}"]
+            parts = [f"exemplar / sentence-transformers = {ex_rate / (n / r['secs']['st']):.2f}"]
+            if "onnx" in r["secs"]:
+                parts.append(f"exemplar / ONNX Runtime = {ex_rate / (n / r['secs']['onnx']):.2f}")
+            md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}, {coretype_label(c)}: " + ", ".join(parts))
 
     md += ["", f"Parity on the same {n} sentences (vs sentence-transformers' vectors):", ""]
     for r in results:
-        for key, label in (("exemplar", "exemplar"), ("onnx", "ONNX Runtime")):
+        labels = [(f"exemplar:{c}", f"exemplar, {coretype_label(c)}") for c in a.coretypes] + [("onnx", "ONNX Runtime")]
+        for key, label in labels:
             if key in r["parity"]:
                 c, d = r["parity"][key]
                 md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}, {label}: "
@@ -355,7 +399,7 @@ def main():
            "| process | wall s | peak MiB |", "|---|---:|---:|"]
     for name, (wall, rss) in cold.items():
         md.append(f"| {name} | {wall:.3f} | {rss:.0f} |")
-    ex_c, st_c = cold["exemplar embed"], cold["python + sentence-transformers"]
+    ex_c, st_c = next(iter(cold.values())), cold["python + sentence-transformers"]
     md += ["", f"exemplar starts {st_c[0] / ex_c[0]:.1f}x faster and peaks at {ex_c[1] / st_c[1]:.2f}x "
            "the memory of python + sentence-transformers.", ""]
 

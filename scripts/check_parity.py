@@ -4,6 +4,10 @@ sentences: token ids identical, cosine >= 0.99999, max abs difference <= 1e-4.
   .venv/bin/python scripts/check_parity.py [--exemplar BIN] [--model DIR] FILE...   (text, one per line;
       .tsv/.csv from LM-BFF's data: every text column)
   .venv/bin/python scripts/check_parity.py --random 2000       (random Unicode strings, seeded)
+  .venv/bin/python scripts/check_parity.py --model ~/.cache/exemplar/all-mpnet-base-v2 \
+      --sample 1000 --random 1000 ../shared/data/original/*/train.*
+      (any sentence-transformers folder; --sample takes N seeded sentences per file that are
+      not in Tests/Fixtures, so the check runs on text the fixtures never saw)
 
 Exit status 1 when any sentence differs; the first differences are printed.
 """
@@ -35,6 +39,32 @@ def sentences_from(path):
     return [line.rstrip("\n") for line in p.open(encoding="utf-8")]
 
 
+def fixture_texts():
+    """Every sentence the committed fixtures hold (reference.jsonl / sentences.jsonl files)."""
+    seen = set()
+    for f in list((ROOT / "Tests" / "Fixtures").rglob("*.jsonl")):
+        for line in f.open(encoding="utf-8"):
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("text"), str):
+                seen.add(row["text"])
+    return seen
+
+
+def sample(texts, n, seed, exclude):
+    """Up to n distinct texts not in exclude, seeded, in file order."""
+    pool = sorted({t for t in texts if t.strip() and t not in exclude})
+    picked = set(random.Random(seed).sample(pool, min(n, len(pool))))
+    out, seen = [], set()
+    for t in texts:
+        if t in picked and t not in seen:
+            seen.add(t)
+            out.append(t)
+    return out
+
+
 def random_strings(n, seed=1):
     rng = random.Random(seed)
     pools = [range(0x20, 0x7F), range(0xA0, 0x250), range(0x300, 0x370), range(0x370, 0x400), range(0x400, 0x500),
@@ -56,11 +86,21 @@ def main():
     ap.add_argument("files", nargs="*")
     ap.add_argument("--random", type=int, default=0, help="also this many random Unicode strings")
     ap.add_argument("--exemplar", default=str(ROOT / ".build" / "release" / "exemplar"))
-    ap.add_argument("--model", default=MODEL)
+    ap.add_argument("--model", default=MODEL, help="sentence-transformers folder (default: %(default)s)")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="take N seeded sentences from each file, none of them in Tests/Fixtures (default: all)")
+    ap.add_argument("--threads", type=int, default=0, help="exemplar embed --threads (default: all cores)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of --sample and --random (default 1)")
     a = ap.parse_args()
-    texts = [t for f in a.files for t in sentences_from(f)] + random_strings(a.random)
+    exclude = fixture_texts() if a.sample else set()
+    texts = []
+    for i, f in enumerate(a.files):
+        got = sentences_from(f)
+        texts += sample(got, a.sample, a.seed + i, exclude) if a.sample else got
+    texts += random_strings(a.random, a.seed)
     texts = [t for t in texts if "\n" not in t and "\r" not in t]
-    print(f"check-parity: {len(texts)} sentences", file=sys.stderr)
+    print(f"check-parity: {len(texts)} sentences ({len(texts) - a.random} from {len(a.files)} files, "
+          f"{a.random} random), model {a.model}", file=sys.stderr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
     model = SentenceTransformer(a.model, device="cpu")
@@ -69,7 +109,8 @@ def main():
         src.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
         tok = subprocess.run([a.exemplar, "tokenize", "--input", str(src), "--model", a.model], check=True, capture_output=True, text=True)
         ids = [json.loads(line)["ids"] for line in tok.stdout.splitlines()]
-        subprocess.run([a.exemplar, "embed", "--input", str(src), "--output", str(Path(tmp) / "out.npy"), "--model", a.model], check=True)
+        embed = [a.exemplar, "embed", "--input", str(src), "--output", str(Path(tmp) / "out.npy"), "--model", a.model]
+        subprocess.run(embed + (["--threads", str(a.threads)] if a.threads else []), check=True)
         got = np.load(Path(tmp) / "out.npy")
     bad_ids = [i for i, t in enumerate(texts) if ids[i] != model.tokenize([t])["input_ids"][0].tolist()]
     ref = model.encode(texts, batch_size=32)

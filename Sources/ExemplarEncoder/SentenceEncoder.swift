@@ -72,20 +72,20 @@ public struct SentenceEncoder: Sendable {
         if let poolingDir { pooling = try Pooling.load(poolingDir.appendingPathComponent("config.json")) }
 
         let stConfig = try JSONFile.readIfPresent(transformerDir.appendingPathComponent("sentence_bert_config.json"))
-        var maxLength = config.maxPositionEmbeddings
+        var maxLength = config.maxSequenceLength
         if let n = try stConfig?.int("max_seq_length") {
             maxLength = n
         } else if let n = try Self.tokenizerLimit(transformerDir) {
             maxLength = n
         }
-        maxLength = min(maxLength, config.maxPositionEmbeddings)
+        maxLength = min(maxLength, config.maxSequenceLength)
         let tokenizer = try Tokenizer.load(folder: transformerDir, maxLength: maxLength,
                                                lowercaseInput: (try stConfig?.bool("do_lower_case")) ?? false)
         let largestID = tokenizer.largestID
         guard largestID < config.vocabSize else {
             throw .invalidModelFile(path: transformerDir.path, reason: "tokenizer has id \(largestID) but config.json's vocab_size is \(config.vocabSize)")
         }
-        weightsURL = transformerDir.appendingPathComponent("model.safetensors")
+        weightsURL = try WeightsFile.locate(transformerDir)
         let file = try SafeTensorsFile(path: weightsURL.path)
         self.model = BertModel(config: config, weights: try BertWeights(file: file, config: config))
         self.tokenizer = tokenizer

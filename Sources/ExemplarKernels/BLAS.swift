@@ -23,15 +23,19 @@ package enum BLAS {
     }
 
     /// A PyTorch `Linear` layer: `output[rows, out] = input[rows, in] · weight[out, in]ᵀ + bias[out]`,
-    /// all contiguous (the bias is copied into each output row, then sgemm adds to it).
+    /// input and weight contiguous, output rows `outputStride` floats apart (default `out`, so
+    /// several layers can write side by side into one wider matrix). The bias is copied into
+    /// each output row, then sgemm adds to it.
     package static func linear(_ input: UnsafePointer<Float>, rows: Int, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int,
-                               into output: UnsafeMutablePointer<Float>) {
+                               into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil) {
+        let ldc = outputStride ?? outFeatures
+        precondition(ldc >= outFeatures)
         for r in 0..<rows {
-            (output + r * outFeatures).update(from: bias, count: outFeatures)
+            (output + r * ldc).update(from: bias, count: outFeatures)
         }
         gemmABt(m: rows, n: outFeatures, k: inFeatures, input, lda: inFeatures, weight, ldb: inFeatures,
-                beta: 1, output, ldc: outFeatures)
+                beta: 1, output, ldc: ldc)
     }
 
     /// Sets how many threads OpenBLAS uses inside one call (at least 1).

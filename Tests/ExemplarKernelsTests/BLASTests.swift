@@ -22,6 +22,31 @@ import Testing
         }
     }
 
+    /// Two layers writing side by side into one wider output (outputStride), as Q, K and V
+    /// do: each column block is its own layer's output, nothing else is touched.
+    @Test func linearSideBySide() {
+        let rows = 4, inF = 6, outF = 3, stride = 2 * outF + 1
+        let x = randomValues(rows * inF)
+        let layers = [(randomValues(outF * inF), randomValues(outF)), (randomValues(outF * inF), randomValues(outF))]
+        var y = [Float](repeating: 99, count: rows * stride)
+        y.withUnsafeMutableBufferPointer { yb in
+            for (i, (w, b)) in layers.enumerated() {
+                BLAS.linear(x, rows: rows, weight: w, bias: b, outFeatures: outF, inFeatures: inF,
+                            into: yb.baseAddress! + i * outF, outputStride: stride)
+            }
+        }
+        for r in 0..<rows {
+            for (i, (w, b)) in layers.enumerated() {
+                for o in 0..<outF {
+                    var ref = Double(b[o])
+                    for k in 0..<inF { ref += Double(x[r * inF + k]) * Double(w[o * inF + k]) }
+                    #expect(abs(Double(y[r * stride + i * outF + o]) - ref) < 1e-4)
+                }
+            }
+            #expect(y[r * stride + 2 * outF] == 99)
+        }
+    }
+
     /// `c = alpha · a · bᵀ + beta · c` on views into wider matrices (leading dimensions larger
     /// than the widths), as attention uses slices of the packed QKV matrix; the padding of `c`
     /// must stay untouched.

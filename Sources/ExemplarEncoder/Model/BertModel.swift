@@ -1,6 +1,7 @@
 import ExemplarKernels
 
-/// A BERT encoder: token ids in, one hidden state per token out.
+/// A BERT-family encoder (BERT, RoBERTa, XLM-RoBERTa, MPNet; `config.architecture`): token
+/// ids in, one hidden state per token out.
 ///
 /// Sequences of a batch are packed end to end with no padding: the dense layers see every
 /// token as one row, and attention runs per sequence, so each token attends exactly to the
@@ -18,7 +19,8 @@ public struct BertModel: Sendable {
     /// Hidden states of the last layer for `batch`, packed: row `offsets[s] + t` is token `t`
     /// of sequence `s`; `offsets` has one more entry than `batch` (the total).
     /// Every id must be below `config.vocabSize` and every sequence no longer than
-    /// `config.maxPositionEmbeddings` (the tokenizer guarantees both).
+    /// `config.maxSequenceLength` (the tokenizer guarantees both). Position ids restart with
+    /// each sequence (`BertConfig.positions(of:)`).
     public func forward(_ batch: [[Int32]]) -> (hidden: [Float], offsets: [Int]) {
         let h = config.hiddenSize, inter = config.intermediateSize
         let heads = config.numAttentionHeads, d = config.headSize
@@ -35,17 +37,24 @@ public struct BertModel: Sendable {
         var scores = [Float](repeating: 0, count: longest * longest)
         let scale = 1 / Float(d).squareRoot()
         let w = weights
+        let bias = w.relativeAttentionBias.map {
+            RelativePositionBias(table: $0.pointer, heads: heads, longest: longest)
+        }
 
         x.withUnsafeMutableBufferPointer { xb in
             let x = xb.baseAddress!
-            // Embeddings: word + position + token type 0, then LayerNorm.
+            // Embeddings: word + position (+ token type 0), then LayerNorm.
             for (s, seq) in batch.enumerated() {
+                let positions = config.positions(of: seq)
                 for (t, id) in seq.enumerated() {
                     let row = x + (offsets[s] + t) * h
                     let word = w.wordEmbeddings.pointer + Int(id) * h
-                    let pos = w.positionEmbeddings.pointer + t * h
-                    let type = w.tokenTypeEmbeddings.pointer
-                    for i in 0..<h { row[i] = word[i] + pos[i] + type[i] }
+                    let pos = w.positionEmbeddings.pointer + positions[t] * h
+                    if let type = w.tokenTypeEmbeddings?.pointer {
+                        for i in 0..<h { row[i] = word[i] + pos[i] + type[i] }
+                    } else {
+                        for i in 0..<h { row[i] = word[i] + pos[i] }
+                    }
                 }
             }
             Elementwise.addLayerNorm(x, residual: nil, rows: rows, width: h,
@@ -59,13 +68,19 @@ public struct BertModel: Sendable {
                 let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
                 let mid = interb.baseAddress!, sc = scoreb.baseAddress!
                 for layer in w.layers {
-                    BLAS.linear(x, rows: rows, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
-                                outFeatures: 3 * h, inFeatures: h, into: qkv)
+                    // Q, K and V side by side: row t of qkv is [q_t | k_t | v_t].
+                    for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                        BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
+                                    outFeatures: h, inFeatures: h, into: qkv + i * h, outputStride: 3 * h)
+                    }
                     for s in 0..<batch.count {
                         let start = offsets[s], n = batch[s].count
                         for head in 0..<heads {
                             let q = qkv + start * 3 * h + head * d
-                            BLAS.gemmABt(m: n, n: n, k: d, alpha: scale, q, lda: 3 * h, q + h, ldb: 3 * h, sc, ldc: n)
+                            // MPNet adds its relative position bias to the scaled scores.
+                            bias?.fill(sc, head: head, count: n)
+                            BLAS.gemmABt(m: n, n: n, k: d, alpha: scale, q, lda: 3 * h, q + h, ldb: 3 * h,
+                                         beta: bias == nil ? 0 : 1, sc, ldc: n)
                             Elementwise.softmaxRows(sc, rows: n, width: n, stride: n)
                             BLAS.gemmAB(m: n, n: d, k: n, sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h)
                         }
