@@ -48,26 +48,7 @@ struct BertWeights: Sendable {
         tokenTypeEmbeddings = try t("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h])
         relativeAttentionBias = nil
         (embeddingNormWeight, embeddingNormBias) = try t.norm("embeddings.LayerNorm")
-        var layers: [Layer] = []
-        for i in 0..<c.numHiddenLayers {
-            let p = "encoder.layer.\(i)."
-            let a = p + "attention.self."
-            let (anw, anb) = try t.norm(p + "attention.output.LayerNorm")
-            let (onw, onb) = try t.norm(p + "output.LayerNorm")
-            layers.append(Layer(
-                query: (try t(a + "query.weight", [h, h]), try t(a + "query.bias", [h])),
-                key: (try t(a + "key.weight", [h, h]), try t(a + "key.bias", [h])),
-                value: (try t(a + "value.weight", [h, h]), try t(a + "value.bias", [h])),
-                attentionOutWeight: try t(p + "attention.output.dense.weight", [h, h]),
-                attentionOutBias: try t(p + "attention.output.dense.bias", [h]),
-                attentionNormWeight: anw, attentionNormBias: anb,
-                intermediateWeight: try t(p + "intermediate.dense.weight", [c.intermediateSize, h]),
-                intermediateBias: try t(p + "intermediate.dense.bias", [c.intermediateSize]),
-                outputWeight: try t(p + "output.dense.weight", [h, c.intermediateSize]),
-                outputBias: try t(p + "output.dense.bias", [h]),
-                outputNormWeight: onw, outputNormBias: onb))
-        }
-        self.layers = layers
+        layers = try Self.layers(t, c, names: .bert)
     }
 
     init(wordEmbeddings: FloatTensor, positionEmbeddings: FloatTensor, tokenTypeEmbeddings: FloatTensor?,
@@ -97,5 +78,47 @@ struct TensorReader {
             return (try self(name + ".gamma", [hiddenSize]), try self(name + ".beta", [hiddenSize]))
         }
         return (try self(name + ".weight", [hiddenSize]), try self(name + ".bias", [hiddenSize]))
+    }
+}
+
+/// Where one encoder layer's attention tensors are under an architecture's names (the
+/// feed-forward and output names are the same in BERT and MPNet checkpoints).
+struct LayerTensorNames {
+    /// Prefix of the query, key and value projections.
+    let projections: String
+    let query: String, key: String, value: String
+    let attentionOut: String
+    let attentionNorm: String
+
+    static let bert = LayerTensorNames(projections: "attention.self.", query: "query", key: "key", value: "value",
+                                       attentionOut: "attention.output.dense", attentionNorm: "attention.output.LayerNorm")
+    static let mpnet = LayerTensorNames(projections: "attention.attn.", query: "q", key: "k", value: "v",
+                                        attentionOut: "attention.attn.o", attentionNorm: "attention.LayerNorm")
+}
+
+extension BertWeights {
+    /// Every layer's tensors, `encoder.layer.N.` under `names`, checked against the config's shapes.
+    static func layers(_ t: TensorReader, _ c: BertConfig, names n: LayerTensorNames) throws(EncoderError) -> [Layer] {
+        let h = c.hiddenSize
+        var layers: [Layer] = []
+        for i in 0..<c.numHiddenLayers {
+            let p = "encoder.layer.\(i)."
+            let a = p + n.projections
+            let (anw, anb) = try t.norm(p + n.attentionNorm)
+            let (onw, onb) = try t.norm(p + "output.LayerNorm")
+            layers.append(Layer(
+                query: (try t(a + n.query + ".weight", [h, h]), try t(a + n.query + ".bias", [h])),
+                key: (try t(a + n.key + ".weight", [h, h]), try t(a + n.key + ".bias", [h])),
+                value: (try t(a + n.value + ".weight", [h, h]), try t(a + n.value + ".bias", [h])),
+                attentionOutWeight: try t(p + n.attentionOut + ".weight", [h, h]),
+                attentionOutBias: try t(p + n.attentionOut + ".bias", [h]),
+                attentionNormWeight: anw, attentionNormBias: anb,
+                intermediateWeight: try t(p + "intermediate.dense.weight", [c.intermediateSize, h]),
+                intermediateBias: try t(p + "intermediate.dense.bias", [c.intermediateSize]),
+                outputWeight: try t(p + "output.dense.weight", [h, c.intermediateSize]),
+                outputBias: try t(p + "output.dense.bias", [h]),
+                outputNormWeight: onw, outputNormBias: onb))
+        }
+        return layers
     }
 }
