@@ -93,20 +93,13 @@ public enum SplitBehavior: String, Sendable {
             kept = segments.map(\.range)
         case .removed:
             kept = segments.filter { !$0.isMatch }.map(\.range)
-        case .contiguous:
+        case .contiguous, .mergedWithPrevious:
+            // A segment joins the piece before it: contiguous, when both are matches or both are
+            // not; merged with previous, when it is a match after a non-match.
             var previous = false
             for (i, s) in segments.enumerated() {
-                if i > 0 && s.isMatch == previous, let last = kept.last {
-                    kept[kept.count - 1] = last.lowerBound..<s.range.upperBound
-                } else {
-                    kept.append(s.range)
-                }
-                previous = s.isMatch
-            }
-        case .mergedWithPrevious:
-            var previous = false
-            for s in segments {
-                if s.isMatch && !previous, let last = kept.last {
+                let joins = self == .contiguous ? i > 0 && s.isMatch == previous : s.isMatch && !previous
+                if joins, let last = kept.last {
                     kept[kept.count - 1] = last.lowerBound..<s.range.upperBound
                 } else {
                     kept.append(s.range)
