@@ -94,7 +94,7 @@ let package = Package(
             dependencies: ["ExemplarKernels"]),
         .testTarget(
             name: "ExemplarEncoderTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarEncoder", "ExemplarIO", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarStoreTests",
             dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder", "ExemplarJSON"]),

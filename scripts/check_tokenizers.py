@@ -19,6 +19,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from tokenizers import Tokenizer  # noqa: E402
 
 FIXTURES = common.ROOT / "Tests/Fixtures/tokenizers"
+# The tiny model fixtures' tokenizers (scripts/make-model-fixtures.py), at their model_max_length.
+MODEL_FIXTURES = ["tiny-roberta", "tiny-xlm-roberta", "tiny-mpnet"]
+
+
+def max_length_of(folder: Path) -> int:
+    if (folder / "max_length").exists():
+        return int((folder / "max_length").read_text())
+    return int(json.loads((folder / "tokenizer_config.json").read_text())["model_max_length"])
 
 
 def main():
@@ -31,6 +39,7 @@ def main():
     args = ap.parse_args()
     texts = common.random_strings(args.random, seed=args.seed) + common.MULTILINGUAL + common.data_sentences()
     folders = sorted(p for p in FIXTURES.iterdir() if (p / "max_length").exists() and p.name != "minilm")
+    folders += [common.ROOT / "Tests/Fixtures" / name for name in MODEL_FIXTURES]
     total_bad = 0
     print(f"{len(texts)} inputs per tokenizer ({args.random} random, seed {args.seed})")
     with tempfile.TemporaryDirectory() as work:
@@ -38,7 +47,7 @@ def main():
         inputs.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8")
         for folder in folders + [Path(args.minilm)]:
             name = folder.name if folder != Path(args.minilm) else "minilm"
-            max_length = int((FIXTURES / name / "max_length").read_text())
+            max_length = max_length_of(FIXTURES / name if name == "minilm" else folder)
             tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
             tok.no_padding()
             tok.enable_truncation(max_length)

@@ -1,5 +1,6 @@
 import ExemplarEncoder
 import ExemplarIO
+import ExemplarJSON
 import ExemplarTestSupport
 import Foundation
 import Testing
@@ -17,12 +18,15 @@ extension Fixtures {
         let ids: [Int32]
     }
 
+    /// Read with ExemplarJSON: Foundation's JSONSerialization (Linux) drops a U+FEFF that
+    /// starts a string, which hid a byte-level BPE difference ("\u{FEFF}BOM at start").
     static func references(_ relativePath: String) throws -> [Reference] {
         let data = try Data(contentsOf: url(relativePath))
         return try data.split(separator: UInt8(ascii: "\n")).map { line in
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
-            let text = try #require(object["text"] as? String)
-            let ids = try #require(object["ids"] as? [Int])
+            let object = try JSONParser.parse([UInt8](line))
+            let text = try #require(object["text"]?.stringValue)
+            let numbers = object["ids"]?.arrayValue?.compactMap { $0.numberValue }
+            let ids = try #require(numbers)
             return Reference(text: text, ids: ids.map { Int32($0) })
         }
     }

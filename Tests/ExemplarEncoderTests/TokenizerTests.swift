@@ -1,4 +1,5 @@
 @testable import ExemplarEncoder
+import ExemplarTestSupport
 import Testing
 
 /// The tokenizer's stages on hand-made cases (parity with Hugging Face is in ParityTests).
@@ -52,5 +53,31 @@ import Testing
         #expect(t.encode("a [sep] b") == [2, 4, 6, 8, 7, 3])       // matched on raw text only: case matters
         #expect(t.encode("a b a b a b") == [2, 4, 5, 4, 5, 3])     // truncated to 6 with [SEP] kept
         #expect(t.encode("") == [2, 3])
+    }
+}
+
+/// NFC and NFKC around Foundation's composition of supplementary-plane starters by their low 16 bits.
+@Suite struct SupplementaryCompositionTests {
+    func scalars(_ s: String) -> [Unicode.Scalar] { Array(s.unicodeScalars) }
+
+    @Test("a supplementary starter followed by a mark is left uncomposed, as Hugging Face leaves it")
+    func supplementaryStarter() {
+        for text in ["\u{E0044}\u{030C}", "a\u{E0063}\u{0301}x", "\u{10044}\u{030C}\u{0301}", "\u{1F8C6}\u{0301}"] {
+            #expect(Normalizer.nfc.normalize(scalars(text)) == scalars(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(Normalizer.nfkc.normalize(scalars(text)) == scalars(text))
+        }
+        // Marks after the starter are still put in canonical order: U+0301 (230) after U+0323 (220).
+        #expect(Normalizer.nfc.normalize(scalars("\u{E0044}\u{0301}\u{0323}")) == scalars("\u{E0044}\u{0323}\u{0301}"))
+        // Composition elsewhere in the text is unchanged.
+        #expect(Normalizer.nfc.normalize(scalars("e\u{0301}\u{E0044}\u{030C}e\u{0301}")) == scalars("\u{E9}\u{E0044}\u{030C}\u{E9}"))
+        #expect(Normalizer.nfkc.normalize(scalars("ｶﾞ\u{10044}\u{030C}")) == scalars("ガ\u{10044}\u{030C}"))
+        #expect(Normalizer.nfc.normalize(scalars("\u{1D15E}\u{0301}")) == scalars("\u{1D157}\u{1D165}\u{0301}"))
+    }
+
+    @Test("the Split + NFC BPE fixture gives Hugging Face's ids on the string that showed it")
+    func bpeSplitString() throws {
+        let tokenizer = try Tokenizer.load(folder: Fixtures.url("tokenizers/bpe-split"), maxLength: 512)
+        #expect(tokenizer.encode(" \u{301}\u{E0}\u{301}\u{302}\u{303})\u{E0044}\u{30C}\r\n\u{1F8C6}")
+                == [0, 222, 979, 977, 1479, 981, 10, 177, 256, 225, 228, 138, 236, 203, 200, 334, 98, 230])
     }
 }

@@ -21,6 +21,29 @@ public indirect enum Normalizer: Sendable {
     case byteLevel
     case sequence([Normalizer])
 
+    /// NFC of `text`, composed by Foundation in pieces: Foundation's composition (Linux)
+    /// takes a supplementary-plane starter by its low 16 bits, so U+E0044 U+030C became U+010E
+    /// ("D" with caron). No canonical composition pairs such a starter with a BMP scalar, so the
+    /// text is cut after each supplementary starter (one without a decomposition of its own)
+    /// that a BMP scalar follows, and each piece composed alone.
+    static func composed(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        func nfc(_ piece: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: piece)
+            return Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
+        }
+        var out: [Unicode.Scalar] = []
+        var start = 0
+        for i in text.indices.dropLast()
+        where text[i].value >= 0x10000 && text[i + 1].value < 0x10000
+            && text[i].properties.canonicalCombiningClass == .notReordered
+            && String(text[i]).decomposedStringWithCanonicalMapping.unicodeScalars.count == 1 {
+            out += nfc(text[start...i])
+            start = i + 1
+        }
+        return out + nfc(text[start...])
+    }
+
     /// `text` normalized.
     func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         switch self {
@@ -35,11 +58,11 @@ public indirect enum Normalizer: Sendable {
             let s = String(view)
             let out: String
             switch self {
-            case .nfc: out = s.precomposedStringWithCanonicalMapping
+            case .nfc: return Self.composed(text)
             case .nfd: out = s.decomposedStringWithCanonicalMapping
             // NFC of NFKD: Foundation's own NFKC leaves marks from compatibility decompositions
             // uncomposed ("ｶﾞ" gives カ + U+3099, not ガ).
-            case .nfkc: out = s.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
+            case .nfkc: return Self.composed(Array(s.decomposedStringWithCompatibilityMapping.unicodeScalars))
             default: out = s.decomposedStringWithCompatibilityMapping
             }
             return Array(out.unicodeScalars)
