@@ -84,6 +84,14 @@ def randomize(model, seed: int):
                 p.copy_(0.2 * r)
 
 
+def save_random(hf: Path, out: Path, model, tok, seed: int, max_len: int):
+    """Randomises `model`, saves it with `tok` as a transformers folder, then as the fixture."""
+    randomize(model.eval(), seed)
+    model.save_pretrained(hf, safe_serialization=True)
+    tok.save_pretrained(hf)
+    save_st(hf, out, max_len)
+
+
 def save_st(hf_dir: Path, out: Path, max_len: int):
     transformer = models.Transformer(str(hf_dir), max_seq_length=max_len)
     mods = [transformer, models.Pooling(transformer.get_embedding_dimension(), pooling_mode="mean"),
@@ -125,11 +133,7 @@ def make_roberta(tmp: Path, out: Path, lines, seed: int):
     hf = tmp / "roberta"
     cfg = RobertaConfig(vocab_size=len(tok), max_position_embeddings=66, type_vocab_size=1, pad_token_id=1,
                         bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5, **SIZE)
-    model = RobertaModel(cfg, add_pooling_layer=False).eval()
-    randomize(model, seed)
-    model.save_pretrained(hf, safe_serialization=True)
-    tok.save_pretrained(hf)
-    save_st(hf, out, 64)
+    save_random(hf, out, RobertaModel(cfg, add_pooling_layer=False), tok, seed, 64)
 
 
 def make_xlmr(tmp: Path, out: Path, lines, seed: int):
@@ -156,11 +160,7 @@ def make_xlmr(tmp: Path, out: Path, lines, seed: int):
     hf = tmp / "xlmr"
     cfg = XLMRobertaConfig(vocab_size=len(tok), max_position_embeddings=130, type_vocab_size=1, pad_token_id=1,
                            bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5, **SIZE)
-    model = XLMRobertaModel(cfg, add_pooling_layer=False).eval()
-    randomize(model, seed)
-    model.save_pretrained(hf, safe_serialization=True)
-    tok.save_pretrained(hf)
-    save_st(hf, out, 128)
+    save_random(hf, out, XLMRobertaModel(cfg, add_pooling_layer=False), tok, seed, 128)
 
 
 def make_mpnet(tmp: Path, out: Path, lines, seed: int):
@@ -178,11 +178,7 @@ def make_mpnet(tmp: Path, out: Path, lines, seed: int):
     hf = tmp / "mpnet"
     cfg = MPNetConfig(vocab_size=len(tok), max_position_embeddings=258, relative_attention_num_buckets=32,
                       pad_token_id=1, bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5, **SIZE)
-    model = MPNetModel(cfg, add_pooling_layer=False).eval()
-    randomize(model, seed)
-    model.save_pretrained(hf, safe_serialization=True)
-    tok.save_pretrained(hf)
-    save_st(hf, out, 256)
+    save_random(hf, out, MPNetModel(cfg, add_pooling_layer=False), tok, seed, 256)
     from transformers.models.mpnet.modeling_mpnet import MPNetEncoder
     rel = torch.arange(-600, 601)
     buckets = MPNetEncoder.relative_position_bucket(rel).tolist()

@@ -75,13 +75,7 @@ import Testing
         let (shape, expected) = try Fixtures.matrix(folder + "/reference.npy")
         try #require(shape == [references.count, encoder.dimension])
         let ours = encoder.encode(references.map(\.text), batchSize: 5, threads: 2)
-        var worstCosine = 1.0, worstAbs = 0.0
-        for i in references.indices {
-            let (cosine, maxAbs) = compare(ours[i], expected[(i * shape[1])..<((i + 1) * shape[1])])
-            worstCosine = min(worstCosine, cosine)
-            worstAbs = max(worstAbs, maxAbs)
-            #expect(cosine >= 0.99999 && maxAbs <= 1e-4, "\(folder) sentence \(i): cosine \(cosine), max abs \(maxAbs)")
-        }
+        let (worstCosine, worstAbs) = expectRowsMatch(ours, expected, width: shape[1]) { "\(folder) sentence \($0)" }
         print("parity \(folder) from text: \(references.count) sentences, ids differing \(differing), worst cosine \(worstCosine), worst max abs \(worstAbs)")
     }
 

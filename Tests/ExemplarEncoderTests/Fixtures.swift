@@ -49,3 +49,18 @@ func compare(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> (cosine: Double,
     let denom = (na * nb).squareRoot()
     return (denom == 0 ? (na == nb ? 1 : 0) : dot / denom, maxAbs)
 }
+
+/// Expects every row of `ours` within cosine 0.99999 and max abs 1e-4 of the same row of the
+/// row-major `expected` (`width` wide); `label(i)` names row `i` in a failure. Returns the
+/// worst cosine and max abs difference, for the test's report line.
+func expectRowsMatch(_ ours: Embeddings, _ expected: [Float], width: Int,
+                     _ label: (Int) -> String) -> (worstCosine: Double, worstAbs: Double) {
+    var worstCosine = 1.0, worstAbs = 0.0
+    for i in 0..<ours.count {
+        let (cosine, maxAbs) = compare(ours[i], expected[(i * width)..<((i + 1) * width)])
+        worstCosine = min(worstCosine, cosine)
+        worstAbs = max(worstAbs, maxAbs)
+        #expect(cosine >= 0.99999 && maxAbs <= 1e-4, "\(label(i)): cosine \(cosine), max abs \(maxAbs)")
+    }
+    return (worstCosine, worstAbs)
+}
