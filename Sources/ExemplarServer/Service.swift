@@ -32,7 +32,7 @@ final class Service: Sendable {
         modelName = encoder.folder.lastPathComponent
         worker = EmbeddingWorker(encoder: encoder, maxBatch: configuration.maxBatch, batchWait: configuration.batchWait, metrics: metrics)
         expectedAuthorization = configuration.token.map { Array("Bearer \($0)".utf8) }
-        openAPI = .json(OpenAPIDocument.json(bearer: configuration.token != nil))
+        openAPI = .json(OpenAPIDocument.json(bearer: configuration.token != nil, indexes: indexes.map(\.name), model: modelName))
         var redactions: [(String, String)] = zip(configuration.indexFolders, indexes).map { ($0.standardizedFileURL.path, "index \($1.name)") }
         redactions.append((encoder.folder.standardizedFileURL.path, "model \(encoder.folder.lastPathComponent)"))
         redactions.append((FileManager.default.currentDirectoryPath, "."))

@@ -4,10 +4,11 @@ import ExemplarJSON
 /// The OpenAPI 3.1 document for `Endpoint.all` (served at `/openapi.json`) and the `/docs` page.
 enum OpenAPIDocument {
     /// The document; with `bearer`, every operation but the public ones needs the token.
-    static func json(bearer: Bool) -> JSONValue {
+    /// `indexes` and `model` are the served names: `{name}` and `{model}` take only those.
+    static func json(bearer: Bool, indexes: [String] = [], model: String? = nil) -> JSONValue {
         var paths: [(String, JSONValue)] = []
         for path in uniquePaths {
-            let operations = Endpoint.all.filter { $0.path == path }.map { ($0.method.lowercased(), operation($0, bearer: bearer)) }
+            let operations = Endpoint.all.filter { $0.path == path }.map { ($0.method.lowercased(), operation($0, bearer: bearer, indexes: indexes, model: model)) }
             paths.append((path, .object(operations)))
         }
         var document: [(String, JSONValue)] = [
@@ -32,10 +33,15 @@ enum OpenAPIDocument {
         return seen
     }
 
-    private static func operation(_ e: Endpoint, bearer: Bool) -> JSONValue {
+    private static func operation(_ e: Endpoint, bearer: Bool, indexes: [String], model: String?) -> JSONValue {
         let parameters: [JSONValue] = pathParameters(e.path).map { name in
-            .object([("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
-                     ("schema", name == "id" ? Schema.integer(min: 0) : Schema.string)])
+            let schema: JSONValue = switch name {
+            case "id": Schema.integer(min: 0)
+            case "name" where !indexes.isEmpty: Schema.enumeration(indexes)
+            case "model" where model != nil: Schema.enumeration([model!])
+            default: Schema.string
+            }
+            return .object([("name", .string(name)), ("in", .string("path")), ("required", .bool(true)), ("schema", schema)])
         }
         let route = Route(path: e.path.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""))
         var fields: [(String, JSONValue)] = [
