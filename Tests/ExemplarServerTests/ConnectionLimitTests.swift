@@ -71,4 +71,24 @@ import Testing
             #expect(pair.status == 400 && pair.errorField == "text_b")
         }
     }
+
+    @Test func pastTheConnectionCapRequestsGet503AndSlowHeaders408() async throws {
+        try await withServer(configure: { $0.connectionLimit = 4; $0.headerDeadline = 0.3 }) { s in
+            let idle = try (0..<6).map { _ in try RawConnection(port: s.server.port) }
+            let reply = try RawConnection(port: s.server.port)
+            reply.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = reply.readAll()
+            #expect(answer.hasPrefix("HTTP/1.1 503"), "\(answer.prefix(200))")
+            #expect(answer.contains("Retry-After: 1") && answer.contains("--max-connections"))
+            idle.forEach { $0.close() }
+        }
+        try await withServer(configure: { $0.headerDeadline = 0.3 }) { s in
+            let slow = try RawConnection(port: s.server.port)
+            slow.send("GET /health HTTP/1.1\r\nHost: x\r\n")
+            try await Task.sleep(for: .seconds(1))
+            slow.send("\r\n")
+            let answer = slow.readAll()
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+        }
+    }
 }
