@@ -12,7 +12,6 @@ struct exemplar_mhd_limits {
     unsigned int connection_timeout;    /* MHD_OPTION_CONNECTION_TIMEOUT, seconds of inactivity */
     unsigned int connection_limit;      /* MHD_OPTION_CONNECTION_LIMIT: MHD closes connections past it */
     unsigned int per_ip_limit;          /* MHD_OPTION_PER_IP_CONNECTION_LIMIT; 0: none */
-    unsigned int thread_pool_size;      /* MHD_OPTION_THREAD_POOL_SIZE (epoll threads) */
     size_t memory_limit;                /* MHD_OPTION_CONNECTION_MEMORY_LIMIT: request line and headers */
 };
 
@@ -55,7 +54,6 @@ static inline struct MHD_Daemon *exemplar_mhd_start(
                             MHD_OPTION_CONNECTION_TIMEOUT, limits.connection_timeout,
                             MHD_OPTION_CONNECTION_LIMIT, limits.connection_limit,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_ip_limit,
-                            MHD_OPTION_THREAD_POOL_SIZE, limits.thread_pool_size,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits.memory_limit,
                             MHD_OPTION_END);
 }

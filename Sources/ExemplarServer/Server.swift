@@ -48,9 +48,8 @@ public final class Server: Sendable {
         let limits = HTTPDaemon.Limits(
             maxBody: configuration.maxBody, idleTimeout: configuration.connectionTimeout, headerDeadline: configuration.headerDeadline,
             bodyDeadline: configuration.bodyDeadline, connectionLimit: configuration.connectionLimit,
-            perAddressLimit: configuration.perAddressLimit, threads: configuration.httpThreads, handlerThreads: configuration.handlerThreads)
-        let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, limits: limits,
-                                    handler: service.handle, runsInline: service.runsInline)
+            perAddressLimit: configuration.perAddressLimit)
+        let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, limits: limits, handler: service.handle)
         return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service,
                       reloading: indexes.map(\.index), every: configuration.reloadInterval, log: configuration.accessLog)
     }

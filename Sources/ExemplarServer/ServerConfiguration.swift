@@ -26,16 +26,10 @@ public struct ServerConfiguration: Sendable {
     public var headerDeadline = 10.0
     /// Seconds a request may take to send its body once its headers are in (the connection is closed after).
     public var bodyDeadline = 60.0
-    /// Open connections past which requests are answered 503 (connections cost no thread: they
-    /// are multiplexed by `httpThreads` epoll threads).
+    /// Open connections past which requests are answered 503 (each connection has its own thread).
     public var connectionLimit = 1000
-    /// Most connections from one client address; 0: no limit.
+    /// Most connections from one client address (libmicrohttpd closes the ones past it); 0: no limit.
     public var perAddressLimit = 128
-    /// Threads reading and writing connections (epoll).
-    public var httpThreads = 2
-    /// Threads running the requests that wait (for the inference worker, an index edit): the
-    /// most such requests in progress at once; more wait their turn.
-    public var handlerThreads = 64
     /// On shutdown, how long in-flight requests get to finish, in seconds.
     public var shutdownGrace = 10.0
     /// How often, in seconds, each served folder is checked for a new build (another process

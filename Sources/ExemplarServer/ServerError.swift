@@ -90,9 +90,10 @@ public enum ServerError: ExemplarError {
 
 /// Any error as the JSON error response `{"error": {"message", "type", "field", "code"}}`
 /// (OpenAI's shape), with its status from `ExemplarError.httpStatus`; an error of no known
-/// kind is a 500 that says no more than that. `redacting` replaces absolute paths in the message
-/// (`/srv/indexes/sst-2` → `index sst-2`); a 5xx says only its kind on the wire and goes in
-/// full to standard error.
+/// kind is a 500 that says no more than that. `redacting` replaces known absolute paths in the
+/// message (`/srv/indexes/sst-2` → `index sst-2`); in a 5xx (a storage or internal fault) any
+/// other absolute path is cut to its last component (`…/data.mdb`), and the full message goes
+/// to standard error. A 4xx names routes (`/v1/...`), so only the known paths are replaced there.
 func errorResponse(_ error: any Error, redacting redactions: [(String, String)] = []) -> HTTPResponse {
     guard let error = error as? any ExemplarError else {
         return errorResponse(ServerError.configuration("internal error (\(type(of: error)))"))
@@ -102,7 +103,7 @@ func errorResponse(_ error: any Error, redacting redactions: [(String, String)] 
     for (path, name) in redactions { message = message.replacingOccurrences(of: path, with: name) }
     if status >= 500 && status != 503 {
         FileHandle.standardError.write(Data("exemplar: error \(status): \(error.description)\n".utf8))
-        message = "internal error (\(type(of: error))); the server's log has the details"
+        message = redactingPaths(message)
     }
     var headers: [(String, String)] = []
     if case .methodNotAllowed(_, let allowed)? = error as? ServerError { headers.append(("Allow", allowed.joined(separator: ", "))) }
@@ -116,6 +117,37 @@ func errorResponse(_ error: any Error, redacting redactions: [(String, String)] 
         ("message", .string(message)), ("type", .string(errorKind(status))), ("field", .optional(error.field)),
         ("code", .int(status)),
     ]))]), status: status, headers: headers)
+}
+
+/// `text` with every absolute path (a `/` at the start or after a space, quote or parenthesis,
+/// with at least two components) cut to `…/` and its last component.
+func redactingPaths(_ text: String) -> String {
+    let stops: Set<Character> = [" ", "\"", "'", "(", ")", ",", ";", "\n", "\t"]
+    var out = ""
+    var rest = text[...]
+    var previous: Character = " "
+    while let c = rest.first {
+        if c == "/", stops.contains(previous) {
+            let end = rest.firstIndex(where: { stops.contains($0) }) ?? rest.endIndex
+            let parts = rest[rest.startIndex..<end].split(separator: "/")
+            if parts.count >= 2, let last = parts.last {
+                // A trailing ':' or '.' belongs to the sentence, not to the file's name.
+                var name = String(last), tail = ""
+                while let t = name.last, t == ":" || t == "." {
+                    tail = String(t) + tail
+                    name.removeLast()
+                }
+                out += "…/" + name + tail
+                rest = rest[end...]
+                previous = "x"
+                continue
+            }
+        }
+        out.append(c)
+        previous = c
+        rest = rest.dropFirst()
+    }
+    return out
 }
 
 /// A short machine-readable kind for a status, in the error object's `type`.

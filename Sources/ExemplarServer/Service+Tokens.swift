@@ -64,10 +64,10 @@ extension Service {
             ("model_id", .string(modelName)), ("model_sha", .string(identity.weightsSHA256)), ("model_dtype", .string("float32")),
             ("served_model_name", .string(modelName)),
             ("model_type", .object([("embedding", .object([("pooling", .string(identity.pooling))]))])),
-            ("max_concurrent_requests", .int(configuration.handlerThreads)), ("max_input_length", .int(worker.maxLength)),
+            ("max_concurrent_requests", .int(configuration.connectionLimit)), ("max_input_length", .int(worker.maxLength)),
             ("max_batch_tokens", .int(configuration.maxBatch * worker.maxLength)), ("max_batch_requests", .null),
             ("max_client_batch_size", .int(configuration.maxClientBatch)), ("auto_truncate", .bool(true)),
-            ("tokenization_workers", .int(configuration.handlerThreads)), ("version", .string(ExemplarVersion.current)),
+            ("tokenization_workers", .int(configuration.connectionLimit)), ("version", .string(ExemplarVersion.current)),
             ("sha", .null), ("docker_label", .null),
         ]))
     }

@@ -39,16 +39,6 @@ final class Service: Sendable {
         self.redactions = redactions.filter { $0.0.count > 1 }.sorted { $0.0.count > $1.0.count }
     }
 
-    /// Whether `request` is answered on the HTTP thread: it never waits (no inference, no index edit).
-    func runsInline(_ request: HTTPRequest) -> Bool {
-        switch Route(path: request.path) {
-        case .health?, .metrics?, .openAPI?, .docs?, .info?, .openAIModels?, .openAIModel?, .listIndexes?, .describeIndex?, nil: true
-        case .root?: request.method != "POST"
-        case .example?: request.method != "DELETE"
-        default: false
-        }
-    }
-
     /// Answers one request; never throws, whatever the input.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let start = DispatchTime.now().uptimeNanoseconds

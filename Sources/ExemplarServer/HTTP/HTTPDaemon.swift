@@ -4,21 +4,19 @@ import Synchronization
 
 /// A libmicrohttpd daemon serving one handler: the only file that calls `MHD_*` functions.
 ///
-/// Threading (libmicrohttpd's rules): the daemon runs `threads` epoll threads
-/// (`MHD_USE_EPOLL_INTERNAL_THREAD` with `MHD_OPTION_THREAD_POOL_SIZE`), each multiplexing many
-/// connections, so a connection that dribbles its headers costs a socket and a little memory,
-/// never a thread. Those threads must not block: a request whose handler may wait (for the
-/// inference worker, an index edit) is suspended (`MHD_suspend_connection`, called in the access
-/// handler as MHD requires), run on a `HandlerPool` thread, and resumed
-/// (`MHD_resume_connection`, safe from any thread) once its response is stored in the request's
-/// state; MHD then calls the access handler again and it queues the response. Cheap requests
-/// (`runsInline`) are answered on the epoll thread. For one request MHD calls the access
-/// handler, the URI log and the completion callback on one epoll thread, never concurrently;
-/// the pool thread touches the request's state only between suspend and resume (MHD's resume
-/// takes a mutex the epoll thread takes before calling the handler again: the hand-over is
-/// ordered). `MHD_quiesce_daemon` and `MHD_stop_daemon` are called once, from the thread that
-/// stops the server (guarded by `stopped`), after every suspended connection is resumed. The
-/// daemon pointer is written once in `init` and only read after, hence `@unchecked Sendable`.
+/// Threading (libmicrohttpd's rules): the daemon runs with an internal polling thread and one
+/// thread per connection, so the access handler runs on that connection's thread and may block
+/// (waiting for the inference worker) without holding up other connections. A connection that
+/// dribbles its headers holds one thread, bounded by the per-address limit (MHD closes the ones
+/// past it at accept) and the connection cap (past which requests are answered 503).
+/// (libmicrohttpd's epoll mode with suspend/resume for the waits was tried: with 0.9.75, about
+/// one in seven concurrent clients that half-close their side after the request got the
+/// connection closed with no answer, so it is not used.) For one
+/// request, MHD calls the URI log, the access handler and the completion callback on the same
+/// connection thread, never concurrently, so a request's `RequestState` is touched by one
+/// thread at a time. `MHD_quiesce_daemon` and `MHD_stop_daemon` are called once, from the
+/// thread that stops the server (guarded by `stopped`). The daemon pointer is written once in
+/// `init` and only read after, hence `@unchecked Sendable`.
 final class HTTPDaemon: @unchecked Sendable {
     /// The daemon's limits (see `ServerConfiguration` for what each means to a user).
     struct Limits: Sendable {
@@ -33,44 +31,30 @@ final class HTTPDaemon: @unchecked Sendable {
         var connectionLimit: Int
         /// Most connections from one address (MHD closes the ones past it); 0: no limit.
         var perAddressLimit: Int
-        /// Epoll threads.
-        var threads: Int
-        /// Threads running handlers that may wait.
-        var handlerThreads: Int
     }
 
     /// What the C callbacks get through their `cls` pointer.
     final class Context: Sendable {
         let handler: @Sendable (HTTPRequest) -> HTTPResponse
-        let runsInline: @Sendable (HTTPRequest) -> Bool
         let limits: Limits
-        let pool: HandlerPool
         /// Requests whose headers have arrived and that are not yet completed (for graceful shutdown).
         let inFlight = Atomic<Int>(0)
         /// Connections open now.
         let connections = Atomic<Int>(0)
-        /// Connections suspended while their handler runs on the pool.
-        let suspended = Atomic<Int>(0)
 
-        init(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse, runsInline: @escaping @Sendable (HTTPRequest) -> Bool,
-             limits: Limits) {
+        init(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse, limits: Limits) {
             self.handler = handler
-            self.runsInline = runsInline
             self.limits = limits
-            pool = HandlerPool(threads: limits.handlerThreads)
         }
     }
 
-    /// Per-request state between handler calls: the epoll thread owns it, except that a pool
-    /// thread stores `response` while the connection is suspended (see above).
-    final class RequestState: @unchecked Sendable {
+    /// Per-request state between handler calls; owned by one connection thread (see above).
+    final class RequestState {
         let started = Date()
         var headersDone: Date?
         var counted = false
         var body: [UInt8] = []
         var tooLarge = false
-        var dispatched = false
-        let response = Mutex<HTTPResponse?>(nil)
     }
 
     private let daemon: OpaquePointer
@@ -80,18 +64,16 @@ final class HTTPDaemon: @unchecked Sendable {
     let port: UInt16
 
     /// Starts listening on `host:port` (port 0: the system picks one, see `port`).
-    init(host: String, port: UInt16, limits: Limits, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse,
-         runsInline: @escaping @Sendable (HTTPRequest) -> Bool) throws(ServerError) {
-        let context = Unmanaged.passRetained(Context(handler: handler, runsInline: runsInline, limits: limits))
-        let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+    init(host: String, port: UInt16, limits: Limits, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(ServerError) {
+        let context = Unmanaged.passRetained(Context(handler: handler, limits: limits))
+        let flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue
+            | MHD_USE_ITC.rawValue | MHD_USE_ERROR_LOG.rawValue
         // MHD's own limit sits above ours, so that requests past `connectionLimit` get a 503 rather than a closed socket.
         let c = exemplar_mhd_limits(
             connection_timeout: UInt32(clamping: limits.idleTimeout), connection_limit: UInt32(clamping: limits.connectionLimit + 64),
-            per_ip_limit: UInt32(clamping: limits.perAddressLimit), thread_pool_size: UInt32(clamping: max(1, limits.threads)),
-            memory_limit: 64 * 1024)
+            per_ip_limit: UInt32(clamping: limits.perAddressLimit), memory_limit: 64 * 1024)
         guard let daemon = exemplar_mhd_start(flags, port, host, accessHandler, context.toOpaque(), completedHandler,
                                               uriLogHandler, connectionHandler, unescapeHandler, c) else {
-            context.takeUnretainedValue().pool.stop()
             context.release()
             throw .startFailed(host: host, port: Int(port))
         }
@@ -104,8 +86,7 @@ final class HTTPDaemon: @unchecked Sendable {
     var inFlight: Int { context.takeUnretainedValue().inFlight.load(ordering: .acquiring) }
 
     /// Stops accepting connections, waits up to `grace` seconds for in-flight requests to be
-    /// answered (and, beyond it, for handlers still running: a suspended connection must be
-    /// resumed before MHD stops), then stops the daemon (closing idle keep-alive connections).
+    /// answered, then stops the daemon (closing idle keep-alive connections).
     func stop(grace: Double) {
         // Only the first call stops: MHD_stop_daemon must run once.
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -117,13 +98,8 @@ final class HTTPDaemon: @unchecked Sendable {
         if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         let deadline = Date().addingTimeInterval(grace)
         while inFlight > 0 && Date() < deadline { usleep(5_000) }
-        let ctx = context.takeUnretainedValue()
-        while ctx.suspended.load(ordering: .acquiring) > 0 { usleep(5_000) }
-        // A connection resumed just now is processed by MHD's thread; give it a moment.
-        usleep(20_000)
         MHD_stop_daemon(daemon)
         if listener >= 0 { close(listener) }
-        ctx.pool.stop()
         context.release()
     }
 }
@@ -166,7 +142,7 @@ private let lengthIterator: MHD_KeyValueIterator = { cls, _, key, value in
     return .YES
 }
 
-/// MHD's access handler: collects the body over several calls, then answers inline or on the pool.
+/// MHD's access handler: collects the body over several calls, answers on the last one.
 private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, reqCls in
     guard let cls, let connection, let reqCls, let uploadSize else { return .NO }
     let context = Unmanaged<HTTPDaemon.Context>.fromOpaque(cls).takeUnretainedValue()
@@ -218,11 +194,6 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         uploadSize.pointee = 0
         return .YES
     }
-    // The body is complete. Called again after a resume: the pool's response is ready.
-    if state.dispatched {
-        guard let response = state.response.withLock({ $0.take() }) else { return .NO }
-        return queue(response, on: connection)
-    }
     var headers: [String: String] = [:]
     for name in ["authorization", "content-type"] {
         if let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) {
@@ -231,24 +202,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     }
     let request = HTTPRequest(method: methodName, path: path, headers: headers, body: state.body, bodyTooLarge: state.tooLarge)
     state.body = []
-    if context.runsInline(request) { return queue(context.handler(request), on: connection) }
-    state.dispatched = true
-    context.suspended.wrappingAdd(1, ordering: .acquiringAndReleasing)
-    MHD_suspend_connection(connection)
-    let handle = Handle(connection)
-    context.pool.submit {
-        let response = context.handler(request)
-        state.response.withLock { $0 = response }
-        MHD_resume_connection(handle.connection)
-        context.suspended.wrappingSubtract(1, ordering: .acquiringAndReleasing)
-    }
-    return .YES
-}
-
-/// A suspended connection handed to a pool thread: MHD allows `MHD_resume_connection` from any thread.
-private struct Handle: @unchecked Sendable {
-    let connection: OpaquePointer
-    init(_ connection: OpaquePointer) { self.connection = connection }
+    return queue(context.handler(request), on: connection)
 }
 
 /// Copies `response` into an MHD response and queues it.
