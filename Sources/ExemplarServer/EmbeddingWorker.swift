@@ -88,9 +88,13 @@ final class EmbeddingWorker: @unchecked Sendable {
     /// The model's maximum sequence length in tokens, `[CLS]` and `[SEP]` included.
     var maxLength: Int { encoder.tokenizer.maxLength }
 
-    /// Vectors for already tokenized texts, in order; blocks until the worker has run them.
+    /// Vectors for already tokenized texts, in order; blocks until the worker has run them. A
+    /// request of more than `maxBatch` texts is queued as several jobs (other requests' jobs can
+    /// join the batches in between).
     func embed(_ ids: [[Int32]], settings: EmbeddingSettings) throws -> [[Float]] {
-        let job = Job(ids: ids, promptTokens: settings.promptTokens, dimension: settings.dimension)
+        let chunks = stride(from: 0, to: ids.count, by: maxBatch).map {
+            Job(ids: Array(ids[$0..<min(ids.count, $0 + maxBatch)]), promptTokens: settings.promptTokens, dimension: settings.dimension)
+        }
         condition.lock()
         arriving.wrappingSubtract(1, ordering: .relaxed)
         if ids.isEmpty {
@@ -101,10 +105,10 @@ final class EmbeddingWorker: @unchecked Sendable {
             condition.unlock()
             throw ServerError.shuttingDown
         }
-        jobs.append(job)
+        jobs += chunks
         condition.signal()
         condition.unlock()
-        return job.wait()
+        return chunks.flatMap { $0.wait() }
     }
 
     /// Finishes the jobs already submitted, refuses new ones, and ends the thread.

@@ -41,13 +41,15 @@ public final class Server: Sendable {
             _ = try IndexEmbedding.documentSettings(encoder, identity: identity, manifest: index.snapshot.index.manifest, path: folder.relativePath)
             indexes.append((name, index))
         }
-        guard configuration.maxBatch >= 1, configuration.maxBody >= 1 else {
-            throw ServerError.configuration("--max-batch and --max-body must be at least 1")
+        guard configuration.maxBatch >= 1, configuration.maxBody >= 1, configuration.maxClientBatch >= 1 else {
+            throw ServerError.configuration("--max-batch, --max-client-batch and --max-body must be at least 1")
         }
         let service = Service(configuration: configuration, encoder: encoder, identity: identity, indexes: indexes, metrics: Metrics())
-        let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, maxBody: configuration.maxBody,
-                                    connectionTimeout: configuration.connectionTimeout,
-                                    connectionLimit: configuration.connectionLimit, handler: service.handle)
+        let limits = HTTPDaemon.Limits(
+            maxBody: configuration.maxBody, idleTimeout: configuration.connectionTimeout, headerDeadline: configuration.headerDeadline,
+            bodyDeadline: configuration.bodyDeadline, connectionLimit: configuration.connectionLimit,
+            perAddressLimit: configuration.perAddressLimit)
+        let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, limits: limits, handler: service.handle)
         return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service,
                       reloading: indexes.map(\.index), every: configuration.reloadInterval, log: configuration.accessLog)
     }

@@ -12,16 +12,24 @@ public struct ServerConfiguration: Sendable {
     public var modelFolder: URL
     /// When set, every route but `/health` needs `Authorization: Bearer <token>`.
     public var token: String?
-    /// Most inputs in one request, and most texts the worker runs in one batch.
+    /// Most texts the inference worker runs in one batch (a larger request runs as several).
     public var maxBatch = 64
+    /// Most inputs in one request (texts, queries, examples, vectors, token lists): OpenAI's 2,048.
+    public var maxClientBatch = 2048
     /// Largest request body in bytes (413 above it).
     public var maxBody = 2 << 20
     /// How long the inference worker waits for more requests to join a batch, in seconds.
     public var batchWait = 0.002
     /// Seconds of inactivity after which a connection is closed (MHD_OPTION_CONNECTION_TIMEOUT).
     public var connectionTimeout = 30
-    /// Most simultaneous connections (each has its own thread).
-    public var connectionLimit = 256
+    /// Seconds a request may take from its first line to the end of its headers (408 after).
+    public var headerDeadline = 10.0
+    /// Seconds a request may take to send its body once its headers are in (the connection is closed after).
+    public var bodyDeadline = 60.0
+    /// Open connections past which requests are answered 503 (each connection has its own thread).
+    public var connectionLimit = 1000
+    /// Most connections from one client address (libmicrohttpd closes the ones past it); 0: no limit.
+    public var perAddressLimit = 128
     /// On shutdown, how long in-flight requests get to finish, in seconds.
     public var shutdownGrace = 10.0
     /// How often, in seconds, each served folder is checked for a new build (another process

@@ -9,7 +9,7 @@ extension Service {
     static let queryForms = ["queries", "query", "text"]
 
     func demonstrations(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
-        try body.only(Self.queryForms + ["text_b", "id"] + DemoRequest.Parameter.allCases.map(\.json))
+        try RequestBody.demonstrations.check(body)
         let request = try Self.demoRequest(body)
         let snapshot = index.snapshot
         let source = DemoSource(index: snapshot.index, name: "index \(name)")
@@ -25,7 +25,7 @@ extension Service {
         let items: [JSONReader]
         if let list = try body.objects("queries") {
             guard !list.isEmpty else { throw body.error("queries", "must be a non-empty array of {text, text_b, id} objects") }
-            guard list.count <= configuration.maxBatch else { throw ServerError.batchTooLarge(field: "queries", count: list.count, limit: configuration.maxBatch) }
+            guard list.count <= configuration.maxClientBatch else { throw ServerError.batchTooLarge(field: "queries", count: list.count, limit: configuration.maxClientBatch) }
             items = list
         } else if let query = try body.object("query") {
             items = [query]

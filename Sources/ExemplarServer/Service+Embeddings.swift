@@ -11,8 +11,8 @@ extension Service {
     /// the model's); `field` names them in errors. Without `truncate`, a text that reaches the
     /// model's length limit is refused (413).
     func embed(_ texts: [String], field: String, truncate: Bool = true, settings: EmbeddingSettings? = nil) throws -> (vectors: [[Float]], tokens: Int) {
-        guard texts.count <= configuration.maxBatch else {
-            throw ServerError.batchTooLarge(field: field, count: texts.count, limit: configuration.maxBatch)
+        guard texts.count <= configuration.maxClientBatch else {
+            throw ServerError.batchTooLarge(field: field, count: texts.count, limit: configuration.maxClientBatch)
         }
         let settings = settings ?? worker.defaultSettings
         let ids = worker.tokenize(texts, settings: settings)
@@ -35,10 +35,28 @@ extension Service {
         return try worker.encoder.settings(for: options)
     }
 
+    /// The texts of `field` (a string or an array of strings, none empty), with the hint
+    /// langchain users need when they send token ids.
+    func inputTexts(_ body: JSONReader, _ field: String) throws -> [String] {
+        let texts: [String]?
+        do {
+            texts = try body.strings(field)
+        } catch {
+            guard case .field(let path, _) = error, path.hasPrefix(field + "["),
+                  case .array(let items)? = body.field(field), items.contains(where: { $0.numberValue != nil || $0.arrayValue != nil }) else { throw error }
+            throw JSONError.field(path: path, reason: "must be a string: token ids are not accepted, send the text (langchain's OpenAIEmbeddings sends ids unless check_embedding_ctx_length=False)")
+        }
+        guard let texts else { throw body.error(field, "is required: a string or an array of strings") }
+        guard !texts.isEmpty else { throw body.error(field, "must not be an empty array") }
+        if let i = texts.firstIndex(of: "") {
+            throw JSONError.field(path: body.field(field)?.arrayValue == nil ? field : "\(field)[\(i)]", reason: "must not be an empty string")
+        }
+        return texts
+    }
+
     func openAIEmbeddings(_ body: JSONReader) throws -> HTTPResponse {
-        try body.only(["input", "model", "encoding_format", "dimensions", "user", "prompt_name", "prompt"])
-        guard let texts = try body.strings("input") else { throw JSONError.field(path: "input", reason: "is required: a string or an array of strings") }
-        guard !texts.isEmpty else { throw JSONError.field(path: "input", reason: "must not be an empty array") }
+        try RequestBody.openAIEmbeddings.check(body)
+        let texts = try inputTexts(body, "input")
         let format = try body.string("encoding_format") ?? "float"
         guard format == "float" || format == "base64" else { throw JSONError.field(path: "encoding_format", reason: "must be \"float\" or \"base64\"") }
         _ = try body.string("model")  // any name is accepted: the server runs one model, named in the response
@@ -55,9 +73,8 @@ extension Service {
     }
 
     func teiEmbed(_ body: JSONReader) throws -> HTTPResponse {
-        try body.only(["inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "prompt", "dimensions"])
-        guard let texts = try body.strings("inputs") else { throw JSONError.field(path: "inputs", reason: "is required: a string or an array of strings") }
-        guard !texts.isEmpty else { throw JSONError.field(path: "inputs", reason: "must not be an empty array") }
+        try RequestBody.teiEmbed.check(body)  // TEI's routes ignore unknown fields (langchain sends "options")
+        let texts = try inputTexts(body, "inputs")
         let normalize = try body.bool("normalize") ?? true
         let truncate = try body.bool("truncate") ?? true
         if let direction = try body.string("truncation_direction"), direction.lowercased() != "right" {

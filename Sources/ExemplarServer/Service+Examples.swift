@@ -5,15 +5,15 @@ import ExemplarIndex
 /// `POST /v1/indexes/{name}/examples`, `GET` and `DELETE /v1/indexes/{name}/examples/{id}`.
 extension Service {
     func addExamples(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
-        let fields = ["text", "text_b", "label", "split"]
+        let fields = RequestBody.exampleFields.map(\.0)
         var items: [JSONReader] = []
         if let list = body.field("examples") {
-            try body.only(["examples"])
+            try body.only(["examples"])  // the examples form: nothing beside the list
             guard case .array(let values) = list, !values.isEmpty else {
                 throw JSONError.field(path: "examples", reason: "must be a non-empty array of {text, text_b, label, split} objects")
             }
-            guard values.count <= configuration.maxBatch else {
-                throw ServerError.batchTooLarge(field: "examples", count: values.count, limit: configuration.maxBatch)
+            guard values.count <= configuration.maxClientBatch else {
+                throw ServerError.batchTooLarge(field: "examples", count: values.count, limit: configuration.maxClientBatch)
             }
             for (i, value) in values.enumerated() {
                 guard case .object = value else { throw JSONError.field(path: "examples[\(i)]", reason: "must be an object") }
@@ -23,9 +23,11 @@ extension Service {
             items = [body]
         }
         let manifest = index.snapshot.index.manifest
+        // An index of single sentences (no stored example has a second one) takes none.
+        lazy var holdsPairs = index.snapshot.index.records.contains { $0.textB != nil }
         var examples: [OnlineIndex.NewExample] = []
         for item in items {
-            try item.only(fields)
+            try item.only(item.path.isEmpty ? fields + ["examples"] : fields)  // "examples": null is no list
             guard let text = try item.string("text"), !text.isEmpty else { throw JSONError.field(path: item.name("text"), reason: "is required and must not be empty") }
             guard let label = try item.string("label") else { throw JSONError.field(path: item.name("label"), reason: "is required") }
             guard manifest.labels.contains(label) else {
@@ -33,7 +35,11 @@ extension Service {
             }
             let split = try item.string("split") ?? "train"
             guard !split.isEmpty, split != OnlineIndex.deletedSplit else { throw JSONError.field(path: item.name("split"), reason: "must be a split name such as train") }
-            examples.append(.init(split: split, label: label, textA: text, textB: try item.string("text_b")))
+            let textB = try item.string("text_b")
+            if textB != nil, !holdsPairs {
+                throw JSONError.field(path: item.name("text_b"), reason: "is for sentence-pair indexes; index \(name) holds single sentences")
+            }
+            examples.append(.init(split: split, label: label, textA: text, textB: textB))
         }
         let texts = examples.map { Example.embeddingText($0.textA, $0.textB) }
         let vectors = try embed(texts, field: body.field("examples") == nil ? "text" : "examples",

@@ -20,7 +20,7 @@ extension Service {
     }
 
     func search(_ index: OnlineIndex, name: String, _ body: JSONReader) throws -> HTTPResponse {
-        try body.only(["text", "texts", "vector", "vectors", "k", "per_class", "label", "split", "exclude_ids", "mode", "bm25_weight"])
+        try RequestBody.search.check(body)
         let snapshot = index.snapshot
         let dim = snapshot.index.exact.dimension
         let given = ["text", "texts", "vector", "vectors"].filter { body.field($0) != nil }
@@ -71,8 +71,12 @@ extension Service {
         default:
             queries = try body.vectors(field, dimension: dim, nested: field == "vectors") ?? []
             guard !queries.isEmpty else { throw JSONError.field(path: field, reason: "must not be empty") }
-            guard queries.count <= configuration.maxBatch else {
-                throw ServerError.batchTooLarge(field: field, count: queries.count, limit: configuration.maxBatch)
+            guard queries.count <= configuration.maxClientBatch else {
+                throw ServerError.batchTooLarge(field: field, count: queries.count, limit: configuration.maxClientBatch)
+            }
+            // A zero vector has no direction: every cosine with it is 0, so any order would be arbitrary.
+            if let i = queries.firstIndex(where: { $0.allSatisfy { $0 == 0 } }) {
+                throw JSONError.field(path: field == "vectors" ? "vectors[\(i)]" : field, reason: "is all zeros; a query vector needs a direction")
             }
             texts = Array(repeating: nil, count: queries.count)
         }

@@ -17,6 +17,11 @@ final class Service: Sendable {
     /// Demonstration selectors reused across requests with the same index state and options.
     let demoCache = DemoCache()
     private let expectedAuthorization: [UInt8]?
+    /// `/openapi.json`'s bytes (the document depends only on the configuration).
+    let openAPI: HTTPResponse
+    /// Absolute paths the server knows (served folders, the model, the working directory), longest first:
+    /// messages name them by what they are, never by where they are on the server.
+    private let redactions: [(String, String)]
 
     init(configuration: ServerConfiguration, encoder: SentenceEncoder, identity: ModelIdentity,
          indexes: [(name: String, index: OnlineIndex)], metrics: Metrics) {
@@ -27,6 +32,11 @@ final class Service: Sendable {
         modelName = encoder.folder.lastPathComponent
         worker = EmbeddingWorker(encoder: encoder, maxBatch: configuration.maxBatch, batchWait: configuration.batchWait, metrics: metrics)
         expectedAuthorization = configuration.token.map { Array("Bearer \($0)".utf8) }
+        openAPI = .json(OpenAPIDocument.json(bearer: configuration.token != nil, indexes: indexes.map(\.name), model: modelName))
+        var redactions: [(String, String)] = zip(configuration.indexFolders, indexes).map { ($0.standardizedFileURL.path, "index \($1.name)") }
+        redactions.append((encoder.folder.standardizedFileURL.path, "model \(encoder.folder.lastPathComponent)"))
+        redactions.append((FileManager.default.currentDirectoryPath, "."))
+        self.redactions = redactions.filter { $0.0.count > 1 }.sorted { $0.0.count > $1.0.count }
     }
 
     /// Answers one request; never throws, whatever the input.
@@ -35,13 +45,14 @@ final class Service: Sendable {
         var pattern = Route(path: request.path)?.pattern ?? "unmatched"
         let response: HTTPResponse
         do {
+            // The token comes first: without it, no route, method or limit is told apart.
+            if !(Route(path: request.path)?.isPublic(request.method) ?? false) { try authorize(request) }
             if request.bodyTooLarge { throw ServerError.bodyTooLarge(limit: configuration.maxBody) }
             let route = try Route.match(method: request.method, path: request.path)
             pattern = route.pattern
-            if !route.isPublic { try authorize(request) }
             response = try dispatch(route, request)
         } catch {
-            response = errorResponse(error)
+            response = errorResponse(error, redacting: redactions)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // Methods are client-chosen strings: only known ones become metric labels.
@@ -57,28 +68,40 @@ final class Service: Sendable {
     private func dispatch(_ route: Route, _ request: HTTPRequest) throws -> HTTPResponse {
         switch route {
         case .health: return health()
+        case .root: return request.method == "POST" ? try teiEmbed(try JSONReader(request: request.body)) : health()
+        case .openAPI: return openAPI
+        case .docs: return .text(OpenAPIDocument.html(), contentType: "text/html; charset=utf-8")
+        case .invocations: return try teiEmbed(try JSONReader(request: request.body))
+        case .tokenize: return try tokenize(try JSONReader(request: request.body))
+        case .decode: return try decode(try JSONReader(request: request.body))
+        case .info: return info()
+        case .openAIModel(let id):
+            guard id == modelName else { throw ServerError.unknownModel(id: id, served: modelName) }
+            return .json(modelJSON)
         case .metrics:
             let sizes = indexes.map { entry in
                 let s = entry.index.snapshot
                 return (name: entry.name, examples: s.count, bytes: s.index.sizeOnDisk)
             }
             return .text(metrics.render(indexes: sizes), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        case .openAIEmbeddings: return try openAIEmbeddings(try JSONReader(bytes: request.body))
-        case .teiEmbed: return try teiEmbed(try JSONReader(bytes: request.body))
-        case .openAIModels:
-            return .json(.object([("object", .string("list")), ("data", .array([.object([
-                ("id", .string(modelName)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("exemplar")),
-            ])]))]))
+        case .openAIEmbeddings: return try openAIEmbeddings(try JSONReader(request: request.body))
+        case .teiEmbed: return try teiEmbed(try JSONReader(request: request.body))
+        case .openAIModels: return .json(.object([("object", .string("list")), ("data", .array([modelJSON]))]))
         case .listIndexes: return .json(.object([("object", .string("list")), ("data", .array(indexes.map { describe($0.name, $0.index) }))]))
         case .describeIndex(let name): return .json(describe(name, try index(name)))
-        case .search(let name): return try search(try index(name), name: name, try JSONReader(bytes: request.body))
-        case .demonstrations(let name): return try demonstrations(try index(name), name: name, try JSONReader(bytes: request.body))
-        case .addExamples(let name): return try addExamples(try index(name), name: name, try JSONReader(bytes: request.body))
+        case .search(let name): return try search(try index(name), name: name, try JSONReader(request: request.body))
+        case .demonstrations(let name): return try demonstrations(try index(name), name: name, try JSONReader(request: request.body))
+        case .addExamples(let name): return try addExamples(try index(name), name: name, try JSONReader(request: request.body))
         case .example(let name, let id):
             let index = try index(name)
-            guard let n = Int(id), n >= 0 else { throw ServerError.unknownExample(index: name, id: id) }
+            guard let n = try Route.exampleID(id) else { throw ServerError.unknownExample(index: name, id: id) }
             return request.method == "DELETE" ? try deleteExample(index, name: name, id: n) : try getExample(index, name: name, id: n)
         }
+    }
+
+    /// The served model as OpenAI's `/v1/models` lists one.
+    var modelJSON: JSONValue {
+        .object([("id", .string(modelName)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("exemplar"))])
     }
 
     /// The loaded index `name`, or 404.

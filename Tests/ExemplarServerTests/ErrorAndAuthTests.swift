@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func notFoundMethodAndSizeLimits() async throws {
-        try await withServer(configure: { $0.maxBody = 4096 }) { s in
+        try await withServer(configure: { $0.maxBody = 4096; $0.maxClientBatch = 16 }) { s in
             #expect(try await s.send("GET", "/v2/nothing").status == 404)
             #expect(try await s.send("GET", "/v1/indexes/nope").status == 404)
             #expect(try await s.send("POST", "/v1/indexes/nope/search", body: #"{"text": "x"}"#).status == 404)
