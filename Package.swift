@@ -22,6 +22,13 @@ let package = Package(
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]),
+        // The faiss shim (Debian's libfaiss-dev is a static C++ library with no C API): an
+        // extern "C" surface in one C++ file, the only code that includes faiss.
+        .target(
+            name: "CFaiss",
+            exclude: ["openmp"],
+            cxxSettings: [.headerSearchPath("openmp")],
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]),
 
         // What every module shares: the error protocol (message, exit code, HTTP status), SHA-256, the version.
         .target(name: "ExemplarCore"),
@@ -52,6 +59,10 @@ let package = Package(
         .target(
             name: "ExemplarStore",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarLexical", "CLMDB"]),
+        // Approximate search through faiss (IVF-Flat, IVF-SQ8, HNSW): the only CFaiss caller.
+        .target(
+            name: "ExemplarANN",
+            dependencies: ["CFaiss", "ExemplarCore"]),
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
@@ -126,5 +137,9 @@ let package = Package(
             name: "ExemplarCLITests",
             dependencies: ["ExemplarTestSupport", "exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore",
                            "ExemplarServer", "ExemplarJSON", "ExemplarDemos"]),
-    ]
+        .testTarget(
+            name: "ExemplarANNTests",
+            dependencies: ["ExemplarANN"]),
+    ],
+    cxxLanguageStandard: .cxx17
 )
