@@ -66,7 +66,7 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
+            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
         // Charts as PNG files with no dependency: a PNG encoder (zlib, CRC-32, Adler-32), an RGB
         // raster with a built-in bitmap font, a grouped bar chart.
         .target(name: "ExemplarChart"),
@@ -83,7 +83,7 @@ let package = Package(
         // command, `CLI.run` (dispatch, help, errors to exit codes); parses and calls the libraries.
         .target(
             name: "ExemplarCLI",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
+            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
                            "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical", "ExemplarChart"]),
         // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
         .executableTarget(
