@@ -117,7 +117,10 @@ public struct ApproximateIndex: Sendable {
         let fm = FileManager.default
         let target = Self.folder(in: index)
         let temporary = index.appendingPathComponent(".ann.\(getpid()).tmp", isDirectory: true)
-        try? fm.removeItem(at: temporary)
+        // What a killed earlier write left behind.
+        for name in (try? fm.contentsOfDirectory(atPath: index.path)) ?? [] where name.hasPrefix(".ann.") {
+            try? fm.removeItem(at: index.appendingPathComponent(name))
+        }
         do { try fm.createDirectory(at: temporary, withIntermediateDirectories: false) } catch {
             throw ANNError("cannot create \(temporary.lastPathComponent) in \(index.lastPathComponent): \(error.localizedDescription)")
         }
