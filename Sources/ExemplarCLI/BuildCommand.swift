@@ -18,6 +18,7 @@ extension Option {
     static let rebuild = Option("--rebuild", help: "Rebuild a damaged index from its data files beside it, reusing the cached vectors that read back; the damaged store is kept as data.damaged-TIME.")
     static let chunkSize = Option("--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512).")
     static let vectors = Option("--vectors", value: "FILE.npy", help: "Take the vectors from this float32 .npy (rows = the data's rows, in order) instead of embedding; {split} in the name means one file per split (LM-BFF's {split}_sbert-NAME.npy). The model is still needed: it names the vectors and 8 rows per file are checked against it.")
+    static let vectorsCheck = Option("--vectors-check", value: "N", help: "Rows per --vectors file re-embedded and compared with the model (default 8; 0 trusts the file, e.g. for synthetic vectors).")
     static let ann = Option("--ann", value: "KIND", help: "Also build approximate (faiss) search for large partitions: hnsw, ivf-flat, ivf-sq8, or none to remove it. Default: as last built.")
     static let annMinRows = Option("--ann-min-rows", value: "N", help: "Partitions (split, label) with fewer rows stay exact (default 50000).")
     static let annLists = Option("--ann-lists", value: "N", help: "IVF lists per partition (default 4·√rows).")
@@ -71,7 +72,7 @@ enum BuildCommand {
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
             .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
-            .vectors, .ann, .annMinRows, .annLists, .annLinks,
+            .vectors, .vectorsCheck, .ann, .annMinRows, .annLists, .annLinks,
             .json.with(help: "Print the build report as JSON."),
         ])
 
@@ -110,8 +111,11 @@ enum BuildCommand {
                 let store = try IndexFolder.openStore(folder, create: true)
                 if let pattern = args.string(.vectors) {
                     let check = try VectorImport.put(try vectorBlocks(pattern, records: source.records), records: source.records,
-                                                     encoder: encoder, into: store)
-                    FileHandle.standardError.write(Data("exemplar: imported vectors for \(source.records.count) records (\(check.sampled) rows checked against the model, min cosine \(String(format: "%.5f", check.minimumCosine)))\n".utf8))
+                                                     encoder: encoder, into: store,
+                                                     checkRows: try args.int(.vectorsCheck, range: 0...1_000_000) ?? 8)
+                    let checked = check.sampled == 0 ? "not checked against the model (--vectors-check 0)"
+                        : "\(check.sampled) rows checked against the model, min cosine \(String(format: "%.5f", check.minimumCosine))"
+                    FileHandle.standardError.write(Data("exemplar: imported vectors for \(source.records.count) records (\(checked))\n".utf8))
                 }
                 report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
                                            into: store, replaceModel: args.flag(.replaceModel),

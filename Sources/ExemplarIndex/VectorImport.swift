@@ -32,12 +32,13 @@ public enum VectorImport {
     /// the vectors to count as that model's (float16 storage or another batch size stay far above it).
     public static let agreement: Float = 0.99
 
-    /// Checks `blocks` against `records` and `encoder` (shape, dimension, and up to 8 sampled
-    /// rows per file re-embedded: another model or another row order fails), then writes every
+    /// Checks `blocks` against `records` and `encoder` (shape, dimension, and `checkRows`
+    /// sampled rows per file re-embedded: another model or another row order fails; 0 trusts
+    /// the file), then writes every
     /// row to the cache under the model's key. Throws naming the file and row at fault.
     @discardableResult
     public static func put(_ blocks: [Block], records: [IndexRecord], encoder: SentenceEncoder,
-                           into store: IndexStore) throws -> Check {
+                           into store: IndexStore, checkRows: Int = 8) throws -> Check {
         let model = try encoder.identity()
         var check = Check(sampled: 0, minimumCosine: 1)
         for block in blocks {
@@ -47,7 +48,8 @@ public enum VectorImport {
             guard block.values.count == block.rows.count * block.columns else {
                 throw IndexError.vectors(file: block.file, message: "has \(block.values.count / max(block.columns, 1)) rows for \(block.rows.count) records; its rows must be the data's rows, in order")
             }
-            let sample = Array(Set((0..<min(8, block.rows.count)).map { $0 * block.rows.count / min(8, block.rows.count) })).sorted()
+            let checked = min(checkRows, block.rows.count)
+            let sample = Array(Set((0..<checked).map { $0 * block.rows.count / checked })).sorted()
             let texts = sample.map { IndexBuilder.embeddingText(records[block.rows[$0]]) }
             let mine = encoder.encode(texts, threads: 1)
             for (i, row) in sample.enumerated() {

@@ -47,6 +47,10 @@ import Testing
         try Data(NPY.encode(reversed, rows: shape[0], columns: dim)).write(to: shuffled)
         let bad = try cli.run(["build", "--data", data.path, "--out", dir.appendingPathComponent("c").path, "--model", tiny, "--vectors", shuffled.path])
         #expect(bad.status == 2 && bad.stderr.contains("shuffled.npy: row") && bad.stderr.contains("not the data's rows"), "\(bad.stderr)")
+        // --vectors-check 0 trusts the file (synthetic vectors): it builds.
+        let trusted = try cli.run(["build", "--data", data.path, "--out", dir.appendingPathComponent("t").path, "--model", tiny,
+                                   "--vectors", shuffled.path, "--vectors-check", "0"])
+        #expect(trusted.status == 0 && trusted.stderr.contains("not checked"), "\(trusted.stderr)")
         // Too few rows, another width, not an .npy at all.
         let short = dir.appendingPathComponent("short.npy")
         try Data(NPY.encode(Array(values.prefix(10 * dim)), rows: 10, columns: dim)).write(to: short)
