@@ -22,6 +22,13 @@ let package = Package(
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]),
+        // The faiss shim (Debian's libfaiss-dev is a static C++ library with no C API): an
+        // extern "C" surface in one C++ file, the only code that includes faiss.
+        .target(
+            name: "CFaiss",
+            exclude: ["openmp"],
+            cxxSettings: [.headerSearchPath("openmp")],
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]),
 
         // What every module shares: the error protocol (message, exit code, HTTP status), SHA-256, the version.
         .target(name: "ExemplarCore"),
@@ -52,10 +59,14 @@ let package = Package(
         .target(
             name: "ExemplarStore",
             dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarLexical", "CLMDB"]),
+        // Approximate search through faiss (IVF-Flat, IVF-SQ8, HNSW): the only CFaiss caller.
+        .target(
+            name: "ExemplarANN",
+            dependencies: ["CFaiss", "ExemplarCore"]),
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
+            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
         // Charts as PNG files with no dependency: a PNG encoder (zlib, CRC-32, Adler-32), an RGB
         // raster with a built-in bitmap font, a grouped bar chart.
         .target(name: "ExemplarChart"),
@@ -72,7 +83,7 @@ let package = Package(
         // command, `CLI.run` (dispatch, help, errors to exit codes); parses and calls the libraries.
         .target(
             name: "ExemplarCLI",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
+            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
                            "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical", "ExemplarChart"]),
         // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
         .executableTarget(
@@ -126,5 +137,9 @@ let package = Package(
             name: "ExemplarCLITests",
             dependencies: ["ExemplarTestSupport", "exemplar", "exemplar-bench", "ExemplarCLI", "ExemplarIO", "ExemplarIndex", "ExemplarStore",
                            "ExemplarServer", "ExemplarJSON", "ExemplarDemos"]),
-    ]
+        .testTarget(
+            name: "ExemplarANNTests",
+            dependencies: ["ExemplarANN"]),
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,6 +1,8 @@
+import ExemplarANN
 import ExemplarData
 import ExemplarEncoder
 import ExemplarIndex
+import ExemplarIO
 import ExemplarStore
 import Foundation
 
@@ -15,6 +17,12 @@ extension Option {
     static let replaceModel = Option("--replace-model", help: "Rebuild an index that was built with another model.")
     static let rebuild = Option("--rebuild", help: "Rebuild a damaged index from its data files beside it, reusing the cached vectors that read back; the damaged store is kept as data.damaged-TIME.")
     static let chunkSize = Option("--chunk-size", value: "N", help: "Texts embedded between commits: the most a killed build loses (default 512).")
+    static let vectors = Option("--vectors", value: "FILE.npy", help: "Take the vectors from this float32 .npy (rows = the data's rows, in order) instead of embedding; {split} in the name means one file per split (LM-BFF's {split}_sbert-NAME.npy). The model is still needed: it names the vectors and 8 rows per file are checked against it.")
+    static let vectorsCheck = Option("--vectors-check", value: "N", help: "Rows per --vectors file re-embedded and compared with the model (default 8; 0 trusts the file, e.g. for synthetic vectors).")
+    static let ann = Option("--ann", value: "KIND", help: "Also build approximate (faiss) search for large partitions: hnsw, ivf-flat, ivf-sq8, or none to remove it. Default: as last built.")
+    static let annMinRows = Option("--ann-min-rows", value: "N", help: "Partitions (split, label) with fewer rows stay exact (default 50000).")
+    static let annLists = Option("--ann-lists", value: "N", help: "IVF lists per partition (default 4·√rows).")
+    static let annLinks = Option("--ann-links", value: "M", help: "HNSW links per node (default 32).")
 }
 
 /// `exemplar build`: turns a labelled dataset into an index (LMDB) in an index folder.
@@ -48,6 +56,15 @@ enum BuildCommand {
               exemplar build --data data/k-shot/SST-2/16-42 --task SST-2 --out indexes/sst2-16-42
               exemplar build --data reviews.jsonl --labels neg,pos --out indexes/reviews
               exemplar build indexes/faq --model e5-small --prompt-name passage --query-prompt-name query
+              exemplar build indexes/pool --ann hnsw --ann-min-rows 100000
+              exemplar build --data pool.jsonl --out indexes/pool --vectors pool-vectors.npy
+              exemplar build indexes/sst-2 --vectors 'data/k-shot/SST-2/16-42/{split}_sbert-all-MiniLM-L6-v2.npy'
+
+            APPROXIMATE SEARCH: --ann builds a faiss index (HNSW, IVF-Flat or IVF-SQ8, inner
+            product on normalised vectors) for each (split, label) partition of at least
+            --ann-min-rows rows, saved in INDEX/ann/ and tied to this build; query and serve
+            use it there (candidates rescored exactly), exact scans elsewhere. `info` reports
+            each partition's recall@10 against exact search. Later builds keep the settings.
             """,
         options: [
             .data.with(value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
@@ -55,6 +72,7 @@ enum BuildCommand {
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
             .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
+            .vectors, .vectorsCheck, .ann, .annMinRows, .annLists, .annLinks,
             .json.with(help: "Print the build report as JSON."),
         ])
 
@@ -68,6 +86,9 @@ enum BuildCommand {
         }
         guard !source.records.isEmpty else {
             throw IndexError.data(.cannotRead(file: source.files.joined(separator: ", "), reason: "no rows to index"))
+        }
+        if args.has(.vectors) && args.flag(.rebuild) {
+            throw UsageError(command: spec.name, message: "--vectors and --rebuild do not go together: rebuild first, then import")
         }
         let modelPath = args.string(.model) ?? definition.model.map { IndexSource.resolvedPath($0, base: folder) }
         let (encoder, queryPrompt) = try Self.encoder(args, definition: definition, modelPath: modelPath)
@@ -88,6 +109,14 @@ enum BuildCommand {
                 FileHandle.standardError.write(Data("exemplar: rebuilt \(folder.relativePath): \(rebuilt.reused) cached vectors reused, \(rebuilt.unreadable) left out as unreadable\(kept)\n".utf8))
             } else {
                 let store = try IndexFolder.openStore(folder, create: true)
+                if let pattern = args.string(.vectors) {
+                    let check = try VectorImport.put(try vectorBlocks(pattern, records: source.records), records: source.records,
+                                                     encoder: encoder, into: store,
+                                                     checkRows: try args.int(.vectorsCheck, range: 0...1_000_000) ?? 8)
+                    let checked = check.sampled == 0 ? "not checked against the model (--vectors-check 0)"
+                        : "\(check.sampled) rows checked against the model, min cosine \(String(format: "%.5f", check.minimumCosine))"
+                    FileHandle.standardError.write(Data("exemplar: imported vectors for \(source.records.count) records (\(checked))\n".utf8))
+                }
                 report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
                                            into: store, replaceModel: args.flag(.replaceModel),
                                            progress: { done, total in progress.update(done, total: total) })
@@ -97,6 +126,7 @@ enum BuildCommand {
             throw error
         }
         progress.finish()
+        let approximate = try updateApproximate(folder, args)
         var bySplit: [String: Int] = [:], byLabel: [String: Int] = [:]
         for r in source.records {
             bySplit[r.split, default: 0] += 1
@@ -115,6 +145,59 @@ enum BuildCommand {
             print("\(folder.relativePath): built \(report.records) records (\(splitText)); embedded \(report.embedded) new texts, \(report.fromCache) from cache, in \(String(format: "%.2f", report.seconds)) s")
         }
         if !source.skipped.isEmpty { print("skipped \(source.skipped.count) bad rows (listed on stderr)") }
+        if let approximate {
+            let parts = approximate.partitions.map { "\($0.split)/\($0.label) \($0.ids.count) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))" }
+            print("approximate search (\(approximate.settings.parameters.kind.rawValue)): " + (parts.isEmpty ? "no partition has \(approximate.settings.minRows) rows; all exact" : parts.joined(separator: "; ")))
+        }
+    }
+
+    /// The `--vectors` file(s) as blocks of rows: one file for every record, or with `{split}`
+    /// one file per split holding that split's records in order.
+    static func vectorBlocks(_ pattern: String, records: [IndexRecord]) throws -> [VectorImport.Block] {
+        func read(_ path: String, rows: [Int]) throws -> VectorImport.Block {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw IndexError.vectors(file: path, message: "cannot be read (--vectors)")
+            }
+            guard let (shape, values) = NPY.decode([UInt8](bytes)), shape.count == 2 else {
+                throw IndexError.vectors(file: path, message: "is not a 2-D float32 (<f4, C order) .npy file")
+            }
+            guard shape[0] == rows.count else {
+                throw IndexError.vectors(file: path, message: "has \(shape[0]) rows for \(rows.count) records; its rows must be the data's rows, in order")
+            }
+            return VectorImport.Block(file: path, rows: rows, values: values, columns: shape[1])
+        }
+        guard pattern.contains("{split}") else { return [try read(pattern, rows: Array(records.indices))] }
+        var splits: [String] = [], rows: [String: [Int]] = [:]
+        for (i, r) in records.enumerated() {
+            if rows[r.split] == nil { splits.append(r.split) }
+            rows[r.split, default: []].append(i)
+        }
+        return try splits.map { try read(pattern.replacingOccurrences(of: "{split}", with: $0), rows: rows[$0]!) }
+    }
+
+    /// Builds, keeps or removes `INDEX/ann/` as --ann asks (or as the last build had it).
+    static func updateApproximate(_ folder: URL, _ args: ParsedArguments) throws -> ApproximateIndex? {
+        let kind = args.string(.ann)
+        if kind == "none" {
+            ApproximateIndex.remove(from: folder)
+            return nil
+        }
+        var settings: ANNSettings?
+        if let kind {
+            guard let parsed = ANNKind(rawValue: kind), parsed != .flat else {
+                throw UsageError(command: spec.name, message: "--ann must be hnsw, ivf-flat, ivf-sq8 or none, got \"\(kind)\"")
+            }
+            settings = ANNSettings(parameters: ANNParameters(kind: parsed, lists: try args.int(.annLists, range: 1...1_000_000),
+                                                             links: try args.int(.annLinks, range: 2...512) ?? 32),
+                                   minRows: try args.int(.annMinRows, range: 1...Int(Int32.max)) ?? 50_000)
+        } else if args.has(.annMinRows) || args.has(.annLists) || args.has(.annLinks) {
+            throw UsageError(command: spec.name, message: "--ann-min-rows, --ann-lists and --ann-links go with --ann KIND")
+        }
+        let progress = ProgressLine(label: "ann partitions", total: 1, minimumTotal: 1)
+        defer { progress.finish() }
+        return try ApproximateIndex.update(folder: folder, settings: settings, threads: try Common.threads(args, command: spec.name)) { done, total in
+            progress.update(done, total: total)
+        }
     }
 
     /// The index folder: the positional argument, or `--out` after writing index.json from flags.

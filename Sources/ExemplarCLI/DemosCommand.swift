@@ -155,7 +155,7 @@ enum DemosCommand {
             let vectors = encoder.encode(texts.map(Example.embeddingText),
                                          threads: try Common.threads(args, command: spec.name))
             for (i, sentences) in texts.enumerated() {
-                queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: UInt64(i)))
+                queries.append(IndexDemos.Query(sentences: sentences, vector: Array(vectors[i]), key: IndexDemos.Query.textKey(sentences)))
                 queryJSON.append(IndexDemos.queryJSON(id: nil, label: nil, sentences: sentences))
                 queryRecords.append(nil)
             }

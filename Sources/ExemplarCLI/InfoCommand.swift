@@ -25,10 +25,11 @@ enum InfoCommand {
                                      reason: "\(entries.records) records and \(entries.vectors) vectors stored for \(manifest.total) examples; run 'exemplar verify \(folder.relativePath)'")
         }
         let size = store.sizeOnDisk()
+        let ann = ApproximateIndex.summary(in: folder, fingerprint: manifest.dataFingerprint)
         if args.flag(.json) {
-            print(JSONValue.object([("cached_embeddings", .int(cached)), ("index", .string(folder.relativePath)),
-                                    ("interrupted_build", .bool(interrupted)), ("manifest", manifest.publicJSON),
-                                    ("size_on_disk", .int(size))]).prettyText)
+            print(JSONValue.object(dropping: [("ann", ann?.json), ("cached_embeddings", .int(cached)), ("index", .string(folder.relativePath)),
+                                              ("interrupted_build", .bool(interrupted)), ("manifest", manifest.publicJSON),
+                                              ("size_on_disk", .int(size))]).prettyText)
             return
         }
         let m = manifest
@@ -43,6 +44,13 @@ enum InfoCommand {
         out += "weights:    sha256 \(m.model.weightsSHA256)\n"
         out += "built:      \(ISO8601DateFormatter().string(from: m.builtAt)) in \(String(format: "%.2f", m.buildSeconds)) s (\(m.embeddedTexts) texts embedded)\n"
         out += "on disk:    \(formatBytes(size)) (\(cached) cached embeddings)\n"
+        if let ann {
+            var line = "ann:        \(ann.settings.parameters.kind.rawValue)"
+            if !ann.current { line += " (stale: made for another build; searches are exact until 'exemplar build \(folder.relativePath)')" }
+            let parts = ann.partitions.map { "\($0.split)/\($0.label) \($0.rows) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))" }
+            line += parts.isEmpty ? "; no partition reaches \(ann.settings.minRows) rows: all exact" : "; " + parts.joined(separator: "; ")
+            out += line + "\n"
+        }
         if interrupted { out += "warning:    a later build did not finish; run 'exemplar build \(folder.relativePath)' to resume it\n" }
         print(out, terminator: "")
     }

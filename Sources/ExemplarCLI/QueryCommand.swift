@@ -1,3 +1,4 @@
+import ExemplarANN
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarIO
@@ -7,6 +8,9 @@ import Foundation
 extension Option {
     static let perClass = Option("--per-class", help: "Top k of every label, in the index's label order.")
     static let label = Option("--label", value: "L", help: "Only examples with this label.")
+    static let exactSearch = Option("--exact", help: "Scan exactly even where the index has approximate (--ann) partitions.")
+    static let nprobe = Option("--nprobe", value: "N", help: "IVF lists visited per approximate search (default 16).")
+    static let efSearch = Option("--ef-search", value: "N", help: "HNSW candidates kept per approximate search (default 64).")
     static let exclude = Option("--exclude", value: "IDS", help: "Never these example ids (comma-separated).")
     static let mode = Option("--mode", value: "dense|bm25|hybrid",
                              help: "How to score: cosine of embeddings (default), BM25 over words (no model needed), or both mixed.")
@@ -52,7 +56,7 @@ enum QueryCommand {
             .k.with(help: "Hits per query, or per label with --per-class (default 5)."),
             .perClass, .label,
             .split.with(value: "S", help: "Only examples of this split (train, dev, test, ...)."),
-            .exclude, .mode, .bm25Weight, .model,
+            .exclude, .mode, .bm25Weight, .exactSearch, .nprobe, .efSearch, .model,
             .promptName.with(help: "Must be the prompt the index embeds queries with (it is used by default): a check."),
             .prompt.with(help: "As --prompt-name, with the prompt's text."),
             .queryPromptName.with(help: "Embed the queries with this prompt of the model instead of the index's query prompt."),
@@ -109,6 +113,10 @@ enum QueryCommand {
             throw UsageError(command: spec.name, message: "--bm25-weight applies to --mode hybrid only")
         }
         let perClass = args.flag(.perClass)
+        let defaults = ApproximateIndex.defaultSearch
+        let method: ExactIndex.Method = args.flag(.exactSearch) ? .exact
+            : .automatic(ANNSearchParameters(nprobe: try args.int(.nprobe, range: 1...1_000_000) ?? defaults.nprobe,
+                                             efSearch: try args.int(.efSearch, range: 1...1_000_000) ?? defaults.efSearch))
         var queries: [[Float]] = []
         if mode != .bm25 {
             let encoder = try Common.encoder(forIndex: index, folder: folder, args: args, promptOptions: true)
@@ -124,10 +132,10 @@ enum QueryCommand {
             }
         } else if queries.count == 1 {
             results = perClass
-                ? [index.exact.searchPerClass(queries[0], k: k, filter: filter, threads: threads)]
-                : [[("", index.exact.search(queries[0], k: k, filter: filter, threads: threads))]]
+                ? [index.exact.searchPerClass(queries[0], k: k, filter: filter, threads: threads, method: method)]
+                : [[("", index.exact.search(queries[0], k: k, filter: filter, threads: threads, method: method))]]
         } else {
-            results = index.exact.searchBatch(queries, k: k, perClass: perClass, filter: filter, threads: threads)
+            results = index.exact.searchBatch(queries, k: k, perClass: perClass, filter: filter, threads: threads, method: method)
         }
         let json = args.flag(.json)
         var out = ""

@@ -1,3 +1,4 @@
+import ExemplarCore
 import ExemplarData
 import ExemplarIndex
 import ExemplarStore
@@ -23,7 +24,8 @@ public struct IndexDemos: Sendable {
         public var vector: [Float]
         /// The query's id in the index: excluded from its own demonstrations when it is in the support split.
         public var id: UInt32?
-        /// The random stream key (its id, or its position among new texts).
+        /// The random stream key: its id for an example of the index, `textKey(sentences)` for
+        /// a new text, so a query draws the same samples wherever it stands in a file or request.
         public var key: UInt64
 
         public init(sentences: [String], vector: [Float], id: UInt32? = nil, key: UInt64) {
@@ -31,6 +33,17 @@ public struct IndexDemos: Sendable {
             self.vector = vector
             self.id = id
             self.key = key
+        }
+
+        /// The stream key of a new text: the first 8 bytes of SHA-256 over its sentences, each
+        /// followed by a 0 byte.
+        public static func textKey(_ sentences: [String]) -> UInt64 {
+            var hash = SHA256()
+            for sentence in sentences {
+                hash.update(sentence)
+                hash.update([0])
+            }
+            return hash.finalize().prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
         }
     }
 

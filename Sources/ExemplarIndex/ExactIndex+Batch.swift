@@ -13,9 +13,16 @@ extension ExactIndex {
     /// (label "" in the result). Results equal `search`/`searchPerClass` up to float rounding
     /// of scores (the same ranking except for near-ties).
     public func searchBatch(_ queries: [[Float]], k: Int, perClass: Bool, filter: SearchFilter = SearchFilter(),
-                            threads: Int = 2) -> [[(label: String, hits: [Hit])]] {
+                            threads: Int = 2, method: Method = .default) -> [[(label: String, hits: [Hit])]] {
         let m = queries.count
         guard m > 0 else { return [] }
+        if case .automatic = method, approximate != nil {
+            // Through the faiss partitions, one query at a time (faiss parallelises inside each).
+            return queries.map { q in
+                perClass ? searchPerClass(q, k: k, filter: filter, threads: threads, method: method)
+                    : [("", search(q, k: k, filter: filter, threads: threads, method: method))]
+            }
+        }
         let dim = dimension
         var flat: [Float] = []
         flat.reserveCapacity(m * dim)

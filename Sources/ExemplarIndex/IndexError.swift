@@ -18,6 +18,8 @@ public enum IndexError: ExemplarError {
     case modelMismatch(path: String, stored: String, given: String)
     /// The index's prompt or dimension is not the one asked for; `option` names what asked.
     case settingsMismatch(path: String, message: String, option: String?)
+    /// Imported vectors (`build --vectors`) that do not fit the data or the model.
+    case vectors(file: String, message: String)
 
     public var description: String {
         switch self {
@@ -35,13 +37,15 @@ public enum IndexError: ExemplarError {
             return "\(path): index was built with model \(stored), not \(given); rebuild it with this model or pass --model for the one it was built with"
         case .settingsMismatch(let path, let message, _):
             return "\(path): \(message)"
+        case .vectors(let file, let message):
+            return "\(file): \(message)"
         }
     }
 
     /// The user's input (the definition, the data, the folder, the model given): 2; storage failures: the store's.
     public var exitCode: Int32 {
         switch self {
-        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch, .settingsMismatch: 2
+        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch, .settingsMismatch, .vectors: 2
         case .store(let e): e.exitCode
         }
     }

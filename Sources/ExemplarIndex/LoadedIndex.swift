@@ -94,14 +94,30 @@ public struct LoadedIndex: Sendable {
 
     /// An index over `records` and their raw `vectors`; the `deleted` ones get
     /// `OnlineIndex.deletedSplit`, so no split holds them, and `filter` excludes them.
+    /// `approximate`: partitions carried over from the previous snapshot; nil reads `ann/`
+    /// when it belongs to this manifest (a damaged one is left out: searches are then exact,
+    /// and `approximateProblem` says why).
     static func assemble(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                         deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?) -> LoadedIndex {
+                         deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?,
+                         approximate: ApproximateIndex? = nil) -> LoadedIndex {
         var shown = records
         for id in deleted where Int(id) < shown.count { shown[Int(id)].split = OnlineIndex.deletedSplit }
-        let exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
-        return LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
-                           sizeOnDisk: size, deleted: deleted, lexical: lexical)
+        var exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
+        var problem: String?
+        if let approximate {
+            exact.approximate = approximate
+        } else {
+            do { exact.approximate = try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint) }
+            catch { problem = error.description }
+        }
+        var loaded = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
+                                 sizeOnDisk: size, deleted: deleted, lexical: lexical)
+        loaded.approximateProblem = problem
+        return loaded
     }
+
+    /// Why saved approximate partitions could not be used (a damaged `ann/` file), if so.
+    public var approximateProblem: String?
 
     public var records: [IndexRecord] { exact.records }
 

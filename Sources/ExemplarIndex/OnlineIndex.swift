@@ -173,17 +173,21 @@ public final class OnlineIndex: Sendable {
         } catch {
             throw .store(error)
         }
+        // The build's approximate partitions still cover its records; added ones are scanned exactly.
+        let approximate = old.index.exact.approximate?.retagged(manifest.dataFingerprint, in: folder)
         let next = Self.snapshot(folder: folder, manifest: manifest, records: old.index.records + records,
                                  vectors: old.vectors + vectors, deleted: deleted,
                                  interrupted: old.index.interruptedBuild, size: store.sizeOnDisk(),
-                                 lexical: lexical?.index ?? old.index.lexical)
+                                 lexical: lexical?.index ?? old.index.lexical, approximate: approximate)
         current.withLock { $0 = next }
     }
 
     private static func snapshot(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                                 deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?) -> Snapshot {
+                                 deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?,
+                                 approximate: ApproximateIndex? = nil) -> Snapshot {
         Snapshot(index: LoadedIndex.assemble(folder: folder, manifest: manifest, records: records, vectors: vectors,
-                                             deleted: deleted, interrupted: interrupted, size: size, lexical: lexical),
+                                             deleted: deleted, interrupted: interrupted, size: size, lexical: lexical,
+                                             approximate: approximate),
                  vectors: vectors)
     }
 }

@@ -56,7 +56,7 @@ extension Service {
             // A query that is an example of the support split is never its own demonstration.
             let own = entry.id.flatMap { snapshot.record(Int($0))?.split == request.support ? $0 : nil }
             queries[entry.slot] = IndexDemos.Query(sentences: entry.sentences, vector: vector, id: own,
-                                                   key: UInt64(entry.id ?? UInt32(entry.slot)))
+                                                   key: entry.id.map { UInt64($0) } ?? IndexDemos.Query.textKey(entry.sentences))
         }
         var results: [JSONValue] = []
         for (query, id) in zip(queries, ids) {

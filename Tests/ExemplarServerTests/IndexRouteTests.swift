@@ -85,6 +85,26 @@ import Testing
         }
     }
 
+    /// A new text draws by its own key, not its position: alone, or third in a batch, it gets
+    /// the same samples (so clients that batch differently get the same demonstrations).
+    @Test func aTextDrawsTheSameSamplesWhereverItStands() async throws {
+        try await withServer { s in
+            let text = "a great movie"
+            func samples(_ queries: [String]) async throws -> [Any] {
+                let reply = try await s.post("/v1/indexes/sst2/demonstrations",
+                                             ["queries": queries.map { ["text": $0] }, "num_sample": 4, "seed": 3])
+                #expect(reply.status == 200, "\(reply.text)")
+                return (reply.object["results"] as? [[String: Any]] ?? []).map { $0["samples"] ?? [] }
+            }
+            let alone = try await samples([text])
+            let third = try await samples(["sad nonsense , this .", "an utter bore", text])
+            #expect(alone.count == 1 && third.count == 3)
+            let encode = { (value: Any) in String(decoding: try JSONSerialization.data(withJSONObject: value, options: .sortedKeys), as: UTF8.self) }
+            #expect(try encode(alone[0]) == encode(third[2]))
+            #expect(try encode(third[0]) != encode(third[2]))
+        }
+    }
+
     @Test func addedAndDeletedExamplesAreSearchedAndPersisted() async throws {
         let server = try TestServer()
         defer { TemporaryFolder.remove(server.root) }

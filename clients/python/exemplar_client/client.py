@@ -1,7 +1,6 @@
 """A client for `exemplar serve`, standard library only (urllib): embeddings, search and
 LM-BFF demonstrations for a training loop.
 
-    import sys; sys.path.insert(0, "scripts")
     from exemplar_client import ExemplarClient
 
     client = ExemplarClient("http://127.0.0.1:8080", token=None)
@@ -89,12 +88,16 @@ class ExemplarClient:
     def index(self, name):
         return self.request("GET", f"/v1/indexes/{name}")
 
-    def embed(self, texts):
-        """Vectors (lists of floats) for a string or a list of strings, in order."""
+    def embed(self, texts, prompt_name=None, prompt=None, dimensions=None):
+        """Vectors (lists of floats) for a string or a list of strings, in order. `prompt_name`
+        (one of the model's prompts) or `prompt` (a text) is prepended to each input;
+        `dimensions` truncates (and renormalises) Matryoshka vectors."""
         single = isinstance(texts, str)
+        options = {key: value for key, value in (("prompt_name", prompt_name), ("prompt", prompt),
+                                                 ("dimensions", dimensions)) if value is not None}
         out = []
         for chunk in self._chunks([texts] if single else list(texts)):
-            reply = self.request("POST", "/v1/embeddings", {"input": chunk, "encoding_format": "base64"})
+            reply = self.request("POST", "/v1/embeddings", dict(options, input=chunk, encoding_format="base64"))
             for item in sorted(reply["data"], key=lambda d: d["index"]):
                 raw = base64.b64decode(item["embedding"])
                 out.append(list(struct.unpack(f"<{len(raw) // 4}f", raw)))

@@ -1,0 +1,282 @@
+import ExemplarANN
+import ExemplarCore
+import ExemplarJSON
+import ExemplarKernels
+import ExemplarStore
+import Foundation
+
+/// When and how an index gets approximate (faiss) search: `index.json`'s `"ann"` object, or
+/// `exemplar build --ann KIND`.
+public struct ANNSettings: Sendable, Equatable {
+    public var parameters: ANNParameters
+    /// A (split, label) partition with fewer rows is searched exactly (default 50,000).
+    public var minRows: Int
+
+    public init(parameters: ANNParameters, minRows: Int = 50_000) {
+        self.parameters = parameters
+        self.minRows = minRows
+    }
+}
+
+/// One faiss index per large (split, label) partition of a built index, saved in `NAME/ann/`
+/// and tied to the build by its data fingerprint: a partition's rows are its records in id
+/// order, so a stale or foreign folder (other fingerprint or row counts) is never used.
+public struct ApproximateIndex: Sendable {
+    /// One partition: its records' ids by faiss row, the faiss index, recall@10 measured at build.
+    public struct Partition: Sendable {
+        public let split: String
+        public let label: String
+        public let ids: [UInt32]
+        let index: FaissIndex
+        /// Mean share of exact top-10 ids found with the default search settings, on up to 200
+        /// of the partition's own vectors as queries.
+        public let recallAt10: Double
+        public var kind: ANNKind { index.kind }
+    }
+
+    public let settings: ANNSettings
+    public let fingerprint: String
+    public let partitions: [Partition]
+    /// Each label's splits among the covered records: a label is searched approximately only
+    /// when every split a search asks for has a partition.
+    let splitsByLabel: [String: [String]]
+    /// Ids up to this one (exclusive) are covered; records added online after the build are
+    /// searched exactly beside the partitions.
+    public let coveredIDs: UInt32
+    /// Default nprobe / efSearch when a search gives none (recall at these is `recallAt10`).
+    public static let defaultSearch = ANNSearchParameters(nprobe: 16, efSearch: 64)
+
+    /// The folder inside an index folder.
+    public static func folder(in index: URL) -> URL { index.appendingPathComponent("ann", isDirectory: true) }
+
+    /// Builds a faiss index for each (split, label) partition of `exact` with at least
+    /// `settings.minRows` rows; ids below `coveredIDs` are what the build holds.
+    public static func build(_ exact: ExactIndex, settings: ANNSettings, fingerprint: String,
+                             progress: (Int, Int) -> Void = { _, _ in }) throws(ANNError) -> ApproximateIndex {
+        let plan = partitionRows(exact)
+        let large = plan.filter { $0.rows.count >= settings.minRows }
+        var built: [Partition] = []
+        for (n, part) in large.enumerated() {
+            progress(n, large.count)
+            let vectors = part.rows.flatMap { exact.vector(at: Int($0)) }
+            let index = try vectors.withUnsafeBufferPointer { (v) throws(ANNError) in try FaissIndex.build(settings.parameters, vectors: v, dimension: exact.dimension) }
+            let recall = try measureRecall(index, vectors: vectors, dimension: exact.dimension)
+            built.append(Partition(split: part.split, label: part.label, ids: part.rows, index: index, recallAt10: recall))
+        }
+        progress(large.count, large.count)
+        return ApproximateIndex(settings: settings, fingerprint: fingerprint, partitions: built,
+                                splitsByLabel: splits(plan), coveredIDs: UInt32(exact.records.count))
+    }
+
+    /// (split, label) partitions in label order, then split by first appearance; rows are record ids.
+    static func partitionRows(_ exact: ExactIndex) -> [(split: String, label: String, rows: [UInt32])] {
+        var out: [(split: String, label: String, rows: [UInt32])] = []
+        for label in exact.labels {
+            var bySplit: [String: [UInt32]] = [:], order: [String] = []
+            for record in exact.records where record.label == label {
+                if bySplit[record.split] == nil { order.append(record.split) }
+                bySplit[record.split, default: []].append(record.id)
+            }
+            for split in order { out.append((split, label, bySplit[split]!)) }
+        }
+        return out
+    }
+
+    static func splits(_ plan: [(split: String, label: String, rows: [UInt32])]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for part in plan { out[part.label, default: []].append(part.split) }
+        return out
+    }
+
+    /// recall@10 of `index` against brute force on up to 200 evenly spread rows of its own vectors.
+    static func measureRecall(_ index: FaissIndex, vectors: [Float], dimension: Int) throws(ANNError) -> Double {
+        let rows = vectors.count / dimension, k = min(10, rows)
+        let sample = (0..<min(200, rows)).map { $0 * rows / min(200, rows) }
+        let queries = sample.flatMap { vectors[($0 * dimension)..<(($0 + 1) * dimension)] }
+        let found = try queries.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: k, defaultSearch) }
+        var shared = 0
+        for (q, row) in sample.enumerated() {
+            var top = TopK(k: k)
+            vectors.withUnsafeBufferPointer { v in
+                let query = v.baseAddress! + row * dimension
+                for r in 0..<rows {
+                    let s = Vectors.dot(query, v.baseAddress! + r * dimension, dimension)
+                    if top.admits(s) { top.insert(score: s, id: UInt32(r)) }
+                }
+            }
+            shared += Set(top.items.map { Int($0.id) }).intersection(found[q].map(\.id)).count
+        }
+        return sample.isEmpty ? 1 : Double(shared) / Double(sample.count * k)
+    }
+
+    // MARK: - Files
+
+    /// Writes `ann/` (the description `ann.json` and one `.faiss` file per partition) into a
+    /// temporary folder and swaps it in for the old one, so a reader sees the old or the new.
+    public func write(into index: URL) throws(ANNError) {
+        let fm = FileManager.default
+        let target = Self.folder(in: index)
+        let temporary = index.appendingPathComponent(".ann.\(getpid()).tmp", isDirectory: true)
+        // What a killed earlier write left behind.
+        for name in (try? fm.contentsOfDirectory(atPath: index.path)) ?? [] where name.hasPrefix(".ann.") {
+            try? fm.removeItem(at: index.appendingPathComponent(name))
+        }
+        do { try fm.createDirectory(at: temporary, withIntermediateDirectories: false) } catch {
+            throw ANNError("cannot create \(temporary.lastPathComponent) in \(index.lastPathComponent): \(error.localizedDescription)")
+        }
+        var entries: [JSONValue] = []
+        for (n, part) in partitions.enumerated() {
+            try part.index.write(to: temporary.appendingPathComponent("p\(n).faiss"))
+            entries.append(.object([("file", .string("p\(n).faiss")), ("label", .string(part.label)),
+                                    ("recall_at_10", .number(part.recallAt10)), ("rows", .int(part.ids.count)),
+                                    ("split", .string(part.split))]))
+        }
+        let p = settings.parameters
+        let description = JSONValue.object(dropping: [
+            ("covered_ids", .int(Int(coveredIDs))), ("ef_construction", .int(p.efConstruction)),
+            ("fingerprint", .string(fingerprint)), ("kind", .string(p.kind.rawValue)), ("links", .int(p.links)),
+            ("lists", p.lists.map(JSONValue.int)), ("min_rows", .int(settings.minRows)),
+            ("partitions", .array(entries)),
+        ])
+        let json = temporary.appendingPathComponent("ann.json")
+        guard fm.createFile(atPath: json.path, contents: Data(description.prettyText.utf8)) else {
+            throw ANNError("cannot write \(json.lastPathComponent)")
+        }
+        let old = index.appendingPathComponent(".ann.\(getpid()).old", isDirectory: true)
+        if fm.fileExists(atPath: target.path) { _ = rename(target.path, old.path) }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw ANNError("cannot move the new ann folder into place: \(String(cString: strerror(errno)))")
+        }
+        try? fm.removeItem(at: old)
+    }
+
+    /// The saved partitions of the index in `folder` when they belong to this build of `exact`
+    /// (same fingerprint, same partition rows); nil when there are none or they are stale.
+    /// A damaged file is an error naming it.
+    public static func read(folder: URL, exact: ExactIndex, fingerprint: String) throws(ANNError) -> ApproximateIndex? {
+        let dir = Self.folder(in: folder)
+        let jsonURL = dir.appendingPathComponent("ann.json")
+        guard let bytes = FileManager.default.contents(atPath: jsonURL.path) else { return nil }
+        do {
+            let root = try JSONReader(bytes: [UInt8](bytes))
+            guard try root.string("fingerprint") == fingerprint else { return nil }
+            guard let kindName = try root.string("kind"), let kind = ANNKind(rawValue: kindName) else {
+                throw ANNError("\(jsonURL.path): field \"kind\" must be one of \(ANNKind.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 2)
+            }
+            let parameters = ANNParameters(kind: kind, lists: try root.int("lists", range: 1...Int(Int32.max)),
+                                           links: try root.int("links", range: 2...4096) ?? 32,
+                                           efConstruction: try root.int("ef_construction", range: 1...100_000) ?? 80)
+            let settings = ANNSettings(parameters: parameters, minRows: try root.int("min_rows", range: 1...Int.max) ?? 50_000)
+            let covered = try root.int("covered_ids", range: 0...Int(UInt32.max)) ?? 0
+            guard covered <= exact.records.count else { return nil }
+            let plan = partitionRows(exact)
+            var parts: [Partition] = []
+            for entry in try root.objects("partitions") ?? [] {
+                guard let split = try entry.string("split"), let label = try entry.string("label"),
+                      let file = try entry.string("file"), !file.contains("/") else {
+                    throw ANNError("\(jsonURL.path): a partition lacks split, label or file", exitCode: 2)
+                }
+                // Rows covered by the build: the partition's records with ids below covered_ids.
+                guard let rows = plan.first(where: { $0.split == split && $0.label == label })?.rows.filter({ $0 < UInt32(covered) }) else { return nil }
+                let index = try FaissIndex.read(dir.appendingPathComponent(file))
+                guard index.count == rows.count, index.dimension == exact.dimension else { return nil }
+                parts.append(Partition(split: split, label: label, ids: rows, index: index,
+                                       recallAt10: try entry.double("recall_at_10") ?? 0))
+            }
+            let coveredPlan = plan.map { ($0.split, $0.label, $0.rows.filter { $0 < UInt32(covered) }) }.filter { !$0.2.isEmpty }
+            return ApproximateIndex(settings: settings, fingerprint: fingerprint, partitions: parts,
+                                    splitsByLabel: splits(coveredPlan), coveredIDs: UInt32(covered))
+        } catch let error as ANNError {
+            throw error
+        } catch {
+            throw ANNError("\(jsonURL.path): \(error)", exitCode: 2)
+        }
+    }
+
+    /// The same partitions tagged with an online edit's new fingerprint: `ann.json` is
+    /// rewritten (temporary file, then rename) so the next open still uses them. A crash
+    /// between the edit's commit and this leaves the old tag: the next open searches exactly.
+    public func retagged(_ newFingerprint: String, in index: URL) -> ApproximateIndex {
+        let json = Self.folder(in: index).appendingPathComponent("ann.json")
+        if let bytes = FileManager.default.contents(atPath: json.path),
+           let old = String(data: bytes, encoding: .utf8), old.contains("\"\(fingerprint)\"") {
+            let temporary = json.deletingLastPathComponent().appendingPathComponent(".ann.json.\(getpid()).tmp")
+            let text = old.replacingOccurrences(of: "\"\(fingerprint)\"", with: "\"\(newFingerprint)\"")
+            if FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8)) {
+                if rename(temporary.path, json.path) != 0 { unlink(temporary.path) }
+            }
+        }
+        return ApproximateIndex(settings: settings, fingerprint: newFingerprint, partitions: partitions,
+                                splitsByLabel: splitsByLabel, coveredIDs: coveredIDs)
+    }
+
+    /// What `ann/ann.json` says, for `info` (no faiss file is loaded).
+    public struct Summary: Sendable {
+        public var settings: ANNSettings
+        /// Whether it belongs to the manifest's build (else searches are exact until the next build).
+        public var current: Bool
+        public var partitions: [(split: String, label: String, rows: Int, recallAt10: Double)]
+
+        public var json: JSONValue {
+            .object([("current", .bool(current)), ("kind", .string(settings.parameters.kind.rawValue)),
+                     ("min_rows", .int(settings.minRows)),
+                     ("partitions", .array(partitions.map { p in
+                         .object([("label", .string(p.label)), ("recall_at_10", .number(p.recallAt10)),
+                                  ("rows", .int(p.rows)), ("split", .string(p.split))])
+                     }))])
+        }
+    }
+
+    public static func summary(in index: URL, fingerprint: String) -> Summary? {
+        guard let bytes = FileManager.default.contents(atPath: folder(in: index).appendingPathComponent("ann.json").path),
+              let root = try? JSONReader(bytes: [UInt8](bytes)), let settings = savedSettings(in: index) else { return nil }
+        let parts = ((try? root.objects("partitions")) ?? nil) ?? []
+        return Summary(settings: settings, current: ((try? root.string("fingerprint")) ?? nil) == fingerprint,
+                       partitions: parts.map { p in
+                           (((try? p.string("split")) ?? nil) ?? "", ((try? p.string("label")) ?? nil) ?? "",
+                            ((try? p.int("rows")) ?? nil) ?? 0, ((try? p.double("recall_at_10")) ?? nil) ?? 0)
+                       })
+    }
+
+    /// The settings the saved `ann/` was built with, whatever build it belongs to.
+    public static func savedSettings(in index: URL) -> ANNSettings? {
+        guard let bytes = FileManager.default.contents(atPath: folder(in: index).appendingPathComponent("ann.json").path),
+              let root = try? JSONReader(bytes: [UInt8](bytes)), let name = try? root.string("kind"),
+              let kind = ANNKind(rawValue: name) else { return nil }
+        return ANNSettings(parameters: ANNParameters(kind: kind, lists: (try? root.int("lists")) ?? nil,
+                                                     links: ((try? root.int("links")) ?? nil) ?? 32,
+                                                     efConstruction: ((try? root.int("ef_construction")) ?? nil) ?? 80),
+                           minRows: ((try? root.int("min_rows")) ?? nil) ?? 50_000)
+    }
+
+    /// After a build: (re)builds `ann/` for the index in `folder` with `settings` (nil: the
+    /// settings it was last built with, if any) unless it already belongs to this build with
+    /// those settings. Returns what is in place, or nil when the index has no ANN.
+    public static func update(folder: URL, settings: ANNSettings?, threads: Int,
+                              progress: (Int, Int) -> Void = { _, _ in }) throws -> ApproximateIndex? {
+        guard let settings = settings ?? savedSettings(in: folder) else { return nil }
+        let index = try LoadedIndex.open(folder)
+        if let current = index.exact.approximate, current.settings == settings { return current }
+        FaissIndex.setThreads(threads)
+        let built = try build(index.exact, settings: settings, fingerprint: index.manifest.dataFingerprint, progress: progress)
+        try built.write(into: folder)
+        return built
+    }
+
+    /// Removes a saved `ann/` folder (an index built without ANN).
+    public static func remove(from index: URL) {
+        try? FileManager.default.removeItem(at: folder(in: index))
+    }
+
+    /// The partitions that cover label `label` for `split` (nil: every split), or nil when
+    /// some needed partition was not built (then the label is searched exactly).
+    func covering(label: String, split: String?) -> [Partition]? {
+        let wanted = split.map { [$0] } ?? splitsByLabel[label] ?? []
+        var out: [Partition] = []
+        for s in wanted {
+            guard let p = partitions.first(where: { $0.label == label && $0.split == s }) else { return nil }
+            out.append(p)
+        }
+        return out.isEmpty ? nil : out
+    }
+}
