@@ -1,3 +1,4 @@
+import ExemplarANN
 import ExemplarJSON
 import ExemplarIndex
 import ExemplarStore
@@ -31,6 +32,11 @@ extension Service {
         }
         let k = try body.int("k", range: 1...10_000) ?? 5
         let perClass = try body.bool("per_class") ?? false
+        // Where the index has approximate (faiss) partitions: their settings, or `exact`.
+        let defaults = ApproximateIndex.defaultSearch
+        let method: ExactIndex.Method = try body.bool("exact") == true ? .exact
+            : .automatic(ANNSearchParameters(nprobe: try body.int("nprobe", range: 1...1_000_000) ?? defaults.nprobe,
+                                             efSearch: try body.int("ef_search", range: 1...1_000_000) ?? defaults.efSearch))
         let label = try body.string("label")
         let split = try body.string("split")
         let exclude = Set(try body.ids("exclude_ids")?.map(UInt32.init) ?? [])
@@ -95,8 +101,8 @@ extension Service {
         let exact = snapshot.index.exact
         let results: [JSONValue] = zip(texts, queries).map { text, query in
             // Search on this request's thread with the SIMD scan: BLAS threads belong to the worker.
-            let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 1)
-                : [("", exact.search(query, k: k, filter: filter, threads: 1))]
+            let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 1, method: method)
+                : [("", exact.search(query, k: k, filter: filter, threads: 1, method: method))]
             return SearchJSON.result(query: text, groups: groups, perClass: perClass, records: snapshot.index.records)
         }
         if field == "text" || field == "vector" { return .json(results[0]) }

@@ -74,6 +74,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: index.appendingPathComponent("ann").path))
     }
 
+    /// `serve` searches the partitions too; `exact`, `nprobe`, `ef_search` on the route; an
+    /// online addition is found beside them.
+    @Test func servedIndexSearchesThroughTheAnnAndItsAdditions() async throws {
+        let dir = try TemporaryFolder.create("ann")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try writeDataset(data, n: 300)
+        let index = dir.appendingPathComponent("pool")
+        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann", "hnsw", "--ann-min-rows", "50"]).status == 0)
+        let process = Process()
+        process.executableURL = try CLIRunner.binary
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
+        let server = try ServeProcess(process)
+        defer { _ = server.stop() }
+        let body = #"{"text": "great music plot", "k": 4, "per_class": true, "ef_search": 300}"#
+        let approximate = try await server.request("POST", "/v1/indexes/pool/search", body)
+        let exact = try await server.request("POST", "/v1/indexes/pool/search", #"{"text": "great music plot", "k": 4, "per_class": true, "exact": true}"#)
+        #expect(approximate.status == 200 && approximate.body == exact.body, "\(approximate.body)")
+        #expect(try await server.request("POST", "/v1/indexes/pool/search", #"{"text": "x", "nprobe": 0}"#).status == 400)
+        let added = try await server.request("POST", "/v1/indexes/pool/examples", #"{"examples": [{"text": "great music plot", "label": "a"}]}"#)
+        #expect(added.status == 201, "\(added.body)")
+        let after = try await server.request("POST", "/v1/indexes/pool/search", #"{"text": "great music plot", "k": 1, "label": "a"}"#)
+        #expect(after.body.contains("\"id\":300,"), "\(after.body)")
+    }
+
     @Test func staleOrDamagedAnnFallsBackToExact() throws {
         let dir = try TemporaryFolder.create("ann")
         defer { TemporaryFolder.remove(dir) }

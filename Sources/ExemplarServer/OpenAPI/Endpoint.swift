@@ -106,6 +106,7 @@ struct RequestBody: Sendable {
         ("k", Schema.integer(min: 1, max: 10_000)), ("per_class", Schema.boolean), ("label", Schema.string), ("split", Schema.string),
         ("exclude_ids", Schema.array(Schema.integer(min: 0))), ("mode", Schema.enumeration(SearchMode.allCases.map(\.rawValue))),
         ("bm25_weight", Schema.number(min: 0, max: 1)),
+        ("exact", Schema.boolean), ("nprobe", Schema.integer(min: 1, max: 1_000_000)), ("ef_search", Schema.integer(min: 1, max: 1_000_000)),
     ])
 
     static let demoQuery = Schema.object([("text", Schema.string), ("text_b", Schema.string), ("id", Schema.integer(min: 0))])
