@@ -9,9 +9,15 @@ public struct ModelTokenizer: TemplateTokenizer {
     let tokenizer: Tokenizer
     let decoder: TokenDecoder?
 
-    /// The tokenizer of a model folder (`tokenizer.json`, or `vocab.txt` + `tokenizer_config.json`).
+    /// The tokenizer of a model folder (`tokenizer.json`, or `vocab.txt` + `tokenizer_config.json`),
+    /// or of one tokenizer.json file.
     public init(folder: URL) throws(EncoderError) {
-        self.init(try Tokenizer.load(folder: folder, maxLength: Int(Int32.max)))
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            self.init(try Tokenizer.load(tokenizerJSON: folder, maxLength: Int(Int32.max)))
+        } else {
+            self.init(try Tokenizer.load(folder: folder, maxLength: Int(Int32.max)))
+        }
     }
 
     /// An encoder's tokenizer, without its length limit.
@@ -31,4 +37,27 @@ public struct ModelTokenizer: TemplateTokenizer {
     public func detokenize(_ tokens: [String]) -> String {
         TokenDecoder.decode(tokens, with: decoder)
     }
+
+    /// The id of a vocabulary piece or added token, if the tokenizer has it.
+    public func id(of token: String) -> Int? {
+        tokenizer.id(of: token).map(Int.init)
+    }
+
+    /// Whether the model takes token type ids: a WordPiece (BERT-family) vocabulary. LM-BFF's
+    /// rule is BERT yes, RoBERTa no.
+    public var hasTokenTypes: Bool {
+        if case .wordPiece = tokenizer.model { true } else { false }
+    }
+
+    /// The special-token set (RoBERTa's or BERT's) whose `cls`, `sep` and `mask` all are tokens
+    /// of this tokenizer, RoBERTa's first; nil when neither is.
+    public var specialTokens: SpecialTokens? {
+        [SpecialTokens.roberta, .bert].first { set in [set.cls, set.sep, set.mask].allSatisfy { id(of: $0) != nil } }
+    }
+
+    /// The padding token's id: `<pad>` or `[PAD]`.
+    public var padID: Int? { id(of: "<pad>") ?? id(of: "[PAD]") }
+
+    /// The unknown token's id: `<unk>` or `[UNK]`.
+    public var unknownID: Int? { id(of: "<unk>") ?? id(of: "[UNK]") }
 }
