@@ -26,7 +26,8 @@ vocab.txt (slow BertTokenizer, lower-cased), byte-level BPE = Tests/Fixtures/lmb
 
 Output Tests/Fixtures/lmbff-ids/TASK-SEED-TOKENIZER.json: LM-BFF's extended template, max
 length, label-word ids, num_sample, and per split (dev, test) `demos` (the support rows drawn
-for every context, in feature order: sample-major, then query; in label order as concatenated)
+for every context, in feature order: sample-major, then query; each in label order, as
+convert_fn concatenates them)
 and `contexts` for the first and last queries (every sample): `input_ids` up to the first pad
 (`attention_mask` is 1 exactly there), `mask_pos`, `length` (the padded length) and whether
 token type ids were returned.
@@ -179,7 +180,9 @@ def main():
     def select_context(self, context_examples):
         chosen = original(self, context_examples)
         rows = {id(e): i for i, e in enumerate(self.support_examples)}
-        self.drawn.append([rows[id(e)] for e in chosen])
+        # convert_fn concatenates them in label order, whatever order they were drawn in.
+        in_label_order = sorted(chosen, key=lambda e: self.label_list.index(e.label))
+        self.drawn.append([rows[id(e)] for e in in_label_order])
         return chosen
 
     original = dataset_module.FewShotDataset.select_context
