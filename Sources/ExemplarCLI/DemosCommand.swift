@@ -117,7 +117,7 @@ enum DemosCommand {
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
-            .queries.with(value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
+            .queries.with(value: "SPLIT|FILE", help: "A split of the index (or several in order: dev,test), or a file of texts (a path with / is always a file). Required."),
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
             .embeddings, .inputFormat, .promptName.with(help: "Must be the prompt the index embeds queries with (the default): a check."),
@@ -144,8 +144,8 @@ enum DemosCommand {
             throw UsageError(command: spec.name, message: "give --text or --format, not both")
         }
         let tokenizer = try DemoContextOptions.tokenizer(args, request: request, source: source)
-        let demos: IndexDemos
-        do { demos = try request.makeDemos(source, tokenizer: tokenizer) } catch {
+        var prepared: IndexDemos
+        do { prepared = try request.makeDemos(source, tokenizer: tokenizer) } catch {
             throw UsageError(command: spec.name, message: error.description(naming: \.option))
         }
 
@@ -166,7 +166,7 @@ enum DemosCommand {
             for split in splitNames {
                 let start = queries.count
                 for record in source.exact.records where record.split == split {
-                    let query = demos.query(record: record.id)
+                    let query = prepared.query(record: record.id)
                     queries.append(query)
                     queryJSON.append(IndexDemos.queryJSON(id: record.id, label: record.label, sentences: query.sentences))
                     queryRecords.append(record)
@@ -193,6 +193,10 @@ enum DemosCommand {
         }
         let threads = try Common.threads(args, command: spec.name)
         IndexDemos.prepareConcurrentSelection()
+        if tokenizer != nil {  // each sentence tokenized once, not in every context it appears in
+            prepared.cacheTokens(of: prepared.supportRecords + queryRecords.compactMap { $0 }, threads: threads)
+        }
+        let demos = prepared
         // LM-BFF's sampling draws for every query of each split in turn (before --limit, which
         // only shortens the output): FewShotDataset's order, dev before test as given.
         var stream: [[IndexDemos.Sample]]? = nil
@@ -307,7 +311,9 @@ enum DemosCommand {
         try readTopKDPP(args, into: &request)
         try readBM25(args, into: &request)
         try DemoContextOptions.read(args, into: &request, command: spec.name)
-        try DemoContextOptions.readLMBFF(args, into: &request, command: spec.name)
+        if args.command == spec.name {  // evaluate-demos shares this reader without these options
+            try DemoContextOptions.readLMBFF(args, into: &request, command: spec.name)
+        }
         return request
     }
 

@@ -33,10 +33,12 @@ public struct LMBFFSettings: Sendable, Hashable {
 }
 
 extension DemoRequest {
-    /// Whether the request targets an LM's inputs: a target tokenizer named, token ids, an LM-BFF
-    /// task or a length rule. Then the tokenizer's own special tokens are the default.
+    /// Whether the request builds an LM's inputs: token ids, an LM-BFF task, a sentence limit or a
+    /// length rule. Then the tokenizer's own special tokens are the default (a tokenizer given only
+    /// to count `max_context_tokens` leaves them as they were).
     var targetsLM: Bool {
-        tokenizer != nil || ids || lmbffTask != nil || maxSeqLength != nil || doubleDemo == true || truncateHead == true
+        ids || lmbffTask != nil || maxSeqLength != nil || doubleDemo == true || truncateHead == true
+            || firstSentLimit != nil || otherSentLimit != nil
     }
 
     /// The request with `lmbff_task`'s settings filled in where not given, checked: the task is

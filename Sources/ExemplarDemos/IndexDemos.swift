@@ -15,7 +15,7 @@ public struct IndexDemos: Sendable {
     public let grouping: DemoLabels
     public var selector: DemoSelector
     /// Renders contexts when a template is given.
-    public let renderer: ContextRenderer?
+    public private(set) var renderer: ContextRenderer?
     /// The context order and token budget applied to every sample (none by default).
     public var arrangement = ContextArrangement()
     /// Token ids for every context, when the request asks for them (`ids`).
@@ -73,6 +73,15 @@ public struct IndexDemos: Sendable {
         return Query(sentences: Self.sentences(r), vector: Array(exact.vector(at: Int(id))),
                      id: r.split == supportSplit ? id : nil, key: UInt64(id))
     }
+
+    /// Tokenizes the sentences of `records` (the support split's, the queries') once, in every
+    /// style the template uses, instead of in every context they appear in (with a tokenizer).
+    public mutating func cacheTokens(of records: [IndexRecord], threads: Int = 1) {
+        renderer = renderer?.withTokenCache(sentences: records.map(Self.sentences), threads: threads)
+    }
+
+    /// The records of the support split.
+    public var supportRecords: [IndexRecord] { records.filter { $0.split == supportSplit } }
 
     /// The samples for `query`, each query from its own stream.
     public func select(_ query: Query) throws -> [Sample] {

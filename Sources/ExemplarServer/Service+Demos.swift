@@ -25,7 +25,9 @@ extension Service {
                 do { tokenizer = try ModelTokenizer(folder: URL(fileURLWithPath: path)) } catch {
                     throw body.error("tokenizer", "\(path) cannot be read as a tokenizer: \(error)")
                 }
-                return try request.makeDemos(source, tokenizer: tokenizer)
+                var demos = try request.makeDemos(source, tokenizer: tokenizer)
+                demos.cacheTokens(of: demos.supportRecords)  // once per cached request
+                return demos
             }
             return try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : ModelTokenizer(worker.encoder.tokenizer))
         }

@@ -25,6 +25,9 @@ public struct ContextRenderer: Sendable {
     public let otherSentLimit: Int?
     /// The whole context's token limit (LM-BFF's `max_length`), cut from the tail or the head.
     public let lengthLimit: LengthLimit?
+    /// Tokens of texts rendered again and again (support sentences in each style, literals,
+    /// label words): `withTokenCache(sentences:threads:)` fills it; a text not in it is tokenized.
+    private var tokenCache: [String: [String]] = [:]
 
     /// LM-BFF's cut of a whole context (`tokenize_multipart_input`): to `maxLength` tokens, from
     /// the tail (default) or, with `truncateHead`, from the head.
@@ -171,7 +174,32 @@ public struct ContextRenderer: Sendable {
     }
 
     private func plain(_ role: SegmentRole, _ text: String, _ segmentID: Int) -> ContextSegment {
-        ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokenizer?.tokenize(text), truncated: false)
+        ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokenizer.map { tokenCache[text] ?? $0.tokenize(text) }, truncated: false)
+    }
+
+    /// The renderer with the tokens of `sentences` (each example's, e.g. the support set's) in
+    /// every sentence style of the template, and of its literals and label words, computed once.
+    public func withTokenCache(sentences: [[String]], threads: Int = 1) -> ContextRenderer {
+        guard let tokenizer else { return self }
+        var styles = Set<SentenceStyle>()
+        var texts = Set<String>()
+        for part in template.parts {
+            switch part {
+            case .sentence(_, let style): styles.insert(style)
+            case .text(let raw): texts.insert(raw.replacingOccurrences(of: "_", with: " "))
+            default: break
+            }
+        }
+        for group in labelWords.words.indices { texts.insert(labelWords.rendered(group)) }
+        for example in sentences {
+            for sentence in example { for style in styles { texts.insert(style.apply(sentence)) } }
+        }
+        let list = Array(texts.filter { tokenCache[$0] == nil })
+        let tokens = (try? IndexDemos.concurrentMap(list.count, threads: threads) { tokenizer.tokenize(list[$0]) }) ?? []
+        var copy = self
+        copy.tokenCache.reserveCapacity(tokenCache.count + list.count)
+        for (text, pieces) in zip(list, tokens) { copy.tokenCache[text] = pieces }
+        return copy
     }
 
     /// A label word: LM-BFF's one token of `" " + word` (tokenized; the id step checks it is one),
@@ -186,7 +214,7 @@ public struct ContextRenderer: Sendable {
     private func sentence(_ role: SegmentRole, _ text: String, limit: Int?, _ segmentID: Int) -> ContextSegment {
         guard let tokenizer else { return plain(role, text, segmentID) }
         // transformers' slow tokenizers give no token for text that is only whitespace.
-        let tokens = text.allSatisfy(\.isWhitespace) ? [] : tokenizer.tokenize(text)
+        let tokens = text.allSatisfy(\.isWhitespace) ? [] : tokenCache[text] ?? tokenizer.tokenize(text)
         guard let limit, tokens.count > limit else {
             return ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokens, truncated: false)
         }

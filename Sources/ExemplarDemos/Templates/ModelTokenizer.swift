@@ -8,6 +8,8 @@ import Foundation
 public struct ModelTokenizer: TemplateTokenizer {
     let tokenizer: Tokenizer
     let decoder: TokenDecoder?
+    /// Every token's id, added tokens winning over the model's vocabulary (as `Tokenizer.id(of:)`).
+    let ids: [TokenKey: Int]
 
     /// The tokenizer of a model folder (`tokenizer.json`, or `vocab.txt` + `tokenizer_config.json`),
     /// or of one tokenizer.json file.
@@ -23,6 +25,13 @@ public struct ModelTokenizer: TemplateTokenizer {
     /// An encoder's tokenizer, without its length limit.
     public init(_ tokenizer: Tokenizer) {
         self.tokenizer = tokenizer.with(maxLength: Int(Int32.max))
+        var ids: [TokenKey: Int] = [:]
+        ids.reserveCapacity(Int(tokenizer.largestID) + 1)
+        for id in 0...max(0, tokenizer.largestID) {
+            if let token = tokenizer.token(for: id), ids[TokenKey(token)] == nil { ids[TokenKey(token)] = Int(id) }
+        }
+        for added in tokenizer.addedTokens.reversed() { ids[TokenKey(added.content)] = Int(added.id) }
+        self.ids = ids
         if case .wordPiece(let prefix, _)? = tokenizer.decoder {
             decoder = .wordPiece(prefix: prefix, cleanup: false)
         } else {
@@ -40,7 +49,7 @@ public struct ModelTokenizer: TemplateTokenizer {
 
     /// The id of a vocabulary piece or added token, if the tokenizer has it.
     public func id(of token: String) -> Int? {
-        tokenizer.id(of: token).map(Int.init)
+        ids[TokenKey(token)]
     }
 
     /// Whether the model takes token type ids: a WordPiece (BERT-family) vocabulary. LM-BFF's
