@@ -43,7 +43,7 @@ public struct DemoRequest: Sendable, Hashable {
     public var template: String?
     /// Label words (default with template `lmbff`: the task's).
     public var labelWords: Words?
-    /// Special tokens (default: the target tokenizer's own, else RoBERTa's).
+    /// Special tokens (default: with LM-BFF's rules, the target tokenizer's own; else RoBERTa's).
     public var specialTokens: Tokens?
     /// in-context with a template: demonstrations after the query (default) or before it.
     public var placement: InContextPlacement?
@@ -72,8 +72,8 @@ public struct DemoRequest: Sendable, Hashable {
     /// LM-BFF's run_experiment.sh settings for a task: template, label words, sentence limits,
     /// double_demo, max_seq_length and num_sample, each unless given (`LMBFFSettings`).
     public var lmbffTask: LMBFFTask?
-    /// The target LM's tokenizer, as its front end names it (a path): set when one is given, so
-    /// that LM-BFF's length rules, its special tokens and token ids apply. Part of the request's identity.
+    /// The target LM's tokenizer as its front end names it (a path), when one is given: part of
+    /// the request's identity (the server caches demos per request); `makeDemos` gets it loaded.
     public var tokenizer: String?
     /// The whole context's token limit before `double_demo` (LM-BFF's `max_seq_length`;
     /// default 128 with token ids).
