@@ -90,6 +90,24 @@ def main():
     lines = out.read_text().splitlines()
     log(f"exemplar demos: {best:.3f} s for {len(lines)} (query, sample) lines")
 
+    # LM-BFF's training inputs: the same selection on LM-BFF's folder (export-lmbff's .npy files),
+    # rendered with the target tokenizer (the model's, BERT WordPiece) and token ids out.
+    ids_out = work / "demos-ids.jsonl"
+    ids_times = {}
+    for sampling in ["per-query", "lmbff"]:
+        ids_cmd = [a.exemplar, "demos", "--data", str(work / "data"), "--task", "SST-2", "--embeddings", "sbert-bench",
+                   "--queries", "dev", "--lmbff-task", "SST-2", "--tokenizer", os.environ["EXEMPLAR_MODEL"],
+                   "--sampling", sampling, "--ids", "--seed", "42", "--output", str(ids_out)]
+        ids_best = float("inf")
+        for _ in range(a.repeats):
+            t = time.perf_counter()
+            subprocess.run(ids_cmd, check=True, env=env)
+            ids_best = min(ids_best, time.perf_counter() - t)
+        ids_times[sampling] = ids_best
+        ids_lines = ids_out.read_text().splitlines()
+        assert len(ids_lines) == len(lines) and "input_ids" in json.loads(ids_lines[0])
+        log(f"exemplar demos --ids --sampling {sampling}: {ids_best:.3f} s")
+
     import numpy as np
     import torch
     from sentence_transformers import util
@@ -143,6 +161,8 @@ def main():
 | engine | what was timed | time |
 |---|---|---:|
 | exemplar demos | whole process, all {len(query_labels)} x 16 = {len(lines)} (query, sample) contexts, JSON Lines written; best of {a.repeats} | **{best:.2f} s** |
+| exemplar demos `--data` `--lmbff-task SST-2 --tokenizer MODEL --ids` (per-query sampling) | whole process, the same contexts tokenized as LM-BFF does, input_ids/attention_mask/token_type_ids/mask_pos written; best of {a.repeats} | **{ids_times["per-query"]:.2f} s** |
+| the same with `--sampling lmbff` | whole process, LM-BFF's numpy draws; best of {a.repeats} | **{ids_times["lmbff"]:.2f} s** |
 | LM-BFF selection loop (src/dataset.py) | {a.lmbff_queries} filter passes ({per_pass:.2f} s each), scaled to {passes} | {lmbff_total:.0f} s ({lmbff_total / 3600:.1f} h) |
 
 Ratio: exemplar is **{lmbff_total / best:,.0f}x** faster. Check: {checked} demonstrations exemplar chose for the timed queries, {outside} outside LM-BFF's filtered candidates (the filtered sets themselves are compared for every query in `ExemplarDemosTests`).

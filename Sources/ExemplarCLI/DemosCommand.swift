@@ -56,8 +56,14 @@ enum DemosCommand {
                           BM25Okapi, k1 1.5, b 0.75, epsilon 0.25) over the index's postings: the
                           --k best of each label (default 1); --all-labels: the --k best of any
                           label (default 4), as OpenICL's BM25Retriever; needs an index
-            Sampling is deterministic for --seed (each query has its own stream, so results do
-            not depend on which other queries are in the run).
+            Sampling is deterministic for --seed. --sampling per-query (default): each query has
+            its own stream, so results do not depend on which other queries are in the run.
+            --sampling lmbff: LM-BFF's own draws (np.random.seed(seed), one np.random.permutation
+            per sample and query, sample-major), for policies lmbff, random and in-context; the
+            stream runs through the --queries splits in the order given, so --queries dev,test
+            is run.py with --do_eval --do_predict (its test draws continue where dev's end), and
+            --queries test is a run without --do_eval. Use it to reproduce LM-BFF's numbers;
+            use per-query when queries come and go (serving, a subset, new texts).
 
             Contexts: --context-order label|similar-last|similar-first|random reorders every
             context (similar-last is KATE's best order; random is seeded); --max-similarity X
@@ -79,6 +85,19 @@ enum DemosCommand {
             "similarity"}], "context"} (demonstrations in label order as LM-BFF concatenates
             them; "context" with a template; --segments adds each segment's role).
 
+            LM-BFF's training inputs: --tokenizer PATH names the target LM's tokenizer (a model
+            folder or tokenizer.json, e.g. roberta-large's); the context is then tokenized part
+            by part as LM-BFF's tokenize_multipart_input does, sentences cut to
+            --first-sent-limit / --other-sent-limit tokens (mid-word), the whole to
+            --max-seq-length (x2 with --double-demo; from the head with --truncate-head), with
+            that tokenizer's special tokens. --ids adds per context input_ids, attention_mask
+            (padded to the max length), token_type_ids (BERT-family vocabularies; all 0 as
+            LM-BFF's models get them), mask_pos and label_word_list; with --format hf-jsonl also
+            labels, so datasets.load_dataset("json", data_files=...) gives a trainer's columns.
+            --lmbff-task TASK sets run_experiment.sh's template, label words, limits,
+            double_demo, max length and num_sample for TASK: with --sampling lmbff and
+            --queries dev,test this is what run.py builds for evaluation.
+
             Templates use LM-BFF's language (*cls*, *mask*, *sep+*, *sent_0*, *+sentl_1*,
             *label_0*, _ for a space) and are extended to demonstrations as LM-BFF's run.py does.
             --template lmbff picks LM-BFF's manual template and label words for the index's task.
@@ -92,11 +111,13 @@ enum DemosCommand {
               exemplar demos indexes/sst-2 --queries test --template lmbff --output demos.jsonl
               exemplar demos --data data/k-shot/SST-2/16-42 --task SST-2 --embeddings sbert-roberta-large --queries dev
               exemplar demos indexes/sst-2 --queries dev --policy nearest --k 2
+              exemplar demos --data data/k-shot/sst-5/16-42 --task sst-5 --embeddings sbert-roberta-large \\
+                --queries dev,test --lmbff-task sst-5 --tokenizer roberta-large --sampling lmbff --ids --format hf-jsonl
               exemplar demos indexes/rte --queries new.jsonl --template '*cls**sent-_0*?*mask*,*+sentl_1**sep+*' \\
                 --label-words '{"entailment": "Yes", "not_entailment": "No"}'
             """,
         options: [
-            .queries.with(value: "SPLIT|FILE", help: "A split of the index, or a file of texts (a path with / is always a file). Required."),
+            .queries.with(value: "SPLIT|FILE", help: "A split of the index (or several in order: dev,test), or a file of texts (a path with / is always a file). Required."),
             .data.with(help: "Instead of an index: an LM-BFF data folder with embedding files (needs --task, --embeddings)."),
             .task.with(help: "The data folder's LM-BFF task (with --data)."),
             .embeddings, .inputFormat, .promptName.with(help: "Must be the prompt the index embeds queries with (the default): a check."),
@@ -107,7 +128,7 @@ enum DemosCommand {
             .k.with(help: "nearest/mmr/bm25: demonstrations per label (default 1); topk-dpp, bm25 --all-labels: in all (default 4)."),
             .lambda, .count, .order, .candidateNum, .scaleFactor, .dppMode,
             .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .demoBM25Weight, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
-        ] + DemoContextOptions.options + [.demoFormat,
+        ] + DemoContextOptions.options + DemoContextOptions.lmbffOptions + [.demoFormat,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
             .model, .threads,
         ])
@@ -123,8 +144,8 @@ enum DemosCommand {
             throw UsageError(command: spec.name, message: "give --text or --format, not both")
         }
         let tokenizer = try DemoContextOptions.tokenizer(args, request: request, source: source)
-        let demos: IndexDemos
-        do { demos = try request.makeDemos(source, tokenizer: tokenizer) } catch {
+        var prepared: IndexDemos
+        do { prepared = try request.makeDemos(source, tokenizer: tokenizer) } catch {
             throw UsageError(command: spec.name, message: error.description(naming: \.option))
         }
 
@@ -132,20 +153,29 @@ enum DemosCommand {
         var queries: [IndexDemos.Query] = []
         var queryJSON: [JSONValue] = []
         var queryRecords: [IndexRecord?] = []
-        let isSplit = source.splits.contains(queriesArg), isFile = FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-"
+        var streams: [Range<Int>] = []  // LM-BFF's sampling: one stretch of the stream per split, in order
+        let splitNames = queriesArg.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let isSplit = splitNames.allSatisfy(source.splits.contains), isFile = FileManager.default.fileExists(atPath: queriesArg) || queriesArg == "-"
         if isSplit && isFile && !queriesArg.contains("/") {
             throw UsageError(command: spec.name, message: "--queries \(queriesArg) is both a split of \(source.name) and a file here; write ./\(queriesArg) for the file, or rename it")
         }
         if isSplit && !queriesArg.contains("/") {
-            for record in source.exact.records where record.split == queriesArg {
-                let query = demos.query(record: record.id)
-                queries.append(query)
-                queryJSON.append(IndexDemos.queryJSON(id: record.id, label: record.label, sentences: query.sentences))
-                queryRecords.append(record)
+            guard Set(splitNames).count == splitNames.count else {
+                throw UsageError(command: spec.name, message: "--queries \(queriesArg) names a split twice")
+            }
+            for split in splitNames {
+                let start = queries.count
+                for record in source.exact.records where record.split == split {
+                    let query = prepared.query(record: record.id)
+                    queries.append(query)
+                    queryJSON.append(IndexDemos.queryJSON(id: record.id, label: record.label, sentences: query.sentences))
+                    queryRecords.append(record)
+                }
+                streams.append(start..<queries.count)
             }
         } else {
             guard isFile else {
-                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split (\(source.splits.joined(separator: ", "))) nor a file")
+                throw UsageError(command: spec.name, message: "--queries \(queriesArg) is neither a split (\(source.splits.joined(separator: ", ")); several: dev,test) nor a file")
             }
             guard let loaded = source.index, let folder = args.positionals.first.map({ URL(fileURLWithPath: $0, isDirectory: true) }) else {
                 throw UsageError(command: spec.name, message: "--queries FILE needs an index (--embeddings files come from a model exemplar may not have); give a split, or build an index")
@@ -159,7 +189,28 @@ enum DemosCommand {
                 queryJSON.append(IndexDemos.queryJSON(id: nil, label: nil, sentences: sentences))
                 queryRecords.append(nil)
             }
+            streams = [0..<queries.count]
         }
+        let threads = try Common.threads(args, command: spec.name)
+        IndexDemos.prepareConcurrentSelection()
+        if tokenizer != nil {  // each sentence tokenized once, not in every context it appears in
+            prepared.cacheTokens(of: prepared.supportRecords + queryRecords.compactMap { $0 }, threads: threads)
+        }
+        let demos = prepared
+        // LM-BFF's sampling draws for every query of each split in turn (before --limit, which
+        // only shortens the output): FewShotDataset's order, dev before test as given.
+        var stream: [[IndexDemos.Sample]]? = nil
+        if demos.sampling == .lmbff {
+            var random = NumPyRandom(seed: UInt32(request.seed))
+            var all: [[IndexDemos.Sample]] = []
+            do {
+                for stretch in streams { all += try demos.selectLMBFFStream(Array(queries[stretch]), random: &random, threads: threads) }
+            } catch let error as DemoError {
+                throw UsageError(command: spec.name, message: error.description(naming: \.option))
+            }
+            stream = all
+        }
+        let drawn = stream
         if let limit = try args.int(.limit, range: 1...Int(Int32.max)), limit < queries.count {
             queries.removeLast(queries.count - limit)
             queryJSON.removeLast(queryJSON.count - limit)
@@ -169,8 +220,6 @@ enum DemosCommand {
         let asText = args.flag(.text)
         var out = try OutputFile(path: args.string(.output) ?? "-")
         let progress = ProgressLine(label: "selecting", total: queries.count)
-        let threads = try Common.threads(args, command: spec.name)
-        IndexDemos.prepareConcurrentSelection()
         var written = 0
         do {
             // Blocks of queries, each block's queries spread over the threads, written in order.
@@ -184,8 +233,8 @@ enum DemosCommand {
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     let result = Result { () throws -> [String] in
                         var entries: [String] = []
-                        for q in (w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
-                            let samples = try demos.select(blockQueries[q])
+                        for q in min(blockQueries.count, w * chunk)..<min(blockQueries.count, (w + 1) * chunk) {
+                            let samples = try drawn.map { $0[range.lowerBound + q] } ?? demos.select(blockQueries[q])
                             if asText {
                                 entries.append(readable(blockQueries[q], json: blockJSON[q], samples: samples))
                                 continue
@@ -256,11 +305,15 @@ enum DemosCommand {
         request.support = args.string(.support) ?? "train"
         request.template = args.string(.template)
         request.labelWords = args.string(.labelWords).map(DemoRequest.Words.text)
-        request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self) ?? .roberta
+        request.specialTokens = try args.choice(.specialTokens, as: DemoRequest.Tokens.self)
+        request.tokenizer = args.string(.tokenizer)
         request.placement = try args.choice(.placement, as: InContextPlacement.self)
         try readTopKDPP(args, into: &request)
         try readBM25(args, into: &request)
         try DemoContextOptions.read(args, into: &request, command: spec.name)
+        if args.command == spec.name {  // evaluate-demos shares this reader without these options
+            try DemoContextOptions.readLMBFF(args, into: &request, command: spec.name)
+        }
         return request
     }
 

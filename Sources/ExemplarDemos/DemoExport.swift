@@ -23,8 +23,17 @@ extension IndexDemos {
     }
 
     /// A sample as one `datasets` row (see `DemoExportFormat.hfJSONL`).
+    /// With token ids, the row also has LM-BFF's feature columns (`ModelInputs.jsonFields`) and
+    /// `labels`: the query's label group (its score for regression), null when unknown.
     public func hfRow(query: Query, id: UInt32?, label: String?, sample: Sample, number: Int) -> JSONValue {
-        .object(dropping: [
+        var target: JSONValue? = nil
+        if sample.inputs != nil {
+            switch grouping {
+            case .classes: target = label.flatMap { try? grouping.group(of: $0) }.map { .int($0) } ?? .null
+            case .regression: target = label.flatMap(Double.init).map(JSONValue.number) ?? .null
+            }
+        }
+        return .object(dropping: ((sample.inputs?.jsonFields ?? []) + [("labels", target)] + [
             ("context", sample.context.map { .string($0.text) }),
             ("demonstrations", .array(sample.demonstrations.map { d in
                 .object(dropping: [("id", .int(Int(d.record.id))), ("index", supportIndex(of: d.record.id).map { .int($0) }),
@@ -36,6 +45,6 @@ extension IndexDemos {
             ("sample", .int(number)),
             ("text", .string(query.sentences[0])),
             ("text_b", query.sentences.count > 1 ? .string(query.sentences[1]) : nil),
-        ])
+        ]).sorted { $0.0 < $1.0 })
     }
 }

@@ -17,7 +17,7 @@ extension IndexDemos.Sample {
     /// (each `{"role", "segment_id", "text"}`, when asked for). `query` adds the query object,
     /// as `exemplar demos` writes each line.
     public func json(number: Int, segments: Bool = false, query: JSONValue? = nil) -> JSONValue {
-        .object(dropping: [
+        .object(dropping: ((inputs?.jsonFields ?? []) + [
             ("context", context.map { .string($0.text) }),
             ("demonstrations", .array(demonstrations.map { d in
                 .object(dropping: [("id", .int(Int(d.record.id))), ("label", .string(d.record.label)),
@@ -29,7 +29,18 @@ extension IndexDemos.Sample {
             ("segments", segments ? context.map { c in
                 .array(c.segments.map { .object([("role", .string($0.role.name)), ("segment_id", .int($0.segmentID)), ("text", .string($0.text))]) })
             } : nil),
-        ])
+        ]).sorted { $0.0 < $1.0 })
+    }
+}
+
+extension ModelInputs {
+    /// LM-BFF's feature names: `input_ids`, `attention_mask`, `token_type_ids` (models with token
+    /// types), `mask_pos` (a list of one position, as LM-BFF's), `label_word_list`.
+    public var jsonFields: [(String, JSONValue?)] {
+        func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int($0) }) }
+        return [("attention_mask", ints(attentionMask)), ("input_ids", ints(inputIDs)),
+                ("label_word_list", ints(labelWordIDs)), ("mask_pos", ints([maskPosition])),
+                ("token_type_ids", tokenTypeIDs.map(ints))]
     }
 }
 

@@ -43,7 +43,8 @@ public struct DemoRequest: Sendable, Hashable {
     public var template: String?
     /// Label words (default with template `lmbff`: the task's).
     public var labelWords: Words?
-    public var specialTokens: Tokens = .roberta
+    /// Special tokens (default: with LM-BFF's rules, the target tokenizer's own; else RoBERTa's).
+    public var specialTokens: Tokens?
     /// in-context with a template: demonstrations after the query (default) or before it.
     public var placement: InContextPlacement?
     /// Most tokens of sentence 0 in a context (LM-BFF's `first_sent_limit`); counted by the
@@ -68,6 +69,32 @@ public struct DemoRequest: Sendable, Hashable {
     /// bm25: BM25's share of a hybrid score with cosine, 0 to 1 (BM25 min-max scaled over the
     /// support set per query, as `exemplar query --mode hybrid`); nil: BM25 alone.
     public var bm25Weight: Double?
+    /// LM-BFF's run_experiment.sh settings for a task: template, label words, sentence limits,
+    /// double_demo, max_seq_length and num_sample, each unless given (`LMBFFSettings`).
+    public var lmbffTask: LMBFFTask?
+    /// The target LM's tokenizer as its front end names it (a path), when one is given: part of
+    /// the request's identity (the server caches demos per request); `makeDemos` gets it loaded.
+    public var tokenizer: String?
+    /// The whole context's token limit before `double_demo` (LM-BFF's `max_seq_length`;
+    /// default 128 with token ids).
+    public var maxSeqLength: Int?
+    /// Twice `max_seq_length` (LM-BFF's `--double_demo`).
+    public var doubleDemo: Bool?
+    /// Cut an over-long context's head instead of its tail (LM-BFF's `--truncate_head`).
+    public var truncateHead: Bool?
+    /// Exemplar's per-query streams (default) or LM-BFF's one numpy stream.
+    public var sampling: Sampling?
+    /// Token ids out (`ModelInputs`): needs the target tokenizer.
+    public var ids = false
+
+    /// Where random draws come from.
+    public enum Sampling: String, Sendable, Hashable, CaseIterable {
+        /// A stream per (seed, query): a query's samples do not depend on the other queries.
+        case perQuery = "per-query"
+        /// LM-BFF's: `np.random.seed(seed)`, then one `np.random.permutation` per (sample, query),
+        /// sample-major over the queries in order, split after split (dev before test).
+        case lmbff
+    }
 
     public init() {}
 
@@ -78,6 +105,7 @@ public struct DemoRequest: Sendable, Hashable {
         public static let count = 1...10_000
         public static let seed = 0...Int(Int64.max)
         public static let maxContextTokens = 1...10_000_000
+        public static let maxSeqLength = 1...100_000
     }
 
     /// Each option's names: `json` in requests, `option` on the command line.
@@ -88,6 +116,8 @@ public struct DemoRequest: Sendable, Hashable {
         case candidateNum = "candidate_num", scaleFactor = "scale_factor", dppMode = "dpp_mode", perClass = "per_class"
         case contextOrder = "context_order", maxSimilarity = "max_similarity", maxContextTokens = "max_context_tokens"
         case bm25Weight = "bm25_weight"
+        case lmbffTask = "lmbff_task", tokenizer, maxSeqLength = "max_seq_length", doubleDemo = "double_demo"
+        case truncateHead = "truncate_head", sampling, ids
 
         /// The JSON field name.
         public var json: String { rawValue }
@@ -135,18 +165,31 @@ public struct DemoRequest: Sendable, Hashable {
     /// The selector and renderer for `source`, after `validate(for:)`'s checks. `tokenizer`
     /// (the target LM's) counts the sentence limits' tokens; it is needed only with limits.
     public func makeDemos(_ source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> IndexDemos {
-        let policy = try selectionPolicy()
-        let renderer = try makeRenderer(for: source, tokenizer: tokenizer)
+        let request = try resolved(for: source, tokenizer: tokenizer)
+        let policy = try request.selectionPolicy()
+        let renderer = try request.renderer(for: source, tokenizer: tokenizer)
         var demos = try IndexDemos(exact: source.exact, policy: policy, seed: seed, supportSplit: support,
                                    grouping: source.grouping, renderer: renderer)
         demos.selector.maxSimilarity = maxSimilarity
         if case .bm25 = policy { demos.selector.lexical = try source.supportBM25(ids: demos.selector.support.ids) }
         demos.arrangement = try contextArrangement(tokenizer: tokenizer)
+        demos.sampling = request.sampling ?? .perQuery
+        if request.ids, let renderer, let model = tokenizer as? ModelTokenizer {
+            do throws(TemplateError) { demos.inputEncoder = try InputEncoder(tokenizer: model, renderer: renderer) } catch {
+                throw error.field == "tokenizer" ? .invalidParameter(request.specialTokens == nil ? .tokenizer : .specialTokens, value: nil, reason: error.description)
+                    : .template(error)
+            }
+        }
         return demos
     }
 
     /// The context renderer for the template and label words, or nil without a template.
     public func makeRenderer(for source: DemoSource, tokenizer: (any TemplateTokenizer)? = nil) throws(DemoError) -> ContextRenderer? {
+        try resolved(for: source, tokenizer: tokenizer).renderer(for: source, tokenizer: tokenizer)
+    }
+
+    /// The renderer of a request `resolved(for:tokenizer:)` has completed.
+    func renderer(for source: DemoSource, tokenizer: (any TemplateTokenizer)?) throws(DemoError) -> ContextRenderer? {
         let policy = try selectionPolicy()
         _ = try contextArrangement(tokenizer: tokenizer)
         for (parameter, limit) in [(Parameter.firstSentLimit, firstSentLimit), (.otherSentLimit, otherSentLimit)] {
@@ -154,7 +197,7 @@ public struct DemoRequest: Sendable, Hashable {
             guard limit >= 0 else { throw .invalidParameter(parameter, value: "\(limit)", reason: "must be 0 or more tokens") }
             guard template != nil else { throw .invalidParameter(parameter, value: "\(limit)", reason: "needs a template") }
             guard tokenizer != nil else {
-                throw .invalidParameter(parameter, value: "\(limit)", reason: "counts the target LM's tokens, so it needs that tokenizer")
+                throw .invalidParameter(parameter, value: "\(limit)", reason: "counts the target LM's tokens, so it needs that tokenizer (tokenizer: a model folder or tokenizer.json)")
             }
         }
         guard source.splits.contains(support) else {
@@ -197,10 +240,12 @@ public struct DemoRequest: Sendable, Hashable {
         case .topkDPP(let o): layout = o.perClass ? .perLabel(count: o.k) : .inContext(count: o.k, placement: placement ?? .tail)
         case let .bm25(k, perClass, _): layout = perClass ? .perLabel(count: k) : .inContext(count: k, placement: placement ?? .tail)
         }
+        let tokens = try specialTokenSet(tokenizer: tokenizer)
+        let limit = try lengthLimit(layout: layout)
         do throws(TemplateError) {
             return try ContextRenderer(template: parsed, labelWords: words, layout: layout,
-                                       specialTokens: specialTokens == .bert ? .bert : .roberta, tokenizer: tokenizer,
-                                       firstSentLimit: firstSentLimit, otherSentLimit: otherSentLimit)
+                                       specialTokens: tokens, tokenizer: tokenizer,
+                                       firstSentLimit: firstSentLimit, otherSentLimit: otherSentLimit, lengthLimit: limit)
         } catch { throw .template(error) }
     }
 }

@@ -2,6 +2,8 @@ import ExemplarCore
 import ExemplarData
 import ExemplarIndex
 import ExemplarStore
+import Foundation
+import Synchronization
 
 /// Demonstration selection over a built index: the support set is one split of the index
 /// (train by default), queries are other records of the index or new texts' vectors.
@@ -14,9 +16,13 @@ public struct IndexDemos: Sendable {
     public let grouping: DemoLabels
     public var selector: DemoSelector
     /// Renders contexts when a template is given.
-    public let renderer: ContextRenderer?
+    public private(set) var renderer: ContextRenderer?
     /// The context order and token budget applied to every sample (none by default).
     public var arrangement = ContextArrangement()
+    /// Token ids for every context, when the request asks for them (`ids`).
+    public var inputEncoder: InputEncoder?
+    /// Where draws come from: `select(_:)` for per-query streams, `selectLMBFFStream` for LM-BFF's.
+    public var sampling: DemoRequest.Sampling = .perQuery
 
     /// A query: its sentences, its vector, and its record id when it is in the index.
     public struct Query: Sendable {
@@ -51,6 +57,8 @@ public struct IndexDemos: Sendable {
     public struct Sample: Sendable {
         public var demonstrations: [(record: IndexRecord, similarity: Float)]
         public var context: RenderedContext?
+        /// The context's token ids, with an input encoder.
+        public var inputs: ModelInputs?
     }
 
     /// Selection over records and vectors held in memory, for example an LM-BFF data folder
@@ -79,16 +87,64 @@ public struct IndexDemos: Sendable {
                      id: r.split == supportSplit ? id : nil, key: UInt64(id))
     }
 
-    /// The samples for `query`.
+    /// Tokenizes the sentences of `records` (the support split's, the queries') once, in every
+    /// style the template uses, instead of in every context they appear in (with a tokenizer).
+    public mutating func cacheTokens(of records: [IndexRecord], threads: Int = 1) {
+        renderer = renderer?.withTokenCache(sentences: records.map(Self.sentences), threads: threads)
+    }
+
+    /// The records of the support split.
+    public var supportRecords: [IndexRecord] { records.filter { $0.split == supportSplit } }
+
+    /// The samples for `query`, each query from its own stream.
     public func select(_ query: Query) throws -> [Sample] {
         let words = selector.lexical == nil ? nil : Self.words(query.sentences)
-        let samples = try selector.select(DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key, words: words))
-        return try arrangement.ordered(samples, key: query.key).map { sample in
+        return try samples(query, drawn: try selector.select(demoQuery(query, words: words)))
+    }
+
+    /// The samples for `queries` drawn from LM-BFF's one numpy stream, `random` (seeded as
+    /// `np.random.seed(seed)`, or where an earlier split left it): for each sample number, one
+    /// draw per query in order, as FewShotDataset does for an eval split. Pools and contexts are
+    /// computed on `threads` threads; the draws are sequential.
+    public func selectLMBFFStream(_ queries: [Query], random: inout NumPyRandom, threads: Int = 1) throws -> [[Sample]] {
+        let pools = try Self.concurrentMap(queries.count, threads: threads) { q in try selector.drawPool(demoQuery(queries[q], words: nil)) }
+        var drawn = [[[Demonstration]]](repeating: [], count: queries.count)
+        for _ in 0..<selector.sampleCount {
+            for q in queries.indices { drawn[q].append(selector.draw(from: pools[q], random: &random)) }
+        }
+        let draws = drawn
+        return try Self.concurrentMap(queries.count, threads: threads) { q in try samples(queries[q], drawn: draws[q]) }
+    }
+
+    /// Drawn demonstrations as samples: ordered, fitted to the token budget, rendered and encoded.
+    func samples(_ query: Query, drawn: [[Demonstration]]) throws -> [Sample] {
+        try arrangement.ordered(drawn, key: query.key).map { sample in
             let (kept, context) = try arrangement.fit(query: query.sentences, sample: sample, renderer: renderer) { demo in
                 Self.sentences(records[demo.id])
             }
-            return Sample(demonstrations: kept.map { (record: records[$0.id], similarity: $0.similarity) }, context: context)
+            var inputs: ModelInputs?
+            if let inputEncoder, let context {
+                do throws(TemplateError) { inputs = try inputEncoder.encode(context) } catch { throw DemoError.template(error) }
+            }
+            return Sample(demonstrations: kept.map { (record: records[$0.id], similarity: $0.similarity) }, context: context, inputs: inputs)
         }
+    }
+
+    private func demoQuery(_ query: Query, words: [String]?) -> DemoQuery {
+        DemoQuery(vector: query.vector, excludedID: query.id.map(Int.init), key: query.key, words: words)
+    }
+
+    /// `body(0..<count)` on up to `threads` threads, results in order; the first error wins.
+    static func concurrentMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        let workers = max(1, min(threads, count))
+        guard workers > 1 else { return try (0..<count).map(body) }
+        let chunk = (count + workers - 1) / workers
+        let parts = Mutex([Result<[T], any Error>?](repeating: nil, count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let part = Result { try (min(count, w * chunk)..<min(count, (w + 1) * chunk)).map(body) }
+            parts.withLock { $0[w] = part }
+        }
+        return try parts.withLock { $0 }.flatMap { try $0!.get() }
     }
 
     /// A record's sentences: one, or two for a pair.

@@ -132,7 +132,19 @@ public enum JSONValue: Sendable, Equatable {
     public static func writeNumber(_ d: Double, to out: inout [UInt8]) {
         guard d.isFinite else { out.append(contentsOf: "null".utf8); return }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
-            out.append(contentsOf: String(Int64(d)).utf8)
+            // Integer digits written directly (token-id arrays are millions of them).
+            var n = Int64(d)
+            if n < 0 { out.append(UInt8(ascii: "-")); n = -n }
+            var digits: (UInt64, UInt64) = (0, 0)  // up to 16 digits, least significant first
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                    count += 1
+                } while n > 0
+                for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+            }
         } else {
             out.append(contentsOf: d.description.utf8)
         }

@@ -2,6 +2,7 @@ import ExemplarData
 import ExemplarDemos
 import ExemplarIndex
 import ExemplarJSON
+import Foundation
 
 /// `POST /v1/indexes/{name}/demonstrations`: a `DemoRequest` (the one `exemplar demos` also
 /// decodes into) over the index's support split, for queries given as texts or example ids.
@@ -15,8 +16,20 @@ extension Service {
         let source = DemoSource(index: snapshot.index, name: "index \(name)")
         let key = DemoCache.Key(index: name, fingerprint: snapshot.index.manifest.dataFingerprint, request: request)
         let demos = try demoCache.demos(for: key) {
-            // max_context_tokens counts the served model's tokens.
-            try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : ModelTokenizer(worker.encoder.tokenizer))
+            // The target LM's tokenizer (a path on this machine), else for max_context_tokens the served model's.
+            if let path = request.tokenizer {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw body.error("tokenizer", "\(path) is no folder or file on the server; give a model folder or tokenizer.json path there")
+                }
+                let tokenizer: ModelTokenizer
+                do { tokenizer = try ModelTokenizer(folder: URL(fileURLWithPath: path)) } catch {
+                    throw body.error("tokenizer", "\(path) cannot be read as a tokenizer: \(error)")
+                }
+                var demos = try request.makeDemos(source, tokenizer: tokenizer)
+                demos.cacheTokens(of: demos.supportRecords)  // once per cached request
+                return demos
+            }
+            return try request.makeDemos(source, tokenizer: request.maxContextTokens == nil ? nil : ModelTokenizer(worker.encoder.tokenizer))
         }
 
         // Queries: {text, text_b, id} objects; a query with only an id uses the stored example.
@@ -58,10 +71,18 @@ extension Service {
             queries[entry.slot] = IndexDemos.Query(sentences: entry.sentences, vector: vector, id: own,
                                                    key: entry.id.map { UInt64($0) } ?? IndexDemos.Query.textKey(entry.sentences))
         }
+        // LM-BFF's sampling: one numpy stream over the request's queries in order.
+        var drawn: [Int: [IndexDemos.Sample]] = [:]
+        if demos.sampling == .lmbff {
+            var random = NumPyRandom(seed: UInt32(truncatingIfNeeded: request.seed))  // the request checked its range
+            let present = queries.indices.filter { queries[$0] != nil }
+            let samples = try demos.selectLMBFFStream(present.map { queries[$0]! }, random: &random)
+            for (i, slot) in present.enumerated() { drawn[slot] = samples[i] }
+        }
         var results: [JSONValue] = []
-        for (query, id) in zip(queries, ids) {
+        for (n, (query, id)) in zip(queries, ids).enumerated() {
             guard let query else { continue }
-            let samples = try demos.select(query)
+            let samples = try drawn[n] ?? demos.select(query)
             let label = id.flatMap { snapshot.record(Int($0))?.label }
             results.append(.object([
                 ("query", IndexDemos.queryJSON(id: id, label: label, sentences: query.sentences)),
@@ -98,7 +119,7 @@ extension Service {
         case .string(let text)?: request.labelWords = .text(text)
         default: request.labelWords = .mapping(Dictionary(try body.stringMap("label_words") ?? [], uniquingKeysWith: { $1 }))
         }
-        request.specialTokens = try choice(.specialTokens, DemoRequest.Tokens.self) ?? .roberta
+        request.specialTokens = try choice(.specialTokens, DemoRequest.Tokens.self)
         request.placement = try choice(.placement, InContextPlacement.self)
         request.firstSentLimit = try body.int("first_sent_limit")
         request.otherSentLimit = try body.int("other_sent_limit")
@@ -110,6 +131,18 @@ extension Service {
         request.maxSimilarity = try body.double("max_similarity")
         request.maxContextTokens = try body.int("max_context_tokens")
         request.bm25Weight = try body.double("bm25_weight")
+        if let name = try body.string("lmbff_task") {
+            guard let task = LMBFFTask(name: name) else {
+                throw body.error("lmbff_task", "must be an LM-BFF task: \(LMBFFTask.allCases.map { "\"\($0.name)\"" }.joined(separator: ", "))")
+            }
+            request.lmbffTask = task
+        }
+        request.tokenizer = try body.string("tokenizer")
+        request.maxSeqLength = try body.int("max_seq_length")
+        request.doubleDemo = try body.bool("double_demo")
+        request.truncateHead = try body.bool("truncate_head")
+        request.sampling = try choice(.sampling, DemoRequest.Sampling.self)
+        request.ids = try body.bool("ids") ?? false
         return request
     }
 }

@@ -100,7 +100,7 @@ import Testing
         r.template = "*cls**sent_0*_It_was*mask*.*sep+*"
         r.labelWords = .mapping(["0": "bad", "1": "good"])
         r.firstSentLimit = 1
-        #expect(throws: DemoError.invalidParameter(.firstSentLimit, value: "1", reason: "counts the target LM's tokens, so it needs that tokenizer")) {
+        #expect(throws: DemoError.invalidParameter(.firstSentLimit, value: "1", reason: "counts the target LM's tokens, so it needs that tokenizer (tokenizer: a model folder or tokenizer.json)")) {
             try r.validate(for: source())
         }
         r.otherSentLimit = -1

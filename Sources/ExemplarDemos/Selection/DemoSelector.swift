@@ -1,3 +1,4 @@
+import ExemplarData
 import ExemplarKernels
 import ExemplarLexical
 
@@ -110,21 +111,64 @@ public struct DemoSelector: Sendable {
     /// LM-BFF's `select_context`: walk a random permutation of `pool`, taking an example while
     /// its group has none yet, until every group has one; then order by group.
     private func sampleOnePerLabel(_ scored: Scored, from pool: [Int], samples: Int, key: UInt64) -> [[Demonstration]] {
-        let groups = support.grouping.groupCount
         var generator = SeededGenerator(seed: seed, key: key)
-        return (0..<samples).map { _ in
-            var chosen = [Int?](repeating: nil, count: groups)
-            var filled = 0
-            for index in generator.permutation(pool.count) {
-                let position = pool[index]
-                let group = support.groups[position]
-                if chosen[group] == nil {
-                    chosen[group] = position
-                    filled += 1
-                    if filled == groups { break }
-                }
+        return (0..<samples).map { _ in onePerLabel(scored, from: pool, order: generator.permutation(pool.count)) }
+    }
+
+    /// The walk of `select_context`: through `order` (indices into `pool`), taking an example
+    /// while its group has none, until every group has one; in group order.
+    private func onePerLabel(_ scored: Scored, from pool: [Int], order: [Int]) -> [Demonstration] {
+        let groups = support.grouping.groupCount
+        var chosen = [Int?](repeating: nil, count: groups)
+        var filled = 0
+        for index in order {
+            let position = pool[index]
+            let group = support.groups[position]
+            if chosen[group] == nil {
+                chosen[group] = position
+                filled += 1
+                if filled == groups { break }
             }
-            return chosen.compactMap { $0 }.map(scored.demonstration)
         }
+        return chosen.compactMap { $0 }.map(scored.demonstration)
+    }
+
+    /// One query's candidates for LM-BFF's draws (`select_context`'s `context_examples`): the
+    /// filtered ones in rank order (lmbff), or all in support order (random, in-context).
+    public struct DrawPool: Sendable {
+        let scored: Scored
+        let positions: [Int]
+    }
+
+    /// The query's pool for `draw(from:random:)`; policies LM-BFF has no draws for are an error.
+    public func drawPool(_ query: DemoQuery) throws(DemoError) -> DrawPool {
+        let scored = try score(query)
+        switch policy {
+        case let .lmbff(rate, _): return DrawPool(scored: scored, positions: try filter(scored, rate: rate))
+        case .random: return DrawPool(scored: scored, positions: scored.candidates)
+        case let .inContext(_, .random(_, rate)):
+            return DrawPool(scored: scored, positions: try rate.map { (rate) throws(DemoError) in try filter(scored, rate: rate) } ?? scored.candidates)
+        default:
+            throw .invalidOption(option: "sampling", value: "lmbff", expected: "used with policies lmbff, random or in-context (random order): LM-BFF has no \(policy.name)")
+        }
+    }
+
+    /// How many samples each query gets.
+    public var sampleCount: Int {
+        switch policy {
+        case .lmbff(_, let samples), .random(let samples), .inContext(_, .random(let samples, _)): samples
+        default: 1
+        }
+    }
+
+    /// One sample drawn as LM-BFF's `select_context` draws it from `random`, numpy's global
+    /// stream: one `permutation(len(pool))`, then one demonstration per label in label order
+    /// (or, in-context, the permutation's first `count`).
+    public func draw(from pool: DrawPool, random: inout NumPyRandom) -> [Demonstration] {
+        let order = random.permutation(pool.positions.count)
+        if case let .inContext(count, _) = policy {
+            return order.prefix(count).map { pool.scored.demonstration(pool.positions[$0]) }
+        }
+        return onePerLabel(pool.scored, from: pool.positions, order: order)
     }
 }

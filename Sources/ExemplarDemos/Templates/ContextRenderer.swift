@@ -23,14 +23,39 @@ public struct ContextRenderer: Sendable {
     public let firstSentLimit: Int?
     /// Most tokens of every other sentence, demonstrations' included (`other_sent_limit`).
     public let otherSentLimit: Int?
+    /// The whole context's token limit (LM-BFF's `max_length`), cut from the tail or the head.
+    public let lengthLimit: LengthLimit?
+    /// Tokens of texts rendered again and again (support sentences in each style, literals,
+    /// label words): `withTokenCache(sentences:threads:)` fills it; a text not in it is tokenized.
+    private var tokenCache: [String: [String]] = [:]
 
+    /// LM-BFF's cut of a whole context (`tokenize_multipart_input`): to `maxLength` tokens, from
+    /// the tail (default) or, with `truncateHead`, from the head.
+    public struct LengthLimit: Sendable, Hashable {
+        public var maxLength: Int
+        public var truncateHead: Bool
+
+        public init(maxLength: Int, truncateHead: Bool = false) {
+            self.maxLength = maxLength
+            self.truncateHead = truncateHead
+        }
+    }
+
+    /// With a tokenizer, parts are tokenized as LM-BFF's `tokenize_multipart_input` does: each
+    /// part on its own, a one-character literal as that token itself, a label word as the token
+    /// of `" " + word` (the word itself when it starts with `<`, `[`, `.` or `,`), a sentence
+    /// that is only whitespace as no token (transformers' slow tokenizers), a sentence cut to its
+    /// limit mid-word, then the whole context cut to `lengthLimit`.
     public init(template: Template, labelWords: LabelWords, layout: Layout = .perLabel(),
                 specialTokens: SpecialTokens = .roberta, tokenizer: (any TemplateTokenizer)? = nil,
-                firstSentLimit: Int? = nil, otherSentLimit: Int? = nil) throws(TemplateError) {
+                firstSentLimit: Int? = nil, otherSentLimit: Int? = nil, lengthLimit: LengthLimit? = nil) throws(TemplateError) {
         for (option, limit) in [("first_sent_limit", firstSentLimit), ("other_sent_limit", otherSentLimit)] {
             if let limit, limit < 0 { throw .invalidOption(option: option, value: "\(limit)", expected: "0 or more tokens") }
         }
-        if (firstSentLimit != nil || otherSentLimit != nil) && tokenizer == nil { throw .truncationNeedsTokenizer }
+        if let lengthLimit, lengthLimit.maxLength < 1 {
+            throw .invalidOption(option: "max_seq_length", value: "\(lengthLimit.maxLength)", expected: "at least 1 token")
+        }
+        if (firstSentLimit != nil || otherSentLimit != nil || lengthLimit != nil) && tokenizer == nil { throw .truncationNeedsTokenizer }
         let labels = labelWords.words.count
         let extended: Template
         switch layout {
@@ -62,6 +87,7 @@ public struct ContextRenderer: Sendable {
         self.tokenizer = tokenizer
         self.firstSentLimit = firstSentLimit
         self.otherSentLimit = otherSentLimit
+        self.lengthLimit = lengthLimit
     }
 
     /// The context for `query` (its sentences) and `demonstrations`. Per-label layouts order the
@@ -112,12 +138,16 @@ public struct ContextRenderer: Sendable {
                 segments.append(special(.sep, specialTokens.sep, segmentID))
                 if plus { segmentID += 1 }
             case .labelWord(let label):
-                segments.append(plain(.labelWord(label: label, demo: nil), labelWords.rendered(label), segmentID))
+                segments.append(labelWord(.labelWord(label: label, demo: nil), label, segmentID))
             case .demoLabelWord(let slot):
                 let label = demonstrations[slots[slot]].group
-                segments.append(plain(.labelWord(label: label, demo: slots[slot]), labelWords.rendered(label), segmentID))
+                segments.append(labelWord(.labelWord(label: label, demo: slots[slot]), label, segmentID))
             case .text(let raw):
-                segments.append(plain(.literal, raw.replacingOccurrences(of: "_", with: " "), segmentID))
+                let text = raw.replacingOccurrences(of: "_", with: " ")
+                // LM-BFF: a one-character literal is looked up as a token (`_convert_token_to_id`).
+                segments.append(text.unicodeScalars.count == 1 && tokenizer != nil
+                    ? ContextSegment(role: .literal, text: text, segmentID: segmentID, tokens: [text], truncated: false)
+                    : plain(.literal, text, segmentID))
             case let .sentence(index, style):
                 guard index < inputs.count else { throw .missingSentence(token: "\(style.prefix)_\(index)", provided: inputs.count) }
                 let role: SegmentRole = index < n || slots.isEmpty
@@ -126,7 +156,8 @@ public struct ContextRenderer: Sendable {
                 segments.append(sentence(role, style.apply(inputs[index]), limit: index == 0 ? firstSentLimit : otherSentLimit, segmentID))
             }
         }
-        return RenderedContext(segments: segments)
+        guard let lengthLimit else { return RenderedContext(segments: segments) }
+        return RenderedContext(segments: cut(segments, to: lengthLimit))
     }
 
     /// The context for `query` and a selected sample, `sentences` giving each demonstration's text
@@ -143,17 +174,74 @@ public struct ContextRenderer: Sendable {
     }
 
     private func plain(_ role: SegmentRole, _ text: String, _ segmentID: Int) -> ContextSegment {
-        ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokenizer?.tokenize(text), truncated: false)
+        ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokenizer.map { tokenCache[text] ?? $0.tokenize(text) }, truncated: false)
+    }
+
+    /// The renderer with the tokens of `sentences` (each example's, e.g. the support set's) in
+    /// every sentence style of the template, and of its literals and label words, computed once.
+    public func withTokenCache(sentences: [[String]], threads: Int = 1) -> ContextRenderer {
+        guard let tokenizer else { return self }
+        var styles = Set<SentenceStyle>()
+        var texts = Set<String>()
+        for part in template.parts {
+            switch part {
+            case .sentence(_, let style): styles.insert(style)
+            case .text(let raw): texts.insert(raw.replacingOccurrences(of: "_", with: " "))
+            default: break
+            }
+        }
+        for group in labelWords.words.indices { texts.insert(labelWords.rendered(group)) }
+        for example in sentences {
+            for sentence in example { for style in styles { texts.insert(style.apply(sentence)) } }
+        }
+        let list = Array(texts.filter { tokenCache[$0] == nil })
+        let tokens = (try? IndexDemos.concurrentMap(list.count, threads: threads) { tokenizer.tokenize(list[$0]) }) ?? []
+        var copy = self
+        copy.tokenCache.reserveCapacity(tokenCache.count + list.count)
+        for (text, pieces) in zip(list, tokens) { copy.tokenCache[text] = pieces }
+        return copy
+    }
+
+    /// A label word: LM-BFF's one token of `" " + word` (tokenized; the id step checks it is one),
+    /// or the word itself as a token when it starts with `<`, `[`, `.` or `,`.
+    private func labelWord(_ role: SegmentRole, _ label: Int, _ segmentID: Int) -> ContextSegment {
+        let text = labelWords.rendered(label)
+        guard tokenizer != nil, text == labelWords.words[label] else { return plain(role, text, segmentID) }
+        return ContextSegment(role: role, text: text, segmentID: segmentID, tokens: [text], truncated: false)
     }
 
     /// A sentence, cut to `limit` tokens when given (the leading space of `+sent` counts, as in LM-BFF).
     private func sentence(_ role: SegmentRole, _ text: String, limit: Int?, _ segmentID: Int) -> ContextSegment {
         guard let tokenizer else { return plain(role, text, segmentID) }
-        let tokens = tokenizer.tokenize(text)
+        // transformers' slow tokenizers give no token for text that is only whitespace.
+        let tokens = text.allSatisfy(\.isWhitespace) ? [] : tokenCache[text] ?? tokenizer.tokenize(text)
         guard let limit, tokens.count > limit else {
             return ContextSegment(role: role, text: text, segmentID: segmentID, tokens: tokens, truncated: false)
         }
         let kept = Array(tokens.prefix(limit))
         return ContextSegment(role: role, text: tokenizer.detokenize(kept), segmentID: segmentID, tokens: kept, truncated: true)
+    }
+
+    /// The segments cut to `limit.maxLength` tokens: the first ones (tail cut) or the last ones
+    /// (head cut); a segment cut inside keeps the text of its kept tokens.
+    private func cut(_ segments: [ContextSegment], to limit: LengthLimit) -> [ContextSegment] {
+        let total = segments.reduce(0) { $0 + ($1.tokens?.count ?? 0) }
+        guard total > limit.maxLength, let tokenizer else { return segments }
+        var budget = limit.maxLength
+        var kept: [ContextSegment] = []
+        for segment in limit.truncateHead ? segments.reversed() : segments {
+            let tokens = segment.tokens ?? []
+            if budget == 0 && !tokens.isEmpty { break }
+            if tokens.count <= budget {
+                kept.append(segment)
+                budget -= tokens.count
+                continue
+            }
+            let part = limit.truncateHead ? Array(tokens.suffix(budget)) : Array(tokens.prefix(budget))
+            kept.append(ContextSegment(role: segment.role, text: tokenizer.detokenize(part), segmentID: segment.segmentID,
+                                       tokens: part, truncated: true))
+            budget = 0
+        }
+        return limit.truncateHead ? kept.reversed() : kept
     }
 }

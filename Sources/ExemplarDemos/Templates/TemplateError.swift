@@ -30,11 +30,19 @@ public enum TemplateError: ExemplarError, Hashable {
     case truncationNeedsTokenizer
     /// An option out of range, e.g. a negative sentence limit.
     case invalidOption(option: String, value: String, expected: String)
+    /// A label word that is not one token of the target tokenizer (LM-BFF asserts it is).
+    case labelWordNotOneToken(word: String, tokens: [String])
+    /// A token the context needs (special token, label word) is not in the tokenizer's vocabulary.
+    case tokenNotInVocabulary(token: String, what: String)
+    /// The tail (or head) cut at `maxLength` removed the mask token.
+    case maskCutOff(maxLength: Int)
 
     /// The request field at fault: the label words, or the template.
     public var field: String? {
         switch self {
-        case .labelWordMissing, .labelNotInTask, .invalidLabelWords: "label_words"
+        case .labelWordMissing, .labelNotInTask, .invalidLabelWords, .labelWordNotOneToken: "label_words"
+        case .tokenNotInVocabulary: "tokenizer"
+        case .maskCutOff: "max_seq_length"
         default: "template"
         }
     }
@@ -67,6 +75,12 @@ public enum TemplateError: ExemplarError, Hashable {
             return "first_sent_limit / other_sent_limit count tokens: give the renderer a tokenizer, or drop the limits"
         case let .invalidOption(option, value, expected):
             return "\(option) \(value) is invalid: it must be \(expected)"
+        case let .labelWordNotOneToken(word, tokens):
+            return "label word \"\(word)\" is \(tokens.count) tokens of the target tokenizer (\(tokens.map { "\"\($0)\"" }.joined(separator: " "))); LM-BFF needs \" \(word)\" to be one token: choose another word"
+        case let .tokenNotInVocabulary(token, what):
+            return "the tokenizer has no token \"\(token)\" (\(what)); give the target LM's tokenizer, or special tokens it has (--special-tokens roberta|bert)"
+        case let .maskCutOff(maxLength):
+            return "the context is longer than max_seq_length \(maxLength) tokens and the cut removed its mask token (LM-BFF fails here); raise max_seq_length, use sentence limits, or cut the head (truncate_head)"
         }
     }
 }
