@@ -42,9 +42,12 @@ enum ServeCommand {
 
             EXAMPLES:
               exemplar serve --index indexes/sst-2
+              exemplar serve --index indexes/sst-2 --tokenizer models/roberta-large   # "tokenizer": "roberta-large"
               curl -s localhost:8080/v1/embeddings -d '{"input": "a gripping thriller"}'
             """,
-        options: [.host, .port, .index, .model, .tokenFile, .maxBatch, .maxClientBatch, .maxBody, .timeout, .maxConnections,
+        options: [.host, .port, .index, .model,
+                  .tokenizer.with(help: "A target LM's tokenizer (model folder or tokenizer.json) the demonstrations route may name in \"tokenizer\", by its folder's name; repeat for several. Requests cannot name paths."),
+                  .tokenFile, .maxBatch, .maxClientBatch, .maxBody, .timeout, .maxConnections,
                   .maxConnectionsPerAddress, .reloadInterval, .accessLog])
 
     static func run(_ args: ParsedArguments) throws {
@@ -56,6 +59,7 @@ enum ServeCommand {
         configuration.port = UInt16(try args.int(.port, range: 0...65535) ?? 8080)
         configuration.indexFolders = args.all(.index).flatMap { $0.split(separator: ",") }
             .map { URL(fileURLWithPath: String($0), isDirectory: true) }
+        configuration.tokenizerPaths = args.all(.tokenizer).map { URL(fileURLWithPath: $0) }
         if let path = args.string(.tokenFile) {
             guard let data = FileManager.default.contents(atPath: path),
                   let token = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first.map(String.init),

@@ -1,6 +1,7 @@
 import ExemplarJSON
 import Dispatch
 import ExemplarEncoder
+import ExemplarDemos
 import ExemplarIndex
 import ExemplarStore
 import Foundation
@@ -44,7 +45,18 @@ public final class Server: Sendable {
         guard configuration.maxBatch >= 1, configuration.maxBody >= 1, configuration.maxClientBatch >= 1 else {
             throw ServerError.configuration("--max-batch, --max-client-batch and --max-body must be at least 1")
         }
-        let service = Service(configuration: configuration, encoder: encoder, identity: identity, indexes: indexes, metrics: Metrics())
+        var tokenizers: [String: ModelTokenizer] = [:]
+        for url in configuration.tokenizerPaths {
+            let name = Self.tokenizerName(url)
+            guard tokenizers[name] == nil else {
+                throw ServerError.configuration("two --tokenizer paths are named \"\(name)\" (a tokenizer is named by its folder); rename one folder")
+            }
+            do { tokenizers[name] = try ModelTokenizer(folder: url) } catch {
+                throw ServerError.configuration("--tokenizer \(url.relativePath): \(error)")
+            }
+        }
+        let service = Service(configuration: configuration, encoder: encoder, identity: identity, indexes: indexes,
+                              tokenizers: tokenizers, metrics: Metrics())
         let limits = HTTPDaemon.Limits(
             maxBody: configuration.maxBody, idleTimeout: configuration.connectionTimeout, headerDeadline: configuration.headerDeadline,
             bodyDeadline: configuration.bodyDeadline, connectionLimit: configuration.connectionLimit,
@@ -52,6 +64,15 @@ public final class Server: Sendable {
         let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, limits: limits, handler: service.handle)
         return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service,
                       reloading: indexes.map(\.index), every: configuration.reloadInterval, log: configuration.accessLog)
+    }
+
+    /// The name requests use for a `--tokenizer` path: the folder's name, or for a
+    /// tokenizer.json file the name of the folder that holds it.
+    public static func tokenizerName(_ url: URL) -> String {
+        var isFolder: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && !isFolder.boolValue
+            ? url.deletingLastPathComponent() : url
+        return folder.standardizedFileURL.lastPathComponent
     }
 
     private init(port: Int, indexNames: [String], daemon: HTTPDaemon, service: Service,

@@ -8,6 +8,9 @@ public struct ServerConfiguration: Sendable {
     public var port: UInt16 = 8080
     /// Built index folders to serve; each is named by its folder's last path component.
     public var indexFolders: [URL] = []
+    /// Target-LM tokenizers the demonstrations route may name (`tokenizer`), by name: a model
+    /// folder's name, or the folder holding a tokenizer.json file. Loaded once, at start.
+    public var tokenizerPaths: [URL] = []
     /// The model folder (sentence-transformers layout); every index must have been built with it.
     public var modelFolder: URL
     /// When set, every route but `/health` needs `Authorization: Bearer <token>`.

@@ -16,14 +16,13 @@ extension Service {
         let source = DemoSource(index: snapshot.index, name: "index \(name)")
         let key = DemoCache.Key(index: name, fingerprint: snapshot.index.manifest.dataFingerprint, request: request)
         let demos = try demoCache.demos(for: key) {
-            // The target LM's tokenizer (a path on this machine), else for max_context_tokens the served model's.
-            if let path = request.tokenizer {
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw body.error("tokenizer", "\(path) is no folder or file on the server; give a model folder or tokenizer.json path there")
-                }
-                let tokenizer: ModelTokenizer
-                do { tokenizer = try ModelTokenizer(folder: URL(fileURLWithPath: path)) } catch {
-                    throw body.error("tokenizer", "\(path) cannot be read as a tokenizer: \(error)")
+            // The target LM's tokenizer: one the server was started with (serve --tokenizer), by name.
+            if let name = request.tokenizer {
+                guard let tokenizer = tokenizers[name] else {
+                    let offered = tokenizers.keys.sorted()
+                    throw body.error("tokenizer", offered.isEmpty
+                        ? "this server offers no target tokenizer; start it with --tokenizer PATH (a model folder or tokenizer.json) and name it here by its folder"
+                        : "\"\(name)\" is not a tokenizer this server offers; it offers \(offered.joined(separator: ", ")) (serve --tokenizer)")
                 }
                 var demos = try request.makeDemos(source, tokenizer: tokenizer)
                 demos.cacheTokens(of: demos.supportRecords)  // once per cached request

@@ -1,5 +1,6 @@
 import ExemplarJSON
 import ExemplarEncoder
+import ExemplarDemos
 import ExemplarIndex
 import Foundation
 
@@ -16,6 +17,8 @@ final class Service: Sendable {
     let metrics: Metrics
     /// Demonstration selectors reused across requests with the same index state and options.
     let demoCache = DemoCache()
+    /// The target tokenizers requests may name (`serve --tokenizer`), by name.
+    let tokenizers: [String: ModelTokenizer]
     private let expectedAuthorization: [UInt8]?
     /// `/openapi.json`'s bytes (the document depends only on the configuration).
     let openAPI: HTTPResponse
@@ -24,8 +27,9 @@ final class Service: Sendable {
     private let redactions: [(String, String)]
 
     init(configuration: ServerConfiguration, encoder: SentenceEncoder, identity: ModelIdentity,
-         indexes: [(name: String, index: OnlineIndex)], metrics: Metrics) {
+         indexes: [(name: String, index: OnlineIndex)], tokenizers: [String: ModelTokenizer], metrics: Metrics) {
         self.configuration = configuration
+        self.tokenizers = tokenizers
         self.identity = identity
         self.metrics = metrics
         self.indexes = indexes

@@ -2,7 +2,7 @@ import ExemplarTestSupport
 import Foundation
 import Testing
 
-/// The demonstrations route's LM-BFF training-input fields: tokenizer (a path on the server),
+/// The demonstrations route's LM-BFF training-input fields: tokenizer (one `serve --tokenizer` offers, by name),
 /// lmbff_task, sentence limits, max_seq_length, sampling, ids.
 @Suite(.timeLimit(.minutes(2))) struct LMBFFRouteTests {
     func samples(_ reply: TestServer.Reply) -> [[String: Any]] {
@@ -10,8 +10,8 @@ import Testing
     }
 
     @Test func tokenIDsWithTheTargetTokenizer() async throws {
-        let bpe = Fixtures.url("lmbff-ids/bpe/tokenizer.json").path
-        try await withServer { s in
+        let bpe = "bpe"
+        try await withServer(configure: { $0.tokenizerPaths = [Fixtures.url("lmbff-ids/bpe/tokenizer.json")] }) { s in
             let request: [String: Any] = ["queries": [["text": "a great movie"], ["text": "a dull , lifeless mess"]],
                                           "lmbff_task": "SST-2", "tokenizer": bpe, "ids": true, "sampling": "lmbff", "num_sample": 3]
             let reply = try await s.post("/v1/indexes/sst2/demonstrations", request)
@@ -35,13 +35,15 @@ import Testing
     }
 
     @Test func fieldsAreChecked() async throws {
-        let bpe = Fixtures.url("lmbff-ids/bpe/tokenizer.json").path
-        try await withServer { s in
+        let bpe = "bpe"
+        try await withServer(configure: { $0.tokenizerPaths = [Fixtures.url("lmbff-ids/bpe/tokenizer.json")] }) { s in
             let cases: [([String: Any], String)] = [
                 (["text": "x", "template": "lmbff", "first_sent_limit": 10], "first_sent_limit"),
                 (["text": "x", "lmbff_task": "SST-2"], "lmbff_task"),
                 (["text": "x", "lmbff_task": "SST-9", "tokenizer": bpe], "lmbff_task"),
                 (["text": "x", "lmbff_task": "SST-2", "tokenizer": "/nonexistent/tokenizer.json"], "tokenizer"),
+                (["text": "x", "lmbff_task": "SST-2", "tokenizer": Fixtures.url("lmbff-ids/bpe/tokenizer.json").path], "tokenizer"),  // no paths
+                (["text": "x", "lmbff_task": "SST-2", "tokenizer": "roberta-large"], "tokenizer"),
                 (["text": "x", "lmbff_task": "SST-2", "tokenizer": bpe, "special_tokens": "bert"], "special_tokens"),
                 (["text": "x", "lmbff_task": "SST-2", "tokenizer": bpe, "sampling": "lmbff", "policy": "nearest"], "sampling"),
                 (["text": "x", "lmbff_task": "SST-2", "tokenizer": bpe, "sampling": "numpy"], "sampling"),
