@@ -143,3 +143,27 @@ import Testing
         }
     }
 }
+
+/// The packed float32 linear layer against plain double loops, both bodies.
+@Suite struct PackedLinearTests {
+    @Test("packed float32 linear matches the reference", arguments: [(1, 4, 1), (7, 33, 17), (13, 383, 100), (6, 64, 80)])
+    func packedLinear(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = (0..<(rows * inFeatures)).map { _ in Float.random(in: -2...2) }
+        let w = (0..<(outFeatures * inFeatures)).map { _ in Float.random(in: -1...1) }
+        let b = (0..<outFeatures).map { _ in Float.random(in: -1...1) }
+        let layer = PackedLinear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        let stride = outFeatures + 2
+        for portable in [false, true] {
+            var y = [Float](repeating: .nan, count: rows * stride)
+            layer.apply(x, rows: rows, into: &y, outputStride: stride, portable: portable)
+            for r in 0..<rows {
+                for o in 0..<outFeatures {
+                    var ref = Double(b[o])
+                    for k in 0..<inFeatures { ref += Double(x[r * inFeatures + k]) * Double(w[o * inFeatures + k]) }
+                    #expect(abs(Double(y[r * stride + o]) - ref) < 1e-4, "portable \(portable)")
+                }
+                for o in outFeatures..<stride { #expect(y[r * stride + o].isNaN) }
+            }
+        }
+    }
+}

@@ -42,6 +42,19 @@ void ek_add_layer_norm_portable(float *x, const float *residual, int rows, int w
 void ek_gelu(float *x, size_t count);
 void ek_gelu_portable(float *x, size_t count);
 
+/* --- float32 linear layers with packed weights ---------------------------------------------
+ * W[n, k] is packed once into blocks of 16 output channels, block b holding k rows of 16
+ * floats (packed[b·16·k + i·16 + c % 16] = W[b·16 + c % 16, i]; channels past n are zero), so
+ * the AVX-512 body streams one 64-byte vector per (block, input) and keeps a 6 × 64 tile of
+ * outputs in registers. out[r·ldc + c] = Σ_i a[r·lda + i] · W[c, i] + bias[c] (bias may be NULL),
+ * summed in input order with fused multiply-adds. */
+size_t ek_f32_packed_floats(int n, int k);
+void ek_f32_pack_weights(const float *w, int n, int k, int ldw, float *packed);
+void ek_f32_gemm(const float *a, int m, int k, int lda, const float *packed, const float *bias, int n,
+                 float *out, int ldc);
+void ek_f32_gemm_portable(const float *a, int m, int k, int lda, const float *packed, const float *bias, int n,
+                          float *out, int ldc);
+
 /* --- int8 dynamic quantisation -----------------------------------------------------------
  * Weights W[n, k] are quantised per output channel (symmetric int8, scale max|W[c,:]| / 127),
  * activations per row (asymmetric uint8, scale (max − min) / 255 over a range that includes

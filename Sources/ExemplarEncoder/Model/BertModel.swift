@@ -12,14 +12,17 @@ public struct BertModel: Sendable {
     let weights: BertWeights
     /// The dense layers' arithmetic (`Precision.available`: what this CPU runs of what was asked).
     public let precision: Precision
-    /// Each layer's quantised weights when `precision` is int8.
-    let quantized: [QuantizedLayer]?
+    /// Each layer's dense weights packed at load: int8, or float32 where the CPU has AVX-512
+    /// (nil: float32 through OpenBLAS, reading the mapped tensors).
+    let packed: [PackedLayer]?
 
     init(config: BertConfig, weights: BertWeights, precision: Precision = .fp32) {
         self.config = config
         self.weights = weights
         self.precision = precision.available
-        quantized = self.precision == .int8 ? weights.layers.map { QuantizedLayer($0, config: config) } : nil
+        let chosen = self.precision
+        packed = chosen == .int8 || EncoderKernels.hasAVX512
+            ? weights.layers.map { PackedLayer($0, config: config, precision: chosen) } : nil
     }
 
     /// Hidden states of the last layer for `batch`, packed: row `offsets[s] + t` is token `t`
@@ -84,10 +87,10 @@ public struct BertModel: Sendable {
                 let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
                 let mid = interb.baseAddress!, sc = scoreb.baseAddress!
                 for (index, layer) in w.layers.enumerated() {
-                    let q8 = quantized?[index]
+                    let fast = packed?[index]
                     // Q, K and V side by side: row t of qkv is [q_t | k_t | v_t].
-                    if let q8 {
-                        q8.qkv.apply(x, rows: rows, into: qkv)
+                    if let fast {
+                        fast.qkv.apply(x, rows: rows, into: qkv)
                     } else {
                         for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
                             BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
@@ -113,8 +116,8 @@ public struct BertModel: Sendable {
                             BLAS.gemmAB(m: n, n: d, k: n, sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h)
                         }
                     }
-                    if let q8 {
-                        q8.attentionOut.apply(ctx, rows: rows, into: proj)
+                    if let fast {
+                        fast.attentionOut.apply(ctx, rows: rows, into: proj)
                     } else {
                         BLAS.linear(ctx, rows: rows, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
                                     outFeatures: h, inFeatures: h, into: proj)
@@ -122,15 +125,15 @@ public struct BertModel: Sendable {
                     Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
                                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
                                              eps: config.layerNormEps)
-                    if let q8 {
-                        q8.intermediate.apply(x, rows: rows, into: mid)
+                    if let fast {
+                        fast.intermediate.apply(x, rows: rows, into: mid)
                     } else {
                         BLAS.linear(x, rows: rows, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
                                     outFeatures: inter, inFeatures: h, into: mid)
                     }
                     Elementwise.gelu(mid, count: rows * inter)
-                    if let q8 {
-                        q8.output.apply(mid, rows: rows, into: proj)
+                    if let fast {
+                        fast.output.apply(mid, rows: rows, into: proj)
                     } else {
                         BLAS.linear(mid, rows: rows, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
                                     outFeatures: h, inFeatures: inter, into: proj)

@@ -15,23 +15,45 @@ public enum Precision: String, Sendable, CaseIterable, Hashable {
     }
 }
 
-/// A layer's dense weights quantised once at load (`--precision int8`): Q, K and V stacked
+/// One encoder layer's dense layers in a packed form made once at load: float32 packed for
+/// `PackedLinear` (where the CPU has AVX-512) or int8 for `Int8Linear`. Q, K and V are stacked
 /// into one `[3H, H]` matrix, so the three projections are one GEMM.
-struct QuantizedLayer: Sendable {
-    let qkv: Int8Linear
-    let attentionOut: Int8Linear
-    let intermediate: Int8Linear
-    let output: Int8Linear
+struct PackedLayer: Sendable {
+    /// A dense layer in either form.
+    enum Linear: Sendable {
+        case fp32(PackedLinear)
+        case int8(Int8Linear)
 
-    init(_ layer: BertWeights.Layer, config c: BertConfig) {
+        init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: Int, in inFeatures: Int, precision: Precision) {
+            self = precision == .int8
+                ? .int8(Int8Linear(weight: weight, bias: bias, outFeatures: out, inFeatures: inFeatures))
+                : .fp32(PackedLinear(weight: weight, bias: bias, outFeatures: out, inFeatures: inFeatures))
+        }
+
+        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+            switch self {
+            case .fp32(let layer): layer.apply(input, rows: rows, into: output)
+            case .int8(let layer): layer.apply(input, rows: rows, into: output)
+            }
+        }
+    }
+
+    let qkv: Linear
+    let attentionOut: Linear
+    let intermediate: Linear
+    let output: Linear
+
+    init(_ layer: BertWeights.Layer, config c: BertConfig, precision: Precision) {
         let h = c.hiddenSize, inter = c.intermediateSize
-        qkv = Int8Linear(stacking: [layer.query, layer.key, layer.value].map { ($0.weight.pointer, $0.bias.pointer) },
-                         outFeatures: h, inFeatures: h)
-        attentionOut = Int8Linear(weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
-                                  outFeatures: h, inFeatures: h)
-        intermediate = Int8Linear(weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
-                                  outFeatures: inter, inFeatures: h)
-        output = Int8Linear(weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
-                            outFeatures: h, inFeatures: inter)
+        let projections = [layer.query, layer.key, layer.value].map { ($0.weight.pointer, $0.bias.pointer) }
+        qkv = precision == .int8
+            ? .int8(Int8Linear(stacking: projections, outFeatures: h, inFeatures: h))
+            : .fp32(PackedLinear(stacking: projections, outFeatures: h, inFeatures: h))
+        attentionOut = Linear(weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
+                              out: h, in: h, precision: precision)
+        intermediate = Linear(weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
+                              out: inter, in: h, precision: precision)
+        output = Linear(weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
+                        out: h, in: inter, precision: precision)
     }
 }
