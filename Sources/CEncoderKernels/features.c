@@ -1,6 +1,14 @@
 /* Run-time CPU feature probe for the kernels' AVX-512 bodies. */
 #include "encoder_kernels.h"
 
+int ek_optimized(void) {
+#ifdef __OPTIMIZE__
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 int ek_cpu_features(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     __builtin_cpu_init();

@@ -106,13 +106,13 @@ EK_AVX512_TARGET static void quantize_rows_avx512(const float *a, int m, int k, 
     }
 }
 
-/* R rows × B blocks of 16 outputs (R, B ≤ 4), constants after inlining. */
+/* R rows × B blocks of 16 outputs (R ≤ 6, B ≤ 4), constants after inlining. */
 EK_VNNI_TARGET static inline __attribute__((always_inline))
 void gemm_tile(int R, int B, const uint8_t *q, int kp, const int8_t *blocks, size_t block_bytes,
                const float *a_scales, const int32_t *a_zeros, const float *w_scales, const int32_t *w_sums,
                const float *bias, int n, int c0, float *out, int ldc) {
-    __m512i acc[4][4];
-    for (int r = 0; r < 4; r++)
+    __m512i acc[6][4];
+    for (int r = 0; r < 6; r++)
         for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_si512();
     for (int g = 0; g < kp; g += 4) {
         __m512i wv[4];
@@ -154,11 +154,11 @@ EK_VNNI_TARGET static void gemm_vnni(const uint8_t *q, const float *a_scales, co
         const int c0 = b0 * 16;
         int r0 = 0;
         if (B == 4) {
-            for (; r0 + 4 <= m; r0 += 4) EK_TILE(4, 4);
+            for (; r0 + 6 <= m; r0 += 6) EK_TILE(6, 4);
             for (; r0 < m; r0++) EK_TILE(1, 4);
         } else {
-            for (; r0 + 4 <= m; r0 += 4) {
-                switch (B) { case 3: EK_TILE(4, 3); break; case 2: EK_TILE(4, 2); break; default: EK_TILE(4, 1); }
+            for (; r0 + 6 <= m; r0 += 6) {
+                switch (B) { case 3: EK_TILE(6, 3); break; case 2: EK_TILE(6, 2); break; default: EK_TILE(6, 1); }
             }
             for (; r0 < m; r0++) {
                 switch (B) { case 3: EK_TILE(1, 3); break; case 2: EK_TILE(1, 2); break; default: EK_TILE(1, 1); }

@@ -13,9 +13,17 @@ package enum EncoderKernels {
     /// Whether this CPU has AVX-512 VNNI, which `Int8Linear` needs to be faster than fp32.
     package static let hasVNNI = ek_cpu_features() & (EK_AVX512 | EK_AVX512_VNNI) == (EK_AVX512 | EK_AVX512_VNNI)
 
+    /// Whether the C kernels were compiled with optimisation: SwiftPM's debug configuration
+    /// compiles C at -O0 (`swift build -Xcc -O2` optimises it), where the fused attention and
+    /// `PackedLinear` are slower than OpenBLAS, so the encoder uses OpenBLAS there.
+    package static let isOptimized = ek_optimized() != 0
+
     /// Whether `attention` is the faster path for heads of size `headSize` (its AVX-512 body
-    /// needs a multiple of 16); elsewhere per-head sgemm calls are.
-    package static func fusedAttention(headSize: Int) -> Bool { hasAVX512 && headSize % 16 == 0 }
+    /// needs a multiple of 16, and an optimised build); elsewhere per-head sgemm calls are.
+    package static func fusedAttention(headSize: Int) -> Bool { hasAVX512 && isOptimized && headSize % 16 == 0 }
+
+    /// Whether `PackedLinear` is faster than OpenBLAS's sgemm here (AVX-512, optimised build).
+    package static var packedLinearIsFaster: Bool { hasAVX512 && isOptimized }
 
     /// Floats of 64-byte-aligned scratch `attention` needs for `count` tokens.
     package static func attentionScratch(count: Int, headSize: Int) -> Int {
@@ -112,7 +120,7 @@ package struct Int8Linear: Sendable {
 /// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile): about twice OpenBLAS's
 /// sgemm under `OPENBLAS_CORETYPE=Haswell` on this machine, and ahead of its AVX-512 kernels on
 /// the encoder's shapes. Sums run in input order with FMAs, so results differ from sgemm's in
-/// the last bits only. Use it where `EncoderKernels.hasAVX512`; elsewhere `BLAS.linear` is faster.
+/// the last bits only. Use it where `EncoderKernels.packedLinearIsFaster`; elsewhere `BLAS.linear` is.
 package struct PackedLinear: Sendable {
     package let outFeatures: Int
     package let inFeatures: Int

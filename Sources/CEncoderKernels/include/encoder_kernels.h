@@ -18,6 +18,10 @@
 /* What this CPU offers the kernels (EK_* bits). */
 int ek_cpu_features(void);
 
+/* Whether this target was compiled with optimisation (SwiftPM's debug configuration compiles C
+ * at -O0, where the intrinsics bodies are many times slower than OpenBLAS). */
+int ek_optimized(void);
+
 /* Softmax attention of one sequence of n tokens, every head: for head h and token i,
  *   ctx[i·ldc + h·d + c] = Σ_j softmax_j(scale · q_i·k_j + bias_h(j − i)) · v_j[c]
  * with q_i = qkv + i·ld + h·d, k_j = qkv + j·ld + H + h·d, v_j = qkv + j·ld + 2H + h·d, H = heads·d.

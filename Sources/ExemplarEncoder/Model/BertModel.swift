@@ -21,7 +21,7 @@ public struct BertModel: Sendable {
         self.weights = weights
         self.precision = precision.available
         let chosen = self.precision
-        packed = chosen == .int8 || EncoderKernels.hasAVX512
+        packed = chosen == .int8 || EncoderKernels.packedLinearIsFaster
             ? weights.layers.map { PackedLayer($0, config: config, precision: chosen) } : nil
     }
 
