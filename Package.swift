@@ -30,6 +30,10 @@ let package = Package(
             cxxSettings: [.headerSearchPath("openmp")],
             linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]),
 
+        // The encoder's own C kernels (fused attention, LayerNorm, GELU, int8 GEMM): AVX-512
+        // bodies chosen at run time by what the CPU has, portable bodies otherwise.
+        .target(name: "CEncoderKernels"),
+
         // What every module shares: the error protocol (message, exit code, HTTP status), SHA-256, the version.
         .target(name: "ExemplarCore"),
         // The one JSON layer: a strict parser, `JSONValue` (shortest round-trip floats), typed
@@ -40,7 +44,7 @@ let package = Package(
         // Numeric kernels: the only COpenBLAS caller (sgemm, the thread count), SIMD dot, L2 normalisation.
         .target(
             name: "ExemplarKernels",
-            dependencies: ["COpenBLAS"]),
+            dependencies: ["COpenBLAS", "CEncoderKernels"]),
         // Tokenizer, safetensors, BERT forward pass, pooling: text in, vectors out.
         .target(
             name: "ExemplarEncoder",

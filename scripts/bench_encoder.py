@@ -54,6 +54,9 @@ def parse_args():
                     help="TSV with a 'sentence' column (SST-2 layout), or a text file with one "
                          "sentence per line (default: %(default)s)")
     ap.add_argument("--sentences", type=int, default=2000, help="first N sentences (default 2000)")
+    ap.add_argument("--join", type=int, default=1,
+                    help="make each text of J consecutive sentences joined by spaces (the long set: --sentences 500 "
+                         "--join 8); --sentences counts texts (default 1)")
     ap.add_argument("--threads", default="2", help="thread count or comma list, e.g. 1,2 (default 2)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per engine; best is kept (default 3)")
     ap.add_argument("--batch-size", type=int, default=32, help="sentences per batch, all engines (default 32)")
@@ -64,6 +67,9 @@ def parse_args():
                     help="comma list of OPENBLAS_CORETYPE settings to time exemplar under: 'env' (as "
                          "inherited), 'auto' (unset: OpenBLAS detects the CPU) or a core name such as "
                          "SkylakeX (default: env)")
+    ap.add_argument("--precision", default="fp32",
+                    help="comma list of exemplar precisions to time: fp32 (always included), int8 (then ONNX Runtime's "
+                         "dynamically quantised int8 model is timed too) (default: fp32)")
     ap.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     a = ap.parse_args()
@@ -72,6 +78,9 @@ def parse_args():
     except ValueError:
         ap.error(f"--threads must be an integer or a comma list of integers, got {a.threads!r}")
     a.coretypes = [c.strip() for c in a.openblas_coretype.split(",") if c.strip()] or [CORETYPE_ENV]
+    a.precisions = ["fp32"] + [p.strip() for p in a.precision.split(",") if p.strip() and p.strip() != "fp32"]
+    if any(p not in ("fp32", "int8") for p in a.precisions):
+        ap.error(f"--precision takes fp32 and int8, got {a.precision!r}")
     if a.onnx is None:
         a.onnx = str(ROOT / ".build" / "bench" / (Path(a.model).resolve().name + ".onnx"))
     if not a.threads or min(a.threads) < 1 or a.sentences < 2 or a.repeats < 1 or a.cold_repeats < 1:
@@ -139,9 +148,9 @@ def own_peak_rss_mib():
     return float("nan")
 
 
-def exemplar_cmd(a, inp, out, threads):
+def exemplar_cmd(a, inp, out, threads, precision="fp32"):
     return [a.exemplar, "embed", "--model", a.model, "--input", str(inp), "--input-format", "text",
-            "--output", str(out), "--threads", str(threads), "--batch-size", str(a.batch_size)]
+            "--output", str(out), "--threads", str(threads), "--batch-size", str(a.batch_size), "--precision", precision]
 
 
 def cold_start(a, work, two, threads):
@@ -194,6 +203,31 @@ def export_onnx(model_dir, path):
         torch.onnx.export(LastHidden(hf), tuple(ex[n] for n in names), str(tmp), input_names=names,
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17,
                           dynamo=False)
+    os.replace(tmp, path)
+
+
+def quantize_onnx_int8(fp32_path, path):
+    """ONNX Runtime's dynamic int8 model, made the way sentence-transformers'
+    `export_dynamic_quantized_onnx_model(model, "avx512_vnni", ...)` makes it: optimum's
+    `AutoQuantizationConfig.avx512_vnni(is_static=False)` handed to ONNX Runtime's ONNXQuantizer
+    (IntegerOps mode, per-channel symmetric int8 weights, asymmetric uint8 activations, no reduced
+    range, every operator of the dynamic registry). optimum itself is not imported: its ONNX
+    exporter does not load with transformers 5; the quantisation step is ONNX Runtime's alone."""
+    import onnx
+    from onnxruntime.quantization import QuantType
+    from onnxruntime.quantization.onnx_quantizer import ONNXQuantizer
+    from onnxruntime.quantization.quant_utils import QuantizationMode
+    from onnxruntime.quantization.registry import IntegerOpsRegistry
+    model = onnx.load(str(fp32_path))
+    quantizer = ONNXQuantizer(model, per_channel=True, reduce_range=False, mode=QuantizationMode.IntegerOps,
+                              static=False, weight_qType=QuantType.QInt8, activation_qType=QuantType.QUInt8,
+                              tensors_range=None, nodes_to_quantize=[], nodes_to_exclude=[],
+                              op_types_to_quantize=list(IntegerOpsRegistry.keys()),
+                              extra_options={"WeightSymmetric": True, "ActivationSymmetric": False,
+                                             "EnableSubgraph": False, "ForceSymmetric": False})
+    quantizer.quantize_model()
+    tmp = path.with_name(path.name + ".partial")
+    onnx.save_model(quantizer.model.model, str(tmp))
     os.replace(tmp, path)
 
 
@@ -261,7 +295,9 @@ def main():
     for p, what in ((a.exemplar, "exemplar binary"), (a.model, "model folder"), (a.data, "data")):
         if not Path(p).exists():
             sys.exit(f"bench-encoder: {what} not found: {p}")
-    sentences = load_sentences(a.data, a.sentences)
+    sentences = load_sentences(a.data, a.sentences * max(1, a.join))
+    if a.join > 1:
+        sentences = [" ".join(sentences[i:i + a.join]) for i in range(0, len(sentences), a.join)]
     n = len(sentences)
     work = Path(tempfile.mkdtemp(prefix="bench-encoder."))  # inputs and .npy outputs
     atexit.register(shutil.rmtree, work, ignore_errors=True)
@@ -312,22 +348,26 @@ def main():
         # (i) exemplar: the whole process, model load included; one warm-up run first; once
         # per --openblas-coretype setting.
         ex_vecs = {}
-        for c in a.coretypes:
-            cmd, env = exemplar_cmd(a, text_file, work / "ex.npy", T), coretype_env(c)
-            log(f"threads {T}: exemplar embed, {coretype_label(c)} ...")
-            run_child(cmd, env=env)
-            r["secs"][f"exemplar:{c}"] = min(run_child(cmd, env=env)[0] for _ in range(a.repeats))
-            ex_vecs[c] = np.load(work / "ex.npy")
-            if ex_vecs[c].shape != (n, dim):
-                sys.exit(f"bench-encoder: exemplar wrote shape {ex_vecs[c].shape}, expected {(n, dim)}")
+        for p in a.precisions:
+            for c in a.coretypes:
+                key = f"exemplar:{c}" if p == "fp32" else f"exemplar-{p}:{c}"
+                cmd, env = exemplar_cmd(a, text_file, work / "ex.npy", T, p), coretype_env(c)
+                log(f"threads {T}: exemplar embed --precision {p}, {coretype_label(c)} ...")
+                run_child(cmd, env=env)
+                r["secs"][key] = min(run_child(cmd, env=env)[0] for _ in range(a.repeats))
+                ex_vecs[key] = np.load(work / "ex.npy")
+                if ex_vecs[key].shape != (n, dim):
+                    sys.exit(f"bench-encoder: exemplar wrote shape {ex_vecs[key].shape}, expected {(n, dim)}")
 
         # (ii) sentence-transformers in-process, model already loaded; warm-up on 2 batches.
         log(f"threads {T}: sentence-transformers ...")
         st.encode(sentences[:2 * a.batch_size], batch_size=a.batch_size)
         r["secs"]["st"], st_vec = best_time(
             lambda: st.encode(sentences, batch_size=a.batch_size, convert_to_numpy=True), a.repeats)
-        for c in a.coretypes:
-            r["parity"][f"exemplar:{c}"] = parity(ex_vecs[c], st_vec)
+        for key, vec in ex_vecs.items():
+            r["parity"][key] = parity(vec, st_vec)
+            if not key.startswith("exemplar:"):  # a quantised run: its drift from exemplar's own fp32 vectors
+                r["parity"][key + ":fp32"] = parity(vec, ex_vecs["exemplar:" + key.split(":", 1)[1]])
 
         # (iii) ONNX Runtime, session built per thread count; warm-up on 2 batches.
         if not onnx_skip:
@@ -337,6 +377,19 @@ def main():
                 enc.encode(sentences[:2 * a.batch_size], a.batch_size)
                 r["secs"]["onnx"], ort_vec = best_time(lambda: enc.encode(sentences, a.batch_size), a.repeats)
                 r["parity"]["onnx"] = parity(ort_vec, st_vec)
+                if "int8" in a.precisions:
+                    q_path = onnx_path.with_name(onnx_path.stem + "-int8.onnx")
+                    q_stamp = q_path.with_name(q_path.name + ".source")
+                    if not (q_path.exists() and q_stamp.exists() and q_stamp.read_text() == source):
+                        log(f"quantising {onnx_path.name} to int8 (ONNX Runtime dynamic quantisation) ...")
+                        quantize_onnx_int8(onnx_path, q_path)
+                        q_stamp.write_text(source)
+                    log(f"threads {T}: ONNX Runtime int8 ...")
+                    qenc = OnnxEncoder(q_path, a.model, T, st.max_seq_length, dim)
+                    qenc.encode(sentences[:2 * a.batch_size], a.batch_size)
+                    r["secs"]["onnx-int8"], q_vec = best_time(lambda: qenc.encode(sentences, a.batch_size), a.repeats)
+                    r["parity"]["onnx-int8"] = parity(q_vec, st_vec)
+                    r["parity"]["onnx-int8:fp32"] = parity(q_vec, ort_vec)
             except Exception as e:
                 onnx_skip = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
                 log(f"ONNX Runtime: skipped ({onnx_skip})")
@@ -348,10 +401,14 @@ def main():
     if not onnx_skip:
         versions.append(f"onnxruntime {onnxruntime.__version__}")
     versions += [f"numpy {np.__version__}", f"exemplar {git_commit()}"]
-    names = {f"exemplar:{c}": f"exemplar embed (whole process, incl. model load), {coretype_label(c)}"
-             for c in a.coretypes}
+    names = {}
+    for p in a.precisions:
+        for c in a.coretypes:
+            key = f"exemplar:{c}" if p == "fp32" else f"exemplar-{p}:{c}"
+            names[key] = f"exemplar embed --precision {p} (whole process, incl. model load), {coretype_label(c)}"
     names.update({"st": "sentence-transformers encode (in-process, load excluded)",
-                  "onnx": "ONNX Runtime fp32 (in-process, load excluded)"})
+                  "onnx": "ONNX Runtime fp32 (in-process, load excluded)",
+                  "onnx-int8": "ONNX Runtime dynamic int8, sentence-transformers' avx512_vnni settings (in-process, load excluded)"})
     first = f"exemplar:{a.coretypes[0]}"
     uptime = os.getloadavg()
 
@@ -360,7 +417,7 @@ def main():
           f"- Machine: {machine()}; load average at the end {uptime[0]:.1f} / {uptime[1]:.1f} / {uptime[2]:.1f} (1 / 5 / 15 min)",
           f"- Model: `{Path(a.model).name}` ({dim} dimensions)",
           f"- Versions: {', '.join(versions)}",
-          f"- Data: first {n} sentences of `{os.path.relpath(a.data, ROOT)}` (mean {np.mean(tokens):.1f} tokens, max {max(tokens)}, "
+          f"- Data: first {n} {'texts of ' + str(a.join) + ' joined sentences' if a.join > 1 else 'sentences'} of `{os.path.relpath(a.data, ROOT)}` (mean {np.mean(tokens):.1f} tokens, max {max(tokens)}, "
           f"counting the special tokens); same list and order for every engine",
           f"- Batch size {a.batch_size}; best of {a.repeats} timed runs after a warm-up. exemplar is timed as a "
           "whole `exemplar embed` process (start, model load, read, embed, write .npy); the Python engines "
@@ -377,16 +434,23 @@ def main():
 
     md += ["", "Ratios (sentences/s of exemplar divided by the other engine's):", ""]
     for r in results:
-        for c in a.coretypes:
-            ex_rate = n / r["secs"][f"exemplar:{c}"]
+        for key in [k for k in names if k.startswith("exemplar")]:
+            p, c = ("fp32" if key.startswith("exemplar:") else key.split(":")[0].split("-", 1)[1]), key.split(":", 1)[1]
+            ex_rate = n / r["secs"][key]
             parts = [f"exemplar / sentence-transformers = {ex_rate / (n / r['secs']['st']):.2f}"]
             if "onnx" in r["secs"]:
-                parts.append(f"exemplar / ONNX Runtime = {ex_rate / (n / r['secs']['onnx']):.2f}")
-            md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}, {coretype_label(c)}: " + ", ".join(parts))
+                parts.append(f"exemplar / ONNX Runtime fp32 = {ex_rate / (n / r['secs']['onnx']):.2f}")
+            if "onnx-int8" in r["secs"]:
+                parts.append(f"exemplar / ONNX Runtime int8 = {ex_rate / (n / r['secs']['onnx-int8']):.2f}")
+            md.append(f"- {r['threads']} thread{'s' if r['threads'] > 1 else ''}, --precision {p}, {coretype_label(c)}: " + ", ".join(parts))
 
     md += ["", f"Parity on the same {n} sentences (vs sentence-transformers' vectors):", ""]
     for r in results:
-        labels = [(f"exemplar:{c}", f"exemplar, {coretype_label(c)}") for c in a.coretypes] + [("onnx", "ONNX Runtime")]
+        labels = [(k, names[k].replace(" (whole process, incl. model load)", "")) for k in names if k.startswith("exemplar")]
+        labels += [(k + ":fp32", names[k].replace(" (whole process, incl. model load)", "") + " vs exemplar's own fp32 vectors")
+                   for k in names if k.startswith("exemplar-")]
+        labels += [("onnx", "ONNX Runtime fp32"), ("onnx-int8", "ONNX Runtime int8"),
+                   ("onnx-int8:fp32", "ONNX Runtime int8 vs ONNX Runtime fp32")]
         for key, label in labels:
             if key in r["parity"]:
                 c, d = r["parity"][key]

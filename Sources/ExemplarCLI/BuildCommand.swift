@@ -71,7 +71,7 @@ enum BuildCommand {
             .task.with(help: "LM-BFF task: \(LMBFFTask.allCases.map(\.name).joined(separator: ", "))."),
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
-            .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .batchSize, .chunkSize, .threads,
+            .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .precision, .batchSize, .chunkSize, .threads,
             .vectors, .vectorsCheck, .ann, .annMinRows, .annLists, .annLinks,
             .json.with(help: "Print the build report as JSON."),
         ])
@@ -253,7 +253,7 @@ enum BuildCommand {
     /// The encoder with the documents' prompt and dimension (options over index.json's fields), and
     /// the query prompt to record when it is not the documents'.
     static func encoder(_ args: ParsedArguments, definition: IndexDefinition, modelPath: String?) throws -> (SentenceEncoder, Manifest.QueryPrompt?) {
-        let base = try SentenceEncoder(folder: ModelLocator.locate(explicit: modelPath))
+        let base = try Common.loadEncoder(folder: ModelLocator.locate(explicit: modelPath), precision: Common.precision(args) ?? .fp32)
         let given = try EmbeddingOptionsCLI.read(args)
         let prompted = given.promptName != nil || given.prompt != nil
         let options = EmbeddingOptions(promptName: prompted ? given.promptName : definition.embedding.promptName,

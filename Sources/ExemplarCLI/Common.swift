@@ -7,9 +7,24 @@ import Foundation
 
 /// What the commands that read sentences and load the model share (their options are in Options.swift).
 enum Common {
-    static func loadEncoder(_ args: ParsedArguments) throws(EncoderError) -> SentenceEncoder {
+    static func loadEncoder(_ args: ParsedArguments) throws -> SentenceEncoder {
         // Commands with --prompt-name etc. configure it with EmbeddingOptionsCLI.configure.
-        try SentenceEncoder(folder: ModelLocator.locate(explicit: args.string(.model)))
+        try loadEncoder(folder: ModelLocator.locate(explicit: args.string(.model)), precision: precision(args) ?? .fp32)
+    }
+
+    /// --precision, where the command declares it (nil: not given, or not an option of the command).
+    static func precision(_ args: ParsedArguments) throws(UsageError) -> Precision? {
+        guard args.spec.options.contains(where: { $0.name == Option.precision.name }) else { return nil }
+        return try args.choice(.precision, as: Precision.self)
+    }
+
+    /// The encoder in `folder` at `precision`; says on standard error when this CPU runs another.
+    static func loadEncoder(folder: URL, precision: Precision) throws(EncoderError) -> SentenceEncoder {
+        let encoder = try SentenceEncoder(folder: folder, precision: precision)
+        if encoder.precision != precision {
+            FileHandle.standardError.write(Data("exemplar: note: this CPU has no AVX-512 VNNI for --precision \(precision.rawValue); embedding in \(encoder.precision.rawValue)\n".utf8))
+        }
+        return encoder
     }
 
     static func readInput(_ args: ParsedArguments, command: String) throws -> [SentenceRecord] {
@@ -58,7 +73,13 @@ extension Common {
     static func encoder(forIndex index: LoadedIndex, folder: URL, args: ParsedArguments, promptOptions: Bool = false) throws -> SentenceEncoder {
         let definition = try? IndexDefinition.load(folder: folder)
         let path = args.string(.model) ?? definition?.model.map { IndexSource.resolvedPath($0, base: folder) }
-        let encoder = try SentenceEncoder(folder: ModelLocator.locate(explicit: path))
+        // --precision, else the index's own; queries of another precision than the documents' are
+        // searched all the same (the vectors are close), with a warning.
+        let stored = Precision(rawValue: index.manifest.model.precision) ?? .fp32
+        let encoder = try loadEncoder(folder: ModelLocator.locate(explicit: path), precision: try precision(args) ?? stored)
+        if encoder.precision.rawValue != index.manifest.model.precision {
+            FileHandle.standardError.write(Data("exemplar: warning: \(folder.relativePath) holds \(index.manifest.model.precision) vectors; queries are embedded in \(encoder.precision.rawValue), so scores differ slightly from the index's own precision\n".utf8))
+        }
         let prompt = promptOptions ? try EmbeddingOptionsCLI.read(args, dimensions: false) : EmbeddingOptions()
         let queryPrompt = promptOptions ? EmbeddingOptionsCLI.readQuery(args) : EmbeddingOptions()
         return try EmbeddingOptionsCLI.naming(command: args.command) {

@@ -130,7 +130,7 @@ enum DemosCommand {
             .perClass.with(help: "topk-dpp: k and candidate_num per label, labels in order (bm25 is per label unless --all-labels)."), .allLabels, .demoBM25Weight, .seed, .template, .labelWords, .specialTokens, .placement, .segments, .limit, .text,
         ] + DemoContextOptions.options + DemoContextOptions.lmbffOptions + [.demoFormat,
             .output.with(help: "Where to write JSON Lines (default standard output)."),
-            .model, .threads,
+            .model, .precision, .threads,
         ])
 
     static func run(_ args: ParsedArguments) throws {

@@ -29,7 +29,7 @@ enum EmbedCommand {
             config_sentence_transformers.json (its default_prompt_name applies without one);
             --dimensions N keeps the first N components of a Matryoshka model's vectors.
             """,
-        options: [.input, .inputFormat, .output, .outputFormat, .model, .promptName, .prompt, .dimensions, .batchSize, .threads])
+        options: [.input, .inputFormat, .output, .outputFormat, .model, .promptName, .prompt, .dimensions, .precision, .batchSize, .threads])
 
     static func run(_ args: ParsedArguments) throws {
         let outputPath = args.string(.output) ?? "-"

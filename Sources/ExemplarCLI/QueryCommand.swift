@@ -56,7 +56,7 @@ enum QueryCommand {
             .k.with(help: "Hits per query, or per label with --per-class (default 5)."),
             .perClass, .label,
             .split.with(value: "S", help: "Only examples of this split (train, dev, test, ...)."),
-            .exclude, .mode, .bm25Weight, .exactSearch, .nprobe, .efSearch, .model,
+            .exclude, .mode, .bm25Weight, .exactSearch, .nprobe, .efSearch, .model, .precision,
             .promptName.with(help: "Must be the prompt the index embeds queries with (it is used by default): a check."),
             .prompt.with(help: "As --prompt-name, with the prompt's text."),
             .queryPromptName.with(help: "Embed the queries with this prompt of the model instead of the index's query prompt."),

@@ -21,9 +21,14 @@ public struct ModelIdentity: Sendable, Equatable {
     public var prompt: String?
     /// The model's own dimension when `dimension` is a truncation of it (nil: not truncated).
     public var truncatedFrom: Int?
+    /// The dense layers' arithmetic the vectors were computed in (`Precision`: `fp32`, `int8`).
+    /// Not part of `sameModel`: an index of one precision can be searched with queries of another
+    /// (the CLI warns); its documents are always embedded in the index's own precision.
+    public var precision: String = "fp32"
 
     public init(name: String, weightsSHA256: String, dimension: Int, pooling: String, normalized: Bool, maxSeqLength: Int,
-                architecture: String = "bert", promptName: String? = nil, prompt: String? = nil, truncatedFrom: Int? = nil) {
+                architecture: String = "bert", promptName: String? = nil, prompt: String? = nil, truncatedFrom: Int? = nil,
+                precision: String = "fp32") {
         self.name = name
         self.weightsSHA256 = weightsSHA256
         self.dimension = dimension
@@ -34,6 +39,7 @@ public struct ModelIdentity: Sendable, Equatable {
         self.promptName = promptName
         self.prompt = prompt
         self.truncatedFrom = truncatedFrom
+        self.precision = precision
     }
 
     /// Short form for messages: name and the first 12 hex digits of the weights hash.
@@ -48,26 +54,32 @@ public struct ModelIdentity: Sendable, Equatable {
     /// The prompt and dimension, as `EmbeddingSettings` describe them (for messages).
     public var settingsSummary: String {
         EmbeddingSettings(promptName: promptName, prompt: prompt, dimension: dimension).promptSummary + ", dimension \(dimension)"
+            + ", precision \(precision)"
     }
 
     /// The hash that keys this model's vectors in an embedding cache: the weights hash, mixed
-    /// with the prompt and the truncated dimension when there are any (so vectors of one
-    /// setting are never served for another; caches of the model's defaults keep their keys).
+    /// with the prompt, the truncated dimension and a precision other than fp32 when there are
+    /// any (so vectors of one setting are never served for another; caches of the model's
+    /// defaults keep their keys).
     public var cacheHash: String {
-        guard prompt != nil || truncatedFrom != nil else { return weightsSHA256 }
+        guard prompt != nil || truncatedFrom != nil || precision != "fp32" else { return weightsSHA256 }
         var sha = SHA256()
         sha.update(weightsSHA256)
         sha.update([0])
         sha.update(prompt.map { "prompt:" + $0 } ?? "no prompt")
         sha.update([0])
         sha.update("dimension:\(dimension)")
+        if precision != "fp32" {
+            sha.update([0])
+            sha.update("precision:\(precision)")
+        }
         return sha.hex()
     }
 }
 
 extension SentenceEncoder {
-    /// The identity of this encoder's model with its `settings` (reads and hashes its weights
-    /// file; with Dense modules, the hash covers their weights files too).
+    /// The identity of this encoder's model with its `settings` (hashes its weights file, or
+    /// takes the hash `WeightsHash` recorded for it; with Dense modules, the hash covers their weights files too).
     public func identity() throws(EncoderError) -> ModelIdentity {
         var hash = try Self.sha256(of: weightsURL)
         if !dense.isEmpty {
@@ -79,25 +91,14 @@ extension SentenceEncoder {
         return ModelIdentity(name: folder.lastPathComponent, weightsSHA256: hash, dimension: dimension,
                              pooling: poolingDescription, normalized: normalize, maxSeqLength: tokenizer.maxLength,
                              architecture: architecture, promptName: settings.promptName, prompt: settings.prompt,
-                             truncatedFrom: dimension < moduleDimension ? moduleDimension : nil)
+                             truncatedFrom: dimension < moduleDimension ? moduleDimension : nil,
+                             precision: model.precision.rawValue)
     }
 }
 
 extension SentenceEncoder {
+    /// The weights file's SHA-256 (`WeightsHash`: recorded between runs, keyed by the file's stat).
     static func sha256(of url: URL) throws(EncoderError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw .invalidModelFile(path: url.path, reason: "cannot open the weights file to identify the model (is it readable?)")
-        }
-        defer { try? handle.close() }
-        var sha = SHA256()
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 22) ?? Data() } catch {
-                throw .invalidModelFile(path: url.path, reason: "cannot read the weights file: \(error.localizedDescription)")
-            }
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { sha.update($0) }
-        }
-        return sha.hex()
+        try WeightsHash.sha256(of: url)
     }
 }

@@ -33,7 +33,12 @@ public struct SentenceEncoder: Sendable {
     /// Length of the vectors the modules give, before any Matryoshka truncation.
     public var moduleDimension: Int { dense.last?.outFeatures ?? model.config.hiddenSize * pooling.modeCount }
 
-    public init(folder: URL) throws(EncoderError) {
+    /// The dense layers' arithmetic this encoder runs (`Precision.available` of what was asked).
+    public var precision: Precision { model.precision }
+
+    /// Loads the model in `folder`; `precision` int8 quantises the dense layers once here
+    /// (where the CPU lacks AVX-512 VNNI it falls back to fp32: see `precision`).
+    public init(folder: URL, precision: Precision = .fp32) throws(EncoderError) {
         self.folder = folder
         var transformerDir = folder
         var poolingDir: URL?
@@ -87,7 +92,7 @@ public struct SentenceEncoder: Sendable {
         }
         weightsURL = try WeightsFile.locate(transformerDir)
         let file = try SafeTensorsFile(path: weightsURL.path)
-        self.model = BertModel(config: config, weights: try BertWeights(file: file, config: config))
+        self.model = BertModel(config: config, weights: try BertWeights(file: file, config: config), precision: precision)
         self.tokenizer = tokenizer
         self.pooling = pooling
         self.normalize = normalize

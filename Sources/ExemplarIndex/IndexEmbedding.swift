@@ -30,6 +30,18 @@ public enum IndexEmbedding {
                                  promptTokens: stored.prompt.map(encoder.promptLength) ?? 0, dimension: stored.dimension)
     }
 
+    /// Throws `settingsMismatch` unless `encoder` embeds in the index's precision: documents added
+    /// to an index (online additions) must not mix precisions. Queries may differ (`querySettings`).
+    public static func checkDocumentPrecision(_ encoder: SentenceEncoder, manifest: Manifest, path: String) throws {
+        let stored = manifest.model.precision
+        guard encoder.precision.rawValue == stored else {
+            throw IndexError.settingsMismatch(
+                path: path,
+                message: "index vectors are \(stored), but this encoder embeds in \(encoder.precision.rawValue); add to it with an encoder of the index's precision (--precision \(stored)), or rebuild it",
+                option: "--precision")
+        }
+    }
+
     /// The prompt an index's queries are embedded with.
     public static func recordedQueryPrompt(_ manifest: Manifest) -> Manifest.QueryPrompt {
         manifest.queryPrompt ?? Manifest.QueryPrompt(name: manifest.model.promptName, text: manifest.model.prompt)

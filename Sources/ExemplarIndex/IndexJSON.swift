@@ -9,7 +9,8 @@ extension ModelIdentity {
         .object(dropping: [("name", .string(name)), ("weights_sha256", .string(weightsSHA256)), ("dimension", .int(dimension)),
                            ("pooling", .string(pooling)), ("normalized", .bool(normalized)), ("max_seq_length", .int(maxSeqLength)),
                            ("architecture", .string(architecture)), ("prompt_name", promptName.map(JSONValue.string)),
-                           ("prompt", prompt.map(JSONValue.string)), ("truncated_from", truncatedFrom.map(JSONValue.int))])
+                           ("prompt", prompt.map(JSONValue.string)), ("truncated_from", truncatedFrom.map(JSONValue.int)),
+                           ("precision", .string(precision))])
     }
 }
 

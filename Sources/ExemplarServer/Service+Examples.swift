@@ -42,6 +42,7 @@ extension Service {
             examples.append(.init(split: split, label: label, textA: text, textB: textB))
         }
         let texts = examples.map { Example.embeddingText($0.textA, $0.textB) }
+        try IndexEmbedding.checkDocumentPrecision(worker.encoder, manifest: manifest, path: name)
         let vectors = try embed(texts, field: body.field("examples") == nil ? "text" : "examples",
                                 settings: IndexEmbedding.documentSettings(worker.encoder, identity: identity, manifest: manifest, path: name)).vectors
         let ids: [UInt32]

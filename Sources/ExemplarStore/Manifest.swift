@@ -112,7 +112,8 @@ extension Manifest {
             pooling: try required("model.pooling", m.string("pooling")), normalized: try required("model.normalized", m.bool("normalized")),
             maxSeqLength: try required("model.maxSeqLength", m.int("maxSeqLength")),
             architecture: try m.string("architecture") ?? "bert", promptName: try m.string("promptName"),
-            prompt: try m.string("prompt"), truncatedFrom: try m.int("truncatedFrom", range: 1...1 << 20))
+            prompt: try m.string("prompt"), truncatedFrom: try m.int("truncatedFrom", range: 1...1 << 20),
+            precision: try m.string("precision") ?? "fp32")
         let labels = try (o.field("labels")?.arrayValue ?? []).map { v in try required("labels", v.stringValue) }
         let built = try required("builtAt", o.string("builtAt"))
         guard let date = Self.parse(built) else { throw o.error("builtAt", "must be an ISO 8601 date, got \"\(built)\"") }
@@ -133,13 +134,14 @@ extension Manifest {
         }
     }
 
-    /// The model fields added with prompts and dimensions (written only when set, so a manifest of
-    /// the model's plain vectors reads as before; `architecture` always).
+    /// The model fields added with prompts, dimensions and precisions (written only when set, so a
+    /// manifest of the model's plain fp32 vectors reads as before; `architecture` always).
     static func settingsFields(_ model: ModelIdentity) -> [(String, JSONValue)] {
         var fields: [(String, JSONValue)] = [("architecture", .string(model.architecture))]
         if let prompt = model.prompt { fields.append(("prompt", .string(prompt))) }
         if let name = model.promptName { fields.append(("promptName", .string(name))) }
         if let from = model.truncatedFrom { fields.append(("truncatedFrom", .int(from))) }
+        if model.precision != "fp32" { fields.append(("precision", .string(model.precision))) }
         return fields.sorted { $0.0 < $1.0 }
     }
 

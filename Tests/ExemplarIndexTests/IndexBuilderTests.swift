@@ -44,4 +44,29 @@ import Testing
         }
         #expect(try store.manifest()?.total == 70)
     }
+
+    /// An int8 index: the manifest records the precision, its cache keys the vectors apart from
+    /// fp32 ones, an fp32 rebuild is refused unless replacing, and additions must match it.
+    @Test func int8IndexRecordsItsPrecision() throws {
+        let folder = try TemporaryFolder.create("build-int8")
+        defer { TemporaryFolder.remove(folder) }
+        let int8 = try SentenceEncoder(folder: Fixtures.url("tiny-bert-max"), precision: .int8)
+        let fp32 = try SentenceEncoder(folder: Fixtures.url("tiny-bert-max"))
+        let store = try IndexStore(folder: folder)
+        _ = try IndexBuilder(encoder: int8).build(records: records(20), labels: ["0", "1"], task: nil, into: store)
+        let manifest = try #require(try store.manifest())
+        #expect(manifest.model.precision == int8.precision.rawValue)
+        #expect(manifest.model.sameModel(as: try fp32.identity()))
+        guard int8.precision == .int8 else { return }  // a CPU without AVX-512 VNNI embeds in fp32
+        #expect(try int8.identity().cacheHash != fp32.identity().cacheHash)
+        #expect(throws: IndexError.self) {
+            try IndexBuilder(encoder: fp32).build(records: records(20), labels: ["0", "1"], task: nil, into: store)
+        }
+        #expect(throws: IndexError.self) { try IndexEmbedding.checkDocumentPrecision(fp32, manifest: manifest, path: "idx") }
+        try IndexEmbedding.checkDocumentPrecision(int8, manifest: manifest, path: "idx")
+        // Replacing re-embeds every record in fp32 (none come from the int8 cache entries).
+        let replaced = try IndexBuilder(encoder: fp32).build(records: records(20), labels: ["0", "1"], task: nil, into: store, replaceModel: true)
+        #expect(replaced.embedded == 20)
+        #expect(try store.manifest()?.model.precision == "fp32")
+    }
 }

@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    @Test(arguments: [(0, 5), (1, 384), (7, 3), (64, 384), (65, 17), (200, 384)])
+    func rowPanelDotsAreThePlainLoopsBits(rows count: Int, n: Int) {
+        let query = randomValues(n), rows = randomValues(count * n)
+        let panels = RowPanels(rows: rows, width: n)
+        for portable in [false, true] {
+            var out = [Float](repeating: .nan, count: count + 1)
+            panels.dotsInIndexOrder(query, into: &out, portable: portable)
+            for r in 0..<count {
+                var plain: Float = 0
+                for i in 0..<n { plain += rows[r * n + i] * query[i] }
+                #expect(out[r].bitPattern == plain.bitPattern, "row \(r), portable \(portable)")
+            }
+            #expect(out[count].isNaN)  // nothing written past count
+        }
+    }
+
     @Test(arguments: [1, 3, 32, 384])
     func normalizeMatchesThePlainRule(n: Int) {
         let v = randomValues(n)

@@ -18,6 +18,8 @@ public struct SupportSet: Sendable {
     public let dimension: Int
     /// Unit vectors, row-major `[count, dimension]`.
     let unitVectors: [Float]
+    /// The same, in panels for `similarities(toUnit:)` (index-order sums, 64 rows at a time).
+    let unitPanels: RowPanels
     /// Support positions by id.
     let positionOfID: [Int: Int]
 
@@ -45,14 +47,20 @@ public struct SupportSet: Sendable {
         var unitVectors = vectors
         Vectors.normalizeRows(&unitVectors, width: dimension)
         self.unitVectors = unitVectors
+        unitPanels = RowPanels(rows: unitVectors, width: dimension)
     }
 
     /// The number of support examples.
     public var count: Int { ids.count }
 
     /// Cosine similarity of a unit query vector to every support example, in support order.
+    /// Each is `Similarity.dot` of the two unit vectors, bit for bit.
     func similarities(toUnit query: [Float]) -> [Float] {
-        Similarity.dotProducts(query, rows: unitVectors, dimension: dimension)
+        precondition(query.count == dimension)
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            if let base = out.baseAddress { unitPanels.dotsInIndexOrder(query, into: base) }
+            initialized = count
+        }
     }
 
     /// Cosine similarity of support examples at positions `a` and `b`.

@@ -10,10 +10,19 @@ import ExemplarKernels
 public struct BertModel: Sendable {
     public let config: BertConfig
     let weights: BertWeights
+    /// The dense layers' arithmetic (`Precision.available`: what this CPU runs of what was asked).
+    public let precision: Precision
+    /// Each layer's dense weights packed at load: int8, or float32 where the CPU has AVX-512
+    /// (nil: float32 through OpenBLAS, reading the mapped tensors).
+    let packed: [PackedLayer]?
 
-    init(config: BertConfig, weights: BertWeights) {
+    init(config: BertConfig, weights: BertWeights, precision: Precision = .fp32) {
         self.config = config
         self.weights = weights
+        self.precision = precision.available
+        let chosen = self.precision
+        packed = chosen == .int8 || EncoderKernels.packedLinearIsFaster
+            ? weights.layers.map { PackedLayer($0, config: config, precision: chosen) } : nil
     }
 
     /// Hidden states of the last layer for `batch`, packed: row `offsets[s] + t` is token `t`
@@ -34,12 +43,20 @@ public struct BertModel: Sendable {
         var context = [Float](repeating: 0, count: rows * h)
         var projected = [Float](repeating: 0, count: rows * h)
         var intermediate = [Float](repeating: 0, count: rows * inter)
-        var scores = [Float](repeating: 0, count: longest * longest)
+        let fused = EncoderKernels.fusedAttention(headSize: d)
+        var scores = [Float](repeating: 0, count: fused ? 1 : longest * longest)
         let scale = 1 / Float(d).squareRoot()
         let w = weights
         let bias = w.relativeAttentionBias.map {
             RelativePositionBias(table: $0.pointer, heads: heads, longest: longest)
         }
+        // The fused kernel reads MPNet's bias rows in place: head h's entry for key − query = r
+        // is values[h · (2L − 1) + (L − 1) + r].
+        let biasStride = max(1, 2 * longest - 1)
+        let scratchCount = fused ? EncoderKernels.attentionScratch(count: longest, headSize: d) : 0
+        let attentionScratch = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, scratchCount), alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(1, scratchCount))
+        defer { attentionScratch.deallocate() }
 
         x.withUnsafeMutableBufferPointer { xb in
             let x = xb.baseAddress!
@@ -65,16 +82,30 @@ public struct BertModel: Sendable {
             projected.withUnsafeMutableBufferPointer { projb in
             intermediate.withUnsafeMutableBufferPointer { interb in
             scores.withUnsafeMutableBufferPointer { scoreb in
+            (bias?.values ?? []).withUnsafeBufferPointer { biasb in
+                let biasBase = bias == nil ? nil : biasb.baseAddress.map { UnsafePointer($0) + (longest - 1) }
                 let qkv = qkvb.baseAddress!, ctx = ctxb.baseAddress!, proj = projb.baseAddress!
                 let mid = interb.baseAddress!, sc = scoreb.baseAddress!
-                for layer in w.layers {
+                for (index, layer) in w.layers.enumerated() {
+                    let fast = packed?[index]
                     // Q, K and V side by side: row t of qkv is [q_t | k_t | v_t].
-                    for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
-                        BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
-                                    outFeatures: h, inFeatures: h, into: qkv + i * h, outputStride: 3 * h)
+                    if let fast {
+                        fast.qkv.apply(x, rows: rows, into: qkv)
+                    } else {
+                        for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                            BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
+                                        outFeatures: h, inFeatures: h, into: qkv + i * h, outputStride: 3 * h)
+                        }
                     }
                     for s in 0..<batch.count {
                         let start = offsets[s], n = batch[s].count
+                        if fused {
+                            // One call per sequence: scores, MPNet's bias, softmax and context for every head.
+                            EncoderKernels.attention(qkv + start * 3 * h, ld: 3 * h, count: n, heads: heads, headSize: d,
+                                                     scale: scale, bias: biasBase, biasStride: biasStride,
+                                                     into: ctx + start * h, ldc: h, scratch: attentionScratch)
+                            continue
+                        }
                         for head in 0..<heads {
                             let q = qkv + start * 3 * h + head * d
                             // MPNet adds its relative position bias to the scaled scores.
@@ -85,21 +116,33 @@ public struct BertModel: Sendable {
                             BLAS.gemmAB(m: n, n: d, k: n, sc, lda: n, q + 2 * h, ldb: 3 * h, ctx + start * h + head * d, ldc: h)
                         }
                     }
-                    BLAS.linear(ctx, rows: rows, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
-                                outFeatures: h, inFeatures: h, into: proj)
+                    if let fast {
+                        fast.attentionOut.apply(ctx, rows: rows, into: proj)
+                    } else {
+                        BLAS.linear(ctx, rows: rows, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
+                                    outFeatures: h, inFeatures: h, into: proj)
+                    }
                     Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
                                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
                                              eps: config.layerNormEps)
-                    BLAS.linear(x, rows: rows, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
-                                outFeatures: inter, inFeatures: h, into: mid)
+                    if let fast {
+                        fast.intermediate.apply(x, rows: rows, into: mid)
+                    } else {
+                        BLAS.linear(x, rows: rows, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
+                                    outFeatures: inter, inFeatures: h, into: mid)
+                    }
                     Elementwise.gelu(mid, count: rows * inter)
-                    BLAS.linear(mid, rows: rows, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
-                                outFeatures: h, inFeatures: inter, into: proj)
+                    if let fast {
+                        fast.output.apply(mid, rows: rows, into: proj)
+                    } else {
+                        BLAS.linear(mid, rows: rows, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
+                                    outFeatures: h, inFeatures: inter, into: proj)
+                    }
                     Elementwise.addLayerNorm(x, residual: proj, rows: rows, width: h,
                                              gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
                                              eps: config.layerNormEps)
                 }
-            }}}}}
+            }}}}}}
         }
         return (x, offsets)
     }

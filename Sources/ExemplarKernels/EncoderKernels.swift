@@ -1,0 +1,160 @@
+internal import CEncoderKernels
+
+/// The encoder's own C kernels (the `CEncoderKernels` target; no other Swift file calls it):
+/// fused attention, residual + LayerNorm, GELU and the int8 GEMM (`Int8Linear`).
+///
+/// Each C entry point runs an AVX-512 body when the CPU has one (checked at run time) and a
+/// portable scalar body otherwise; the `portable:` forms always run the scalar body, so tests
+/// compare both with plain references on any machine. Pointers are float32 row-major with
+/// strides in floats; the functions keep no state and may run on several threads at once.
+package enum EncoderKernels {
+    /// Whether this CPU runs the AVX-512 bodies (avx512f/bw/vl/dq).
+    package static let hasAVX512 = ek_cpu_features() & EK_AVX512 != 0
+    /// Whether this CPU has AVX-512 VNNI, which `Int8Linear` needs to be faster than fp32.
+    package static let hasVNNI = ek_cpu_features() & (EK_AVX512 | EK_AVX512_VNNI) == (EK_AVX512 | EK_AVX512_VNNI)
+
+    /// Whether the C kernels were compiled with optimisation: SwiftPM's debug configuration
+    /// compiles C at -O0 (`swift build -Xcc -O2` optimises it), where the fused attention and
+    /// `PackedLinear` are slower than OpenBLAS, so the encoder uses OpenBLAS there.
+    package static let isOptimized = ek_optimized() != 0
+
+    /// Whether `attention` is the faster path for heads of size `headSize` (its AVX-512 body
+    /// needs a multiple of 16, and an optimised build); elsewhere per-head sgemm calls are.
+    package static func fusedAttention(headSize: Int) -> Bool { hasAVX512 && isOptimized && headSize % 16 == 0 }
+
+    /// Whether `PackedLinear` is faster than OpenBLAS's sgemm here (AVX-512, optimised build).
+    package static var packedLinearIsFaster: Bool { hasAVX512 && isOptimized }
+
+    /// Floats of 64-byte-aligned scratch `attention` needs for `count` tokens.
+    package static func attentionScratch(count: Int, headSize: Int) -> Int {
+        ek_attention_scratch(Int32(count), Int32(headSize))
+    }
+
+    /// Softmax attention of one sequence of `count` tokens, every head, no BLAS call:
+    /// `context[i, h·d ..< (h+1)·d] = Σ_j softmax_j(scale · q_i·k_j + bias_h(j − i)) · v_j`, where
+    /// row `t` of `qkv` (stride `ld`) is `[q_t | k_t | v_t]`, each `heads · headSize` wide.
+    /// `bias` (MPNet's relative position bias, may be nil) points at head 0's entry for
+    /// key − query = 0; head `h`'s entry for distance `r` is `bias[h · biasStride + r]`.
+    /// `scratch` holds `attentionScratch(count:headSize:)` floats, 64-byte aligned.
+    package static func attention(_ qkv: UnsafePointer<Float>, ld: Int, count: Int, heads: Int, headSize: Int, scale: Float,
+                                  bias: UnsafePointer<Float>?, biasStride: Int, into context: UnsafeMutablePointer<Float>,
+                                  ldc: Int, scratch: UnsafeMutablePointer<Float>, portable: Bool = false) {
+        let run = portable ? ek_attention_portable : ek_attention
+        run(qkv, Int32(ld), Int32(count), Int32(heads), Int32(headSize), scale, bias, Int32(biasStride),
+            context, Int32(ldc), scratch)
+    }
+
+    /// `x[r] = LayerNorm(x[r] + residual[r]) · gamma + beta` for each of `rows` contiguous rows
+    /// (residual may be nil); mean and variance in two passes, as PyTorch computes them.
+    package static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, width: Int,
+                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float, portable: Bool = false) {
+        let run = portable ? ek_add_layer_norm_portable : ek_add_layer_norm
+        run(x, residual, Int32(rows), Int32(width), gamma, beta, eps)
+    }
+
+    /// GELU in its erf form, `x · ½ · (1 + erf(x / √2))`, in place (erf: the XLA/Eigen float32
+    /// rational approximation, within a few ulp of `erff`).
+    package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, portable: Bool = false) {
+        if portable { ek_gelu_portable(x, count) } else { ek_gelu(x, count) }
+    }
+}
+
+/// A `Linear` layer with int8 weights (dynamic quantisation, `--precision int8`): weights
+/// quantised per output channel (symmetric, scale max|w| / 127) once, inputs per row at each
+/// call (uint8 with a zero point over the row's range), products summed in int32 exactly
+/// (AVX-512 VNNI where the CPU has it), then scaled back to float32 and the bias added.
+package struct Int8Linear: Sendable {
+    package let outFeatures: Int
+    package let inFeatures: Int
+    let packed: [Int8]
+    let scales: [Float]
+    let sums: [Int32]
+    let bias: [Float]
+
+    /// Quantises `weight[out, in]` (row-major, contiguous) and keeps a copy of `bias[out]`.
+    package init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+        let bytes = ek_q8_packed_bytes(Int32(outFeatures), Int32(inFeatures))
+        var scales = [Float](repeating: 0, count: outFeatures)
+        var sums = [Int32](repeating: 0, count: outFeatures)
+        packed = [Int8](unsafeUninitializedCapacity: bytes) { buffer, count in
+            ek_q8_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures),
+                               buffer.baseAddress!, &scales, &sums)
+            count = bytes
+        }
+        self.scales = scales
+        self.sums = sums
+        self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
+    }
+
+    /// Several layers over the same input as one (Q, K and V): their weights stacked, outputs side by side.
+    package init(stacking layers: [(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)], outFeatures: Int, inFeatures: Int) {
+        var weight = [Float](), bias = [Float]()
+        for layer in layers {
+            weight.append(contentsOf: UnsafeBufferPointer(start: layer.weight, count: outFeatures * inFeatures))
+            bias.append(contentsOf: UnsafeBufferPointer(start: layer.bias, count: outFeatures))
+        }
+        self.init(weight: weight, bias: bias, outFeatures: layers.count * outFeatures, inFeatures: inFeatures)
+    }
+
+    /// `output[rows, out] (row stride outputStride, default out) = input[rows, in] · Wᵀ + bias`, quantised as above.
+    package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                       outputStride: Int? = nil, portable: Bool = false) {
+        guard rows > 0 else { return }
+        let kp = Int(ek_q8_padded_k(Int32(inFeatures)))
+        var rowScales = [Float](repeating: 0, count: rows)
+        var zeros = [Int32](repeating: 0, count: rows)
+        let quantised = [UInt8](unsafeUninitializedCapacity: rows * kp) { buffer, count in
+            let quantise = portable ? ek_q8_quantize_rows_portable : ek_q8_quantize_rows
+            quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &rowScales, &zeros)
+            count = rows * kp
+        }
+        let gemm = portable ? ek_q8_gemm_portable : ek_q8_gemm
+        gemm(quantised, rowScales, zeros, Int32(rows), Int32(inFeatures), packed, scales, sums, bias,
+             Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
+    }
+}
+
+/// A float32 `Linear` layer with its weights packed once for the AVX-512 body of
+/// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile): about twice OpenBLAS's
+/// sgemm under `OPENBLAS_CORETYPE=Haswell` on this machine, and ahead of its AVX-512 kernels on
+/// the encoder's shapes. Sums run in input order with FMAs, so results differ from sgemm's in
+/// the last bits only. Use it where `EncoderKernels.packedLinearIsFaster`; elsewhere `BLAS.linear` is.
+package struct PackedLinear: Sendable {
+    package let outFeatures: Int
+    package let inFeatures: Int
+    let packed: [Float]
+    let bias: [Float]
+
+    /// Packs `weight[out, in]` (row-major, contiguous) and copies `bias[out]`.
+    package init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+        let floats = ek_f32_packed_floats(Int32(outFeatures), Int32(inFeatures))
+        packed = [Float](unsafeUninitializedCapacity: floats) { buffer, count in
+            ek_f32_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
+            count = floats
+        }
+        self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
+    }
+
+    /// Several layers over the same input as one (Q, K and V): their weights stacked, outputs side by side.
+    package init(stacking layers: [(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)], outFeatures: Int, inFeatures: Int) {
+        var weight = [Float](), bias = [Float]()
+        for layer in layers {
+            weight.append(contentsOf: UnsafeBufferPointer(start: layer.weight, count: outFeatures * inFeatures))
+            bias.append(contentsOf: UnsafeBufferPointer(start: layer.bias, count: outFeatures))
+        }
+        self.init(weight: weight, bias: bias, outFeatures: layers.count * outFeatures, inFeatures: inFeatures)
+    }
+
+    /// `output[rows, out]` (row stride `outputStride`, default out) `= input[rows, in] · Wᵀ + bias`.
+    package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                       outputStride: Int? = nil, portable: Bool = false) {
+        guard rows > 0 else { return }
+        let gemm = portable ? ek_f32_gemm_portable : ek_f32_gemm
+        gemm(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), packed, bias, Int32(outFeatures),
+             output, Int32(outputStride ?? outFeatures))
+    }
+}

@@ -1,0 +1,169 @@
+import ExemplarKernels
+import Foundation
+import Testing
+
+/// The C kernels (fused attention, LayerNorm, GELU, int8 GEMM) against plain double-precision
+/// references, in both bodies: the dispatching entry point (AVX-512 where this CPU has it)
+/// and the portable one.
+@Suite struct EncoderKernelsTests {
+    func randomValues(_ n: Int, _ range: ClosedRange<Float> = -2...2) -> [Float] {
+        (0..<n).map { _ in Float.random(in: range) }
+    }
+
+    /// Plain attention of one sequence, in Double, with a relative bias table indexed by key − query.
+    func referenceAttention(_ qkv: [Float], n: Int, heads: Int, d: Int, scale: Double, bias: [Float]?, biasStride: Int) -> [Double] {
+        let h = heads * d, ld = 3 * h
+        var out = [Double](repeating: 0, count: n * h)
+        for head in 0..<heads {
+            for i in 0..<n {
+                var s = (0..<n).map { j -> Double in
+                    var dot = 0.0
+                    for c in 0..<d { dot += Double(qkv[i * ld + head * d + c]) * Double(qkv[j * ld + h + head * d + c]) }
+                    return dot * scale + (bias.map { Double($0[head * biasStride + (n - 1) + (j - i)]) } ?? 0)
+                }
+                let m = s.max()!
+                s = s.map { exp($0 - m) }
+                let z = s.reduce(0, +)
+                for c in 0..<d {
+                    var v = 0.0
+                    for j in 0..<n { v += s[j] / z * Double(qkv[j * ld + 2 * h + head * d + c]) }
+                    out[i * h + head * d + c] = v
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("fused attention matches the reference", arguments: [(1, 16), (5, 32), (17, 32), (33, 64), (70, 16), (3, 8)])
+    func attention(n: Int, d: Int) {
+        let heads = 3, h = heads * d
+        let qkv = randomValues(n * 3 * h)
+        let biasStride = 2 * n - 1
+        for withBias in [false, true] {
+            let bias = withBias ? randomValues(heads * biasStride) : nil
+            let expected = referenceAttention(qkv, n: n, heads: heads, d: d, scale: 0.3, bias: bias, biasStride: biasStride)
+            for portable in [false, true] {
+                var out = [Float](repeating: .nan, count: n * h)
+                let count = EncoderKernels.attentionScratch(count: n, headSize: d)
+                let scratch = UnsafeMutableRawPointer.allocate(byteCount: 4 * count, alignment: 64).bindMemory(to: Float.self, capacity: count)
+                defer { scratch.deallocate() }
+                (bias ?? [0]).withUnsafeBufferPointer { b in
+                    EncoderKernels.attention(qkv, ld: 3 * h, count: n, heads: heads, headSize: d, scale: 0.3,
+                                             bias: withBias ? b.baseAddress! + (n - 1) : nil, biasStride: biasStride,
+                                             into: &out, ldc: h, scratch: scratch, portable: portable)
+                }
+                let worst = zip(out, expected).map { abs(Double($0) - $1) }.max()!
+                #expect(worst < 2e-5, "n \(n), d \(d), bias \(withBias), portable \(portable): max abs \(worst)")
+            }
+        }
+    }
+
+    @Test func layerNormAndGelu() {
+        for width in [16, 384, 20] {
+            let rows = 3
+            let x0 = randomValues(rows * width), residual = randomValues(rows * width)
+            let gamma = randomValues(width), beta = randomValues(width)
+            let expected: [Double] = (0..<rows).flatMap { r -> [Double] in
+                let row = (0..<width).map { Double(x0[r * width + $0]) + Double(residual[r * width + $0]) }
+                let mean = row.reduce(0, +) / Double(width)
+                let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+                return row.enumerated().map { i, v in (v - mean) / (variance + 1e-12).squareRoot() * Double(gamma[i]) + Double(beta[i]) }
+            }
+            for portable in [false, true] {
+                var x = x0
+                EncoderKernels.addLayerNorm(&x, residual: residual, rows: rows, width: width, gamma: gamma, beta: beta,
+                                            eps: 1e-12, portable: portable)
+                let worst = zip(x, expected).map { abs(Double($0) - $1) }.max()!
+                #expect(worst < 1e-4, "width \(width), portable \(portable): \(worst)")
+            }
+        }
+        // GELU over [-8, 8] (erf saturates past ±4·√2), an odd count so the scalar tail runs too.
+        let g0 = (0..<4003).map { Float($0 - 2001) / 250 }
+        let ref = g0.map { Double($0) * 0.5 * (1 + erf(Double($0) / 2.0.squareRoot())) }
+        for portable in [false, true] {
+            var g = g0
+            EncoderKernels.gelu(&g, count: g.count, portable: portable)
+            let worst = zip(g, ref).map { abs(Double($0) - $1) }.max()!
+            #expect(worst < 2e-6, "portable \(portable): \(worst)")
+        }
+    }
+
+    /// int8: both bodies give the same numbers (the sums are exact integers), and those are
+    /// within the quantisation error of the float product.
+    @Test("int8 linear matches the portable body exactly and float within quantisation error",
+          arguments: [(1, 4, 1), (7, 33, 17), (37, 383, 100), (9, 64, 80)])
+    func int8Linear(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
+        let b = randomValues(outFeatures)
+        let layer = Int8Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        let stride = outFeatures + 3
+        var fast = [Float](repeating: .nan, count: rows * stride), portable = fast
+        layer.apply(x, rows: rows, into: &fast, outputStride: stride)
+        layer.apply(x, rows: rows, into: &portable, outputStride: stride, portable: true)
+        for r in 0..<rows {
+            let xs = x[(r * inFeatures)..<((r + 1) * inFeatures)]
+            // Per-element error bound: half a step of each operand's grid times the other's magnitude.
+            let xStep = Double(max(xs.max()!, 0) - min(xs.min()!, 0)) / 255
+            for o in 0..<outFeatures {
+                let i = r * stride + o
+                #expect(fast[i] == portable[i])
+                var ref = Double(b[o]), bound = 1e-5
+                let ws = w[(o * inFeatures)..<((o + 1) * inFeatures)]
+                let wStep = Double(ws.map(abs).max()!) / 127
+                for k in 0..<inFeatures {
+                    let xv = Double(x[r * inFeatures + k]), wv = Double(w[o * inFeatures + k])
+                    ref += xv * wv
+                    bound += 0.5 * xStep * (abs(wv) + wStep) + 0.5 * wStep * abs(xv)
+                }
+                #expect(abs(Double(fast[i]) - ref) <= bound, "row \(r), output \(o): \(fast[i]) vs \(ref), bound \(bound)")
+            }
+            // The padding columns of the strided output are left alone.
+            for o in outFeatures..<stride { #expect(fast[r * stride + o].isNaN) }
+        }
+    }
+
+    @Test func int8StackedLayersAreSideBySide() {
+        let inFeatures = 24, out = 5, rows = 4
+        let x = randomValues(rows * inFeatures)
+        let parts = (0..<3).map { _ in (randomValues(out * inFeatures), randomValues(out)) }
+        // Pointers that outlive a closure: copies in allocated memory.
+        let copies = parts.map { p in (UnsafeMutableBufferPointer<Float>.allocate(capacity: p.0.count), UnsafeMutableBufferPointer<Float>.allocate(capacity: p.1.count)) }
+        defer { for c in copies { c.0.deallocate(); c.1.deallocate() } }
+        for (c, p) in zip(copies, parts) { _ = c.0.initialize(from: p.0); _ = c.1.initialize(from: p.1) }
+        let stacked = copies.map { (UnsafePointer($0.0.baseAddress!), UnsafePointer($0.1.baseAddress!)) }
+        let together = Int8Linear(stacking: stacked, outFeatures: out, inFeatures: inFeatures)
+        var y = [Float](repeating: 0, count: rows * 3 * out)
+        together.apply(x, rows: rows, into: &y)
+        for (i, p) in parts.enumerated() {
+            var alone = [Float](repeating: 0, count: rows * out)
+            Int8Linear(weight: p.0, bias: p.1, outFeatures: out, inFeatures: inFeatures).apply(x, rows: rows, into: &alone)
+            for r in 0..<rows {
+                for o in 0..<out { #expect(y[r * 3 * out + i * out + o] == alone[r * out + o]) }
+            }
+        }
+    }
+}
+
+/// The packed float32 linear layer against plain double loops, both bodies.
+@Suite struct PackedLinearTests {
+    @Test("packed float32 linear matches the reference", arguments: [(1, 4, 1), (7, 33, 17), (13, 383, 100), (6, 64, 80)])
+    func packedLinear(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = (0..<(rows * inFeatures)).map { _ in Float.random(in: -2...2) }
+        let w = (0..<(outFeatures * inFeatures)).map { _ in Float.random(in: -1...1) }
+        let b = (0..<outFeatures).map { _ in Float.random(in: -1...1) }
+        let layer = PackedLinear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        let stride = outFeatures + 2
+        for portable in [false, true] {
+            var y = [Float](repeating: .nan, count: rows * stride)
+            layer.apply(x, rows: rows, into: &y, outputStride: stride, portable: portable)
+            for r in 0..<rows {
+                for o in 0..<outFeatures {
+                    var ref = Double(b[o])
+                    for k in 0..<inFeatures { ref += Double(x[r * inFeatures + k]) * Double(w[o * inFeatures + k]) }
+                    #expect(abs(Double(y[r * stride + o]) - ref) < 1e-4, "portable \(portable)")
+                }
+                for o in outFeatures..<stride { #expect(y[r * stride + o].isNaN) }
+            }
+        }
+    }
+}
