@@ -88,16 +88,6 @@ package struct Int8Linear: Sendable {
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
     }
 
-    /// Several layers over the same input as one (Q, K and V): their weights stacked, outputs side by side.
-    package init(stacking layers: [(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)], outFeatures: Int, inFeatures: Int) {
-        var weight = [Float](), bias = [Float]()
-        for layer in layers {
-            weight.append(contentsOf: UnsafeBufferPointer(start: layer.weight, count: outFeatures * inFeatures))
-            bias.append(contentsOf: UnsafeBufferPointer(start: layer.bias, count: outFeatures))
-        }
-        self.init(weight: weight, bias: bias, outFeatures: layers.count * outFeatures, inFeatures: inFeatures)
-    }
-
     /// `output[rows, out] (row stride outputStride, default out) = input[rows, in] · Wᵀ + bias`, quantised as above.
     package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                        outputStride: Int? = nil, portable: Bool = false) {
@@ -139,16 +129,6 @@ package struct PackedLinear: Sendable {
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
     }
 
-    /// Several layers over the same input as one (Q, K and V): their weights stacked, outputs side by side.
-    package init(stacking layers: [(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)], outFeatures: Int, inFeatures: Int) {
-        var weight = [Float](), bias = [Float]()
-        for layer in layers {
-            weight.append(contentsOf: UnsafeBufferPointer(start: layer.weight, count: outFeatures * inFeatures))
-            bias.append(contentsOf: UnsafeBufferPointer(start: layer.bias, count: outFeatures))
-        }
-        self.init(weight: weight, bias: bias, outFeatures: layers.count * outFeatures, inFeatures: inFeatures)
-    }
-
     /// `output[rows, out]` (row stride `outputStride`, default out) `= input[rows, in] · Wᵀ + bias`.
     package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                        outputStride: Int? = nil, portable: Bool = false) {
@@ -158,3 +138,23 @@ package struct PackedLinear: Sendable {
              output, Int32(outputStride ?? outFeatures))
     }
 }
+
+/// A dense layer built from a row-major weight matrix and a bias (`PackedLinear`, `Int8Linear`).
+package protocol StackableLinear {
+    init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int)
+}
+
+extension StackableLinear {
+    /// Several layers over the same input as one (Q, K and V): their weights stacked, outputs side by side.
+    package init(stacking layers: [(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)], outFeatures: Int, inFeatures: Int) {
+        var weight = [Float](), bias = [Float]()
+        for layer in layers {
+            weight.append(contentsOf: UnsafeBufferPointer(start: layer.weight, count: outFeatures * inFeatures))
+            bias.append(contentsOf: UnsafeBufferPointer(start: layer.bias, count: outFeatures))
+        }
+        self.init(weight: weight, bias: bias, outFeatures: layers.count * outFeatures, inFeatures: inFeatures)
+    }
+}
+
+extension PackedLinear: StackableLinear {}
+extension Int8Linear: StackableLinear {}
