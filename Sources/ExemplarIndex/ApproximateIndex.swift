@@ -124,30 +124,56 @@ public struct ApproximateIndex: Sendable {
         do { try fm.createDirectory(at: temporary, withIntermediateDirectories: false) } catch {
             throw ANNError("cannot create \(temporary.lastPathComponent) in \(index.lastPathComponent): \(error.localizedDescription)")
         }
-        var entries: [JSONValue] = []
         for (n, part) in partitions.enumerated() {
-            try part.index.write(to: temporary.appendingPathComponent("p\(n).faiss"))
-            entries.append(.object([("file", .string("p\(n).faiss")), ("label", .string(part.label)),
-                                    ("recall_at_10", .number(part.recallAt10)), ("rows", .int(part.ids.count)),
-                                    ("split", .string(part.split))]))
+            try part.index.write(to: temporary.appendingPathComponent(Self.fileName(n)))
         }
-        let p = settings.parameters
-        let description = JSONValue.object(dropping: [
-            ("covered_ids", .int(Int(coveredIDs))), ("ef_construction", .int(p.efConstruction)),
-            ("fingerprint", .string(fingerprint)), ("kind", .string(p.kind.rawValue)), ("links", .int(p.links)),
-            ("lists", p.lists.map(JSONValue.int)), ("min_rows", .int(settings.minRows)),
-            ("partitions", .array(entries)),
-        ])
-        let json = temporary.appendingPathComponent("ann.json")
-        guard fm.createFile(atPath: json.path, contents: Data(description.prettyText.utf8)) else {
-            throw ANNError("cannot write \(json.lastPathComponent)")
-        }
+        try writeDescription(in: temporary)
         let old = index.appendingPathComponent(".ann.\(getpid()).old", isDirectory: true)
         if fm.fileExists(atPath: target.path) { _ = rename(target.path, old.path) }
         guard rename(temporary.path, target.path) == 0 else {
             throw ANNError("cannot move the new ann folder into place: \(String(cString: strerror(errno)))")
         }
         try? fm.removeItem(at: old)
+    }
+
+    /// The faiss file of partition `n`.
+    static func fileName(_ n: Int) -> String { "p\(n).faiss" }
+
+    /// `ann.json`: the settings, the fingerprint of the build it belongs to, the partitions.
+    var description: JSONValue {
+        let p = settings.parameters
+        return .object(dropping: [
+            ("covered_ids", .int(Int(coveredIDs))), ("ef_construction", .int(p.efConstruction)),
+            ("fingerprint", .string(fingerprint)), ("kind", .string(p.kind.rawValue)), ("links", .int(p.links)),
+            ("lists", p.lists.map(JSONValue.int)), ("min_rows", .int(settings.minRows)),
+            ("partitions", .array(partitions.enumerated().map { n, part in
+                .object([("file", .string(Self.fileName(n))), ("label", .string(part.label)),
+                         ("recall_at_10", .number(part.recallAt10)), ("rows", .int(part.ids.count)),
+                         ("split", .string(part.split))])
+            })),
+        ])
+    }
+
+    /// Writes `ann.json` into `folder` through a temporary file and a rename.
+    func writeDescription(in folder: URL) throws(ANNError) {
+        let json = folder.appendingPathComponent("ann.json")
+        let temporary = folder.appendingPathComponent(".ann.json.\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(description.prettyText.utf8)),
+              rename(temporary.path, json.path) == 0 else {
+            unlink(temporary.path)
+            throw ANNError("cannot write \(json.lastPathComponent) in \(folder.lastPathComponent)")
+        }
+    }
+
+    /// The settings `ann.json` records (strict: a bad field is an error naming it).
+    static func settings(_ root: JSONReader) throws -> ANNSettings {
+        guard let kindName = try root.string("kind"), let kind = ANNKind(rawValue: kindName) else {
+            throw JSONError.field(path: "kind", reason: "must be one of \(ANNKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let parameters = ANNParameters(kind: kind, lists: try root.int("lists", range: 1...Int(Int32.max)),
+                                       links: try root.int("links", range: 2...4096) ?? 32,
+                                       efConstruction: try root.int("ef_construction", range: 1...100_000) ?? 80)
+        return ANNSettings(parameters: parameters, minRows: try root.int("min_rows", range: 1...Int.max) ?? 50_000)
     }
 
     /// The saved partitions of the index in `folder` when they belong to this build of `exact`
@@ -160,13 +186,7 @@ public struct ApproximateIndex: Sendable {
         do {
             let root = try JSONReader(bytes: [UInt8](bytes))
             guard try root.string("fingerprint") == fingerprint else { return nil }
-            guard let kindName = try root.string("kind"), let kind = ANNKind(rawValue: kindName) else {
-                throw ANNError("\(jsonURL.path): field \"kind\" must be one of \(ANNKind.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 2)
-            }
-            let parameters = ANNParameters(kind: kind, lists: try root.int("lists", range: 1...Int(Int32.max)),
-                                           links: try root.int("links", range: 2...4096) ?? 32,
-                                           efConstruction: try root.int("ef_construction", range: 1...100_000) ?? 80)
-            let settings = ANNSettings(parameters: parameters, minRows: try root.int("min_rows", range: 1...Int.max) ?? 50_000)
+            let settings = try Self.settings(root)
             let covered = try root.int("covered_ids", range: 0...Int(UInt32.max)) ?? 0
             guard covered <= exact.records.count else { return nil }
             let plan = partitionRows(exact)
@@ -197,17 +217,14 @@ public struct ApproximateIndex: Sendable {
     /// rewritten (temporary file, then rename) so the next open still uses them. A crash
     /// between the edit's commit and this leaves the old tag: the next open searches exactly.
     public func retagged(_ newFingerprint: String, in index: URL) -> ApproximateIndex {
-        let json = Self.folder(in: index).appendingPathComponent("ann.json")
-        if let bytes = FileManager.default.contents(atPath: json.path),
-           let old = String(data: bytes, encoding: .utf8), old.contains("\"\(fingerprint)\"") {
-            let temporary = json.deletingLastPathComponent().appendingPathComponent(".ann.json.\(getpid()).tmp")
-            let text = old.replacingOccurrences(of: "\"\(fingerprint)\"", with: "\"\(newFingerprint)\"")
-            if FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8)) {
-                if rename(temporary.path, json.path) != 0 { unlink(temporary.path) }
-            }
+        let next = ApproximateIndex(settings: settings, fingerprint: newFingerprint, partitions: partitions,
+                                    splitsByLabel: splitsByLabel, coveredIDs: coveredIDs)
+        // Only over the description of this build's partitions (a newer build's stays).
+        if let bytes = FileManager.default.contents(atPath: Self.folder(in: index).appendingPathComponent("ann.json").path),
+           let root = try? JSONReader(bytes: [UInt8](bytes)), (try? root.string("fingerprint")) == fingerprint {
+            try? next.writeDescription(in: Self.folder(in: index))
         }
-        return ApproximateIndex(settings: settings, fingerprint: newFingerprint, partitions: partitions,
-                                splitsByLabel: splitsByLabel, coveredIDs: coveredIDs)
+        return next
     }
 
     /// What `ann/ann.json` says, for `info` (no faiss file is loaded).
@@ -241,12 +258,8 @@ public struct ApproximateIndex: Sendable {
     /// The settings the saved `ann/` was built with, whatever build it belongs to.
     public static func savedSettings(in index: URL) -> ANNSettings? {
         guard let bytes = FileManager.default.contents(atPath: folder(in: index).appendingPathComponent("ann.json").path),
-              let root = try? JSONReader(bytes: [UInt8](bytes)), let name = try? root.string("kind"),
-              let kind = ANNKind(rawValue: name) else { return nil }
-        return ANNSettings(parameters: ANNParameters(kind: kind, lists: (try? root.int("lists")) ?? nil,
-                                                     links: ((try? root.int("links")) ?? nil) ?? 32,
-                                                     efConstruction: ((try? root.int("ef_construction")) ?? nil) ?? 80),
-                           minRows: ((try? root.int("min_rows")) ?? nil) ?? 50_000)
+              let root = try? JSONReader(bytes: [UInt8](bytes)) else { return nil }
+        return try? settings(root)
     }
 
     /// After a build: (re)builds `ann/` for the index in `folder` with `settings` (nil: the

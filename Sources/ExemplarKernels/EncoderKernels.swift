@@ -107,9 +107,8 @@ package struct Int8Linear: Sendable {
 }
 
 /// A float32 `Linear` layer with its weights packed once for the AVX-512 body of
-/// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile): about twice OpenBLAS's
-/// sgemm under `OPENBLAS_CORETYPE=Haswell` on this machine, and ahead of its AVX-512 kernels on
-/// the encoder's shapes. Sums run in input order with FMAs, so results differ from sgemm's in
+/// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile); its end-to-end effect
+/// is what `scripts/bench-encoder` measures. Sums run in input order with FMAs, so results differ from sgemm's in
 /// the last bits only. Use it where `EncoderKernels.packedLinearIsFaster`; elsewhere `BLAS.linear` is.
 package struct PackedLinear: Sendable {
     package let outFeatures: Int
