@@ -22,6 +22,13 @@ public struct CachedEmbedder: Sendable {
     /// `progress(done, total)` counts texts embedded out of those missing from the cache.
     public func embed(_ texts: [String], cache store: IndexStore,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> (vectors: [Float], embedded: Int) {
+        let result = try embedKeyed(texts, cache: store, progress: progress)
+        return (result.vectors, result.embedded)
+    }
+
+    /// `embed`, with each text's cache key.
+    public func embedKeyed(_ texts: [String], cache store: IndexStore,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> (vectors: [Float], keys: [[UInt8]], embedded: Int) {
         let dim = encoder.dimension
         let keys = texts.map { IndexStore.cacheKey(modelHash: modelHash, text: $0) }
         var cached = try store.cachedVectors(keys, dimension: dim)
@@ -51,6 +58,6 @@ public struct CachedEmbedder: Sendable {
             }
             matrix += v
         }
-        return (matrix, missing.count)
+        return (matrix, keys, missing.count)
     }
 }

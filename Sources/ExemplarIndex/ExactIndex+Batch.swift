@@ -34,46 +34,47 @@ extension ExactIndex {
         let selected = groups.filter { filter.label == nil || filter.label == $0.label }
         // tops[q][g]: query q's best hits in selected group g.
         var tops = [[TopK]](repeating: selected.map { _ in TopK(k: k) }, count: m)
-        let checkRecords = filter.split != nil || !filter.excluding.isEmpty
+        let excluding = effective(filter).excluding
         BLAS.setThreads(threads)
         var scores = [Float](repeating: 0, count: Self.queryBlock * Self.rowBlock)
         for (g, group) in selected.enumerated() {
-            let n = group.ids.count
-            for q0 in stride(from: 0, to: m, by: Self.queryBlock) {
-                let qm = min(Self.queryBlock, m - q0)
-                for r0 in stride(from: 0, to: n, by: Self.rowBlock) {
-                    let rn = min(Self.rowBlock, n - r0)
-                    flat.withUnsafeBufferPointer { qp in
-                        group.vectors.withUnsafeBufferPointer { vp in
+            for segment in segments(group, filter) {
+                let n = segment.count
+                for q0 in stride(from: 0, to: m, by: Self.queryBlock) {
+                    let qm = min(Self.queryBlock, m - q0)
+                    for r0 in stride(from: 0, to: n, by: Self.rowBlock) {
+                        let rn = min(Self.rowBlock, n - r0)
+                        flat.withUnsafeBufferPointer { qp in
                             scores.withUnsafeMutableBufferPointer { sp in
                                 // scores[q, r] = query q · row r, for the block's qm queries and rn rows.
                                 BLAS.gemmABt(m: qm, n: rn, k: dim, qp.baseAddress! + q0 * dim, lda: dim,
-                                             vp.baseAddress! + r0 * dim, ldb: dim, sp.baseAddress!, ldc: rn)
+                                             segment.vectors + r0 * dim, ldb: dim, sp.baseAddress!, ldc: rn)
                             }
                         }
-                    }
-                    // Select from the score block, queries split across workers.
-                    let workers = max(1, min(threads, qm))
-                    let chunk = (qm + workers - 1) / workers
-                    let results = Mutex([(Int, TopK)]())
-                    let ids = group.ids
-                    let block = scores, blockTops = tops
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        var local: [(Int, TopK)] = []
-                        block.withUnsafeBufferPointer { sp in
-                            for q in (w * chunk)..<min(qm, (w + 1) * chunk) {
-                                var top = blockTops[q0 + q][g]
-                                let row = sp.baseAddress! + q * rn
-                                for r in 0..<rn where top.admits(row[r]) {
-                                    let id = ids[r0 + r]
-                                    if !checkRecords || accepts(id, filter) { top.insert(score: row[r], id: id) }
+                        // Select from the score block, queries split across workers.
+                        let workers = max(1, min(threads, qm))
+                        let chunk = (qm + workers - 1) / workers
+                        let results = Mutex([(Int, TopK)]())
+                        let block = scores, blockTops = tops
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            var local: [(Int, TopK)] = []
+                            block.withUnsafeBufferPointer { sp in
+                                for q in (w * chunk)..<min(qm, (w + 1) * chunk) {
+                                    var top = blockTops[q0 + q][g]
+                                    let row = sp.baseAddress! + q * rn
+                                    for r in 0..<rn {
+                                        let score = row[r] / max(segment.norms[r0 + r], 1e-12)
+                                        guard top.admits(score) else { continue }
+                                        let id = segment.ids[r0 + r]
+                                        if excluding.isEmpty || !excluding.contains(id) { top.insert(score: score, id: id) }
+                                    }
+                                    local.append((q0 + q, top))
                                 }
-                                local.append((q0 + q, top))
                             }
+                            results.withLock { $0 += local }
                         }
-                        results.withLock { $0 += local }
+                        for (q, top) in results.withLock({ $0 }) { tops[q][g] = top }
                     }
-                    for (q, top) in results.withLock({ $0 }) { tops[q][g] = top }
                 }
             }
         }

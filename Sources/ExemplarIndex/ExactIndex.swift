@@ -26,11 +26,14 @@ public struct SearchFilter: Sendable, Equatable {
     }
 }
 
-/// Exact cosine search over an index's vectors, held in memory per class.
+/// Exact cosine search over an index's vectors, per class.
 ///
-/// Vectors are L2-normalized at load (`Vectors.normalize`, as queries are) and laid out
-/// contiguously per label, so a per-class or label-filtered search scans one block and an
-/// all-class search scans them all in one pass.
+/// Vectors stay as stored (raw, not normalised): a built index's rows are read in place from
+/// its memory-mapped `VectorFile`, where each (split, label) partition is one contiguous block;
+/// rows added online (and every row of an index built before vector files) are held in memory,
+/// also per partition. A row scores `q · v / max(‖v‖, 1e-12)` for the normalised query `q`.
+/// A per-class or label-filtered search scans only that label's partitions, a split-filtered
+/// one only that split's.
 /// Results are deterministic: by score, highest first, ties broken by the lower id.
 public struct ExactIndex: Sendable {
     /// How a search ranks: `automatic` uses the approximate partitions where the index has
@@ -42,58 +45,156 @@ public struct ExactIndex: Sendable {
         public static let `default` = Method.automatic(ApproximateIndex.defaultSearch)
     }
 
-    /// One label's rows.
+    /// Rows held in memory (online additions, older indexes): raw vectors, norms and ids of one
+    /// partition, allocated once and never changed.
+    final class OwnedRows: Sendable {
+        let vectors: [Float]
+        let norms: [Float]
+        let ids: [UInt32]
+        init(vectors: [Float], norms: [Float], ids: [UInt32]) {
+            self.vectors = vectors
+            self.norms = norms
+            self.ids = ids
+        }
+    }
+
+    /// One (split, label) block of rows, in id order.
+    ///
+    /// Its pointers point into `owner` (a `VectorFile` mapping, or an `OwnedRows` whose arrays
+    /// are never mutated), which the segment keeps alive: hence `@unchecked Sendable`.
+    struct Segment: @unchecked Sendable {
+        let split: String
+        let count: Int
+        let ids: UnsafePointer<UInt32>
+        let vectors: UnsafePointer<Float>
+        let norms: UnsafePointer<Float>
+        let owner: AnyObject
+
+        /// The first row whose id is `id` or above.
+        func firstRow(atLeast id: UInt32) -> Int {
+            var low = 0, high = count
+            while low < high {
+                let mid = (low + high) / 2
+                if ids[mid] >= id { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+
+        @inline(__always) func score(_ q: UnsafePointer<Float>, row: Int, dimension: Int) -> Float {
+            Vectors.dot(q, vectors + row * dimension, dimension) / max(norms[row], 1e-12)
+        }
+    }
+
+    /// One label's partitions.
     struct Group: Sendable {
         let label: String
-        let ids: [UInt32]
-        let vectors: [Float]   // ids.count × dimension, normalized
+        let segments: [Segment]
     }
 
     public let records: [IndexRecord]
     public let dimension: Int
     let groups: [Group]
-    /// Where each record's vector lives: `(group, row)` by record position.
-    let positions: [(group: Int, row: Int)]
+    /// The build's vector file (rows of ids `0..<base.rows`), if the index has one.
+    public let base: VectorFile?
+    /// Where the vector of each id the file does not cover lives.
+    let held: [UInt32: (rows: OwnedRows, row: Int)]
     /// faiss partitions for large (split, label) partitions, when the index was built with them.
     public var approximate: ApproximateIndex?
+    /// Ids no search returns (examples deleted online), whatever the filter.
+    public var hidden: Set<UInt32> = []
 
-    /// Builds the in-memory layout from records and their vectors (`records.count × dimension`).
-    /// `labelOrder` fixes the order of classes in per-class results (default: first seen).
-    public init(records: [IndexRecord], vectors: [Float], dimension: Int, labelOrder: [String]? = nil) {
-        precondition(vectors.count == records.count * dimension)
-        self.records = records
-        self.dimension = dimension
-        var order = labelOrder ?? []
-        var rowsByLabel: [String: [Int]] = [:]
-        for (row, record) in records.enumerated() {
-            if rowsByLabel[record.label] == nil && !order.contains(record.label) { order.append(record.label) }
-            rowsByLabel[record.label, default: []].append(row)
-        }
-        var positions = [(group: Int, row: Int)](repeating: (0, 0), count: records.count)
-        for (g, label) in order.enumerated() {
-            for (i, row) in (rowsByLabel[label] ?? []).enumerated() { positions[row] = (g, i) }
-        }
-        self.positions = positions
-        groups = order.map { label in
-            let rows = rowsByLabel[label] ?? []
-            var block = [Float](repeating: 0, count: rows.count * dimension)
-            vectors.withUnsafeBufferPointer { source in
-                block.withUnsafeMutableBufferPointer { target in
-                    for (i, row) in rows.enumerated() {
-                        let to = target.baseAddress! + i * dimension
-                        to.update(from: source.baseAddress! + row * dimension, count: dimension)
-                        Vectors.normalize(to, count: dimension)
-                    }
-                }
-            }
-            return Group(label: label, ids: rows.map { records[$0].id }, vectors: block)
-        }
+    /// `filter` with `hidden` excluded too.
+    func effective(_ filter: SearchFilter) -> SearchFilter {
+        guard !hidden.isEmpty else { return filter }
+        var f = filter
+        f.excluding.formUnion(hidden)
+        return f
     }
 
-    /// The L2-normalized vector of the record at `position` (its id when ids are 0..<n).
-    public func vector(at position: Int) -> ArraySlice<Float> {
-        let (g, row) = positions[position]
-        return groups[g].vectors[(row * dimension)..<((row + 1) * dimension)]
+    /// An index over `records` and their raw `vectors` (`records.count × dimension`), all held
+    /// in memory. `labelOrder` fixes the order of classes in per-class results (default: first seen).
+    public init(records: [IndexRecord], vectors: [Float], dimension: Int, labelOrder: [String]? = nil) {
+        self.init(records: records, base: nil, held: vectors, dimension: dimension, labelOrder: labelOrder)
+    }
+
+    /// An index over `records`: ids the vector file `base` covers are read from it; the raw
+    /// vectors of the rest (`held`: ids `base.rows..<records.count`, in order) are held in memory.
+    public init(records: [IndexRecord], base: VectorFile?, held: [Float], dimension: Int, labelOrder: [String]? = nil) {
+        let covered = base?.rows ?? 0
+        precondition(covered <= records.count && held.count == (records.count - covered) * dimension,
+                     "\(held.count / max(dimension, 1)) held vectors for \(records.count - covered) records")
+        self.records = records
+        self.dimension = dimension
+        self.base = base
+        var order = labelOrder ?? []
+        var segments: [String: [Segment]] = [:]
+        if let base {
+            for p in base.partitions {
+                if !order.contains(p.label) { order.append(p.label) }
+                segments[p.label, default: []].append(Segment(
+                    split: p.split, count: p.rows, ids: base.ids + p.firstRow, vectors: base.vector(row: p.firstRow),
+                    norms: base.norms + p.firstRow, owner: base))
+            }
+        }
+        // Held rows, per (label, split) in first-seen order.
+        var members: [String: [String: [Int]]] = [:], splitOrder: [String: [String]] = [:]
+        for i in covered..<records.count {
+            let r = records[i]
+            if !order.contains(r.label) { order.append(r.label) }
+            if members[r.label]?[r.split] == nil { splitOrder[r.label, default: []].append(r.split) }
+            members[r.label, default: [:]][r.split, default: []].append(i)
+        }
+        var locations: [UInt32: (rows: OwnedRows, row: Int)] = [:]
+        held.withUnsafeBufferPointer { source in
+            for label in order {
+                for split in splitOrder[label] ?? [] {
+                    let positions = members[label]![split]!
+                    var block = [Float](repeating: 0, count: positions.count * dimension)
+                    var norms = [Float](repeating: 0, count: positions.count)
+                    for (row, i) in positions.enumerated() {
+                        let from = source.baseAddress! + (i - covered) * dimension
+                        var sum: Float = 0
+                        for j in 0..<dimension { block[row * dimension + j] = from[j]; sum += from[j] * from[j] }
+                        norms[row] = sum.squareRoot()
+                    }
+                    let rows = OwnedRows(vectors: block, norms: norms, ids: positions.map { records[$0].id })
+                    for (row, id) in rows.ids.enumerated() { locations[id] = (rows, row) }
+                    // The arrays are never mutated, so their storage stays where these pointers point.
+                    let segment = rows.vectors.withUnsafeBufferPointer { v in
+                        rows.norms.withUnsafeBufferPointer { n in
+                            rows.ids.withUnsafeBufferPointer { ids in
+                                Segment(split: split, count: positions.count, ids: ids.baseAddress!, vectors: v.baseAddress!,
+                                        norms: n.baseAddress!, owner: rows)
+                            }
+                        }
+                    }
+                    segments[label, default: []].append(segment)
+                }
+            }
+        }
+        self.held = locations
+        groups = order.map { Group(label: $0, segments: segments[$0] ?? []) }
+    }
+
+    /// The L2-normalised vector of record `id` (`Vectors.normalize` of the stored vector).
+    public func vector(at id: Int) -> [Float] {
+        var v: [Float]
+        if let base, let row = base.row(ofID: id) {
+            v = base.copyVector(row: row)
+        } else if let (rows, row) = held[UInt32(id)] {
+            v = Array(rows.vectors[(row * dimension)..<((row + 1) * dimension)])
+        } else {
+            preconditionFailure("no vector for id \(id)")
+        }
+        Vectors.normalize(&v)
+        return v
+    }
+
+    /// The stored (raw) vector of record `id`.
+    public func rawVector(at id: Int) -> [Float] {
+        if let base, let row = base.row(ofID: id) { return base.copyVector(row: row) }
+        let (rows, row) = held[UInt32(id)]!
+        return Array(rows.vectors[(row * dimension)..<((row + 1) * dimension)])
     }
 
     /// Labels in per-class result order.
@@ -103,7 +204,7 @@ public struct ExactIndex: Sendable {
     public func search(_ query: [Float], k: Int, filter: SearchFilter = SearchFilter(), threads: Int = 2,
                        method: Method = .default) -> [Hit] {
         var top = TopK(k: k)
-        let q = normalized(query)
+        let q = normalized(query), filter = effective(filter)
         for group in groups where filter.label == nil || filter.label == group.label {
             top.merge(rank(group, query: q, k: k, filter: filter, threads: threads, method: method))
         }
@@ -113,7 +214,7 @@ public struct ExactIndex: Sendable {
     /// The `k` most similar records of each label, in label order, in one pass.
     public func searchPerClass(_ query: [Float], k: Int, filter: SearchFilter = SearchFilter(), threads: Int = 2,
                                method: Method = .default) -> [(label: String, hits: [Hit])] {
-        let q = normalized(query)
+        let q = normalized(query), filter = effective(filter)
         return groups.filter { filter.label == nil || filter.label == $0.label }.map { group in
             (group.label, rank(group, query: q, k: k, filter: filter, threads: threads, method: method).items.map { Hit(id: $0.id, score: $0.score) })
         }
@@ -137,16 +238,22 @@ public struct ExactIndex: Sendable {
                 let id = part.ids[hit.id]
                 guard accepts(id, filter) else { continue }
                 // Exact score from the stored vector (SQ8 codes are approximate; ties then break by id as in a scan).
-                let score = query.withUnsafeBufferPointer { q in vector(at: Int(id)).withUnsafeBufferPointer { Vectors.dot(q.baseAddress!, $0.baseAddress!, dimension) } }
+                let score = score(query, id: id)
                 if top.admits(score) { top.insert(score: score, id: id) }
             }
         }
         // Records added online after the build are not in the partitions: scan them exactly.
-        let start = group.ids.partitioningIndex { $0 >= approximate.coveredIDs }
-        if start < group.ids.count {
-            top.merge(scan(group, query: query, k: k, filter: filter, threads: 1, rows: start..<group.ids.count))
-        }
+        top.merge(scan(group, query: query, k: k, filter: filter, threads: 1, from: approximate.coveredIDs))
         return top
+    }
+
+    /// Record `id`'s score against the normalised query `q`, as a scan computes it.
+    func score(_ q: [Float], id: UInt32) -> Float {
+        let raw = rawVector(at: Int(id))
+        var sum: Float = 0
+        for j in 0..<dimension { sum += raw[j] * raw[j] }
+        return q.withUnsafeBufferPointer { qp in raw.withUnsafeBufferPointer { Vectors.dot(qp.baseAddress!, $0.baseAddress!, dimension) } }
+            / max(sum.squareRoot(), 1e-12)
     }
 
     private func normalized(_ query: [Float]) -> [Float] {
@@ -160,35 +267,41 @@ public struct ExactIndex: Sendable {
         parts.contains { $0.kind == .ivfSQ8 }
     }
 
-    /// Top-k of one group, rows split across `threads` workers when the group is large.
-    private func scan(_ group: Group, query: [Float], k: Int, filter: SearchFilter, threads: Int, rows: Range<Int>? = nil) -> TopK {
-        let first = rows?.lowerBound ?? 0
-        let n = (rows?.upperBound ?? group.ids.count) - first, dim = dimension
-        let workers = n >= 20_000 ? max(1, threads) : 1
-        let chunk = (n + workers - 1) / max(workers, 1)
-        let partial = Mutex([TopK](repeating: TopK(k: k), count: workers))
-        let checkRecords = filter.split != nil || !filter.excluding.isEmpty
-        let vectors = group.vectors, ids = group.ids
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var top = TopK(k: k)
-            query.withUnsafeBufferPointer { qp in
-                vectors.withUnsafeBufferPointer { vp in
-                    let end = first + min(n, (w + 1) * chunk)
+    /// The segments of `group` a search with `filter` reads.
+    func segments(_ group: Group, _ filter: SearchFilter) -> [Segment] {
+        group.segments.filter { filter.split == nil || $0.split == filter.split }
+    }
+
+    /// Top-k of one group's rows (those with ids from `from` on), rows split across `threads`
+    /// workers when there are many.
+    private func scan(_ group: Group, query: [Float], k: Int, filter: SearchFilter, threads: Int, from: UInt32 = 0) -> TopK {
+        var top = TopK(k: k)
+        let dim = dimension, excluding = filter.excluding
+        for segment in segments(group, filter) {
+            let first = from == 0 ? 0 : segment.firstRow(atLeast: from)
+            let n = segment.count - first
+            guard n > 0 else { continue }
+            let workers = n >= 20_000 ? max(1, threads) : 1
+            let chunk = (n + workers - 1) / workers
+            let partial = Mutex([TopK](repeating: TopK(k: k), count: workers))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var mine = TopK(k: k)
+                query.withUnsafeBufferPointer { qp in
                     var row = first + w * chunk
+                    let end = first + min(n, (w + 1) * chunk)
                     while row < end {
-                        let score = Vectors.dot(qp.baseAddress!, vp.baseAddress! + row * dim, dim)
-                        if top.admits(score) {
-                            let id = ids[row]
-                            if !checkRecords || accepts(id, filter) { top.insert(score: score, id: id) }
+                        let score = segment.score(qp.baseAddress!, row: row, dimension: dim)
+                        if mine.admits(score) {
+                            let id = segment.ids[row]
+                            if excluding.isEmpty || !excluding.contains(id) { mine.insert(score: score, id: id) }
                         }
                         row += 1
                     }
                 }
+                partial.withLock { $0[w] = mine }
             }
-            partial.withLock { $0[w] = top }
+            for p in partial.withLock({ $0 }) { top.merge(p) }
         }
-        var top = TopK(k: k)
-        for p in partial.withLock({ $0 }) { top.merge(p) }
         return top
     }
 

@@ -18,8 +18,9 @@ public struct BuildReport: Sendable, Equatable {
     public var seconds: Double
 }
 
-/// Turns records into a complete index: embeds only texts the cache lacks, committing the
-/// cache in chunks as it goes, then writes records, vectors and manifest in one transaction.
+/// Turns records into a complete index: embeds only texts the cache (and the previous build's
+/// vector file) lacks, committing the cache in chunks as it goes, then writes the vector file
+/// and commits records and manifest in one transaction (`IndexStore.commit`).
 public struct IndexBuilder: Sendable {
     public var encoder: SentenceEncoder
     public var batchSize = 32
@@ -91,7 +92,7 @@ public struct IndexBuilder: Sendable {
             try IndexEmbedding.checkRebuild(stored: previous.model, given: model, path: store.folder.path)
         }
         if let previous, previous.model == model, previous.queryPrompt == queryPrompt, previous.dataFingerprint == fingerprint,
-           previous.labels == labels, Self.postingsCurrent(previous), try !store.hasInterruptedBuild() {
+           previous.labels == labels, Self.postingsCurrent(previous), previous.vectorFile != nil, try !store.hasInterruptedBuild() {
             return BuildReport(records: records.count, embedded: 0, fromCache: records.count, upToDate: true,
                                seconds: Date().timeIntervalSince(start))
         }
@@ -101,7 +102,7 @@ public struct IndexBuilder: Sendable {
         embedder.batchSize = batchSize
         embedder.threads = threads
         embedder.chunkSize = chunkSize
-        let (matrix, embedded) = try embedder.embed(records.map(Self.embeddingText), cache: store, progress: progress)
+        let (matrix, keys, embedded) = try embedder.embedKeyed(records.map(Self.embeddingText), cache: store, progress: progress)
         var countsByLabel: [String: Int] = [:], countsBySplit: [String: Int] = [:]
         for r in records {
             countsByLabel[r.label, default: 0] += 1
@@ -114,7 +115,7 @@ public struct IndexBuilder: Sendable {
                                 builtAt: Date(), buildSeconds: seconds, embeddedTexts: embedded)
         manifest.queryPrompt = queryPrompt
         manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: records.count, terms: lexical.terms.count)
-        try store.commit(records: records, vectors: matrix, manifest: manifest, lexical: lexical)
+        try store.commit(records: records, vectors: matrix, keys: keys, manifest: manifest, lexical: lexical)
         return BuildReport(records: records.count, embedded: embedded, fromCache: records.count - embedded,
                            upToDate: false, seconds: seconds)
     }

@@ -2,7 +2,8 @@ import ExemplarStore
 import Foundation
 
 /// `exemplar build --rebuild`: a damaged index rebuilt from its data files, reusing the cached
-/// vectors of the damaged store that read back whole and agree with its stored vectors.
+/// vectors of the damaged store that read back whole and the rows of its vector file whose
+/// checksums hold.
 ///
 /// The new store is built in `data.rebuild/` beside the damaged `data/`, then swapped in: the
 /// damaged store is kept as `data.damaged-<time>/` for the user to delete. A kill at any
@@ -41,8 +42,7 @@ public enum IndexRebuild {
                 _ = files.createFile(atPath: marker(folder).path, contents: nil)
                 // A store that cannot even be opened (truncated, bad meta pages) gives no cache.
                 if let old = try? IndexStore(folder: damaged, readOnly: true, allowDamaged: true),
-                   let counts = try? store.copyCache(from: old, dimension: builder.encoder.dimension,
-                                                     excluding: IndexVerification.disputedCacheKeys(store: old)) {
+                   let counts = try? store.copyCache(from: old, dimension: builder.encoder.dimension) {
                     (reused, unreadable) = counts
                 }
                 try files.removeItem(at: marker(folder))

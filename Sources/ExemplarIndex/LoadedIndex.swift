@@ -27,7 +27,8 @@ public enum IndexFolder {
     }
 }
 
-/// A built index opened for search: its manifest, records and vectors in memory.
+/// A built index opened for search: its manifest and records in memory, the build's vectors
+/// mapped from its `VectorFile` (online additions' vectors in memory).
 public struct LoadedIndex: Sendable {
     public let folder: URL
     public let manifest: Manifest
@@ -52,19 +53,20 @@ public struct LoadedIndex: Sendable {
     /// open twice in a process: closing either environment would drop the other's locks).
     public static func open(_ folder: URL, store: IndexStore) throws(IndexError) -> LoadedIndex {
         let stored = try read(folder, store: store)
-        return assemble(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
-                        deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size, lexical: stored.lexical)
+        return assemble(folder: folder, stored: stored)
     }
 
-    /// What an index's store holds: the last complete build, its raw vectors and the ids deleted online.
+    /// What an index's store holds: the last complete build (its vector file), the raw vectors
+    /// of records the file does not hold (ids `base.rows...`) and the ids deleted online.
     struct Stored {
-        let manifest: Manifest
-        let records: [IndexRecord]
-        let vectors: [Float]
-        let deleted: Set<UInt32>
-        let interrupted: Bool
-        let size: Int
-        let lexical: LexicalIndex?
+        var manifest: Manifest
+        var records: [IndexRecord]
+        var base: VectorFile?
+        var held: [Float]
+        var deleted: Set<UInt32>
+        var interrupted: Bool
+        var size: Int
+        var lexical: LexicalIndex?
     }
 
     /// Reads `store` (the index in `folder`). Throws when it was never completely built.
@@ -75,13 +77,20 @@ public struct LoadedIndex: Sendable {
                 if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
                 throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
             }
-            let (records, vectors) = try store.load(dimension: manifest.model.dimension)
+            let records = try store.records()
+            let base = try store.vectorFile(for: manifest)
+            let covered = base?.rows ?? 0
+            guard covered <= records.count else {
+                throw StoreError.corrupt(path: IndexFolder.storeURL(folder).relativePath,
+                                         reason: "the vector file has \(covered) rows for \(records.count) records")
+            }
+            let held = try store.heldVectors(from: covered, count: records.count - covered, dimension: manifest.model.dimension)
             let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
             // Postings count only when they cover every stored record (an older version's online
             // additions would have left them short).
             let lexical = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
                 ? try store.lexicalIndex(documentCount: records.count) : nil
-            return Stored(manifest: manifest, records: records, vectors: vectors, deleted: deleted,
+            return Stored(manifest: manifest, records: records, base: base, held: held, deleted: deleted,
                           interrupted: interrupted, size: store.sizeOnDisk(), lexical: lexical)
         } catch let error as IndexError {
             throw error
@@ -92,17 +101,18 @@ public struct LoadedIndex: Sendable {
         }
     }
 
-    /// An index over `records` and their raw `vectors`; the `deleted` ones get
-    /// `OnlineIndex.deletedSplit`, so no split holds them, and `filter` excludes them.
+    /// An index over what `stored` holds; the `deleted` records get `OnlineIndex.deletedSplit`,
+    /// so no split holds them, and no search returns them (`ExactIndex.hidden`).
     /// `approximate`: partitions carried over from the previous snapshot; nil reads `ann/`
     /// when it belongs to this manifest (a damaged one is left out: searches are then exact,
     /// and `approximateProblem` says why).
-    static func assemble(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                         deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?,
-                         approximate: ApproximateIndex? = nil) -> LoadedIndex {
-        var shown = records
+    static func assemble(folder: URL, stored: Stored, approximate: ApproximateIndex? = nil) -> LoadedIndex {
+        let manifest = stored.manifest, deleted = stored.deleted
+        var shown = stored.records
         for id in deleted where Int(id) < shown.count { shown[Int(id)].split = OnlineIndex.deletedSplit }
-        var exact = ExactIndex(records: shown, vectors: vectors, dimension: manifest.model.dimension, labelOrder: manifest.labels)
+        var exact = ExactIndex(records: shown, base: stored.base, held: stored.held, dimension: manifest.model.dimension,
+                               labelOrder: manifest.labels)
+        exact.hidden = deleted
         var problem: String?
         if let approximate {
             exact.approximate = approximate
@@ -110,8 +120,8 @@ public struct LoadedIndex: Sendable {
             do { exact.approximate = try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint) }
             catch { problem = error.description }
         }
-        var loaded = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interrupted,
-                                 sizeOnDisk: size, deleted: deleted, lexical: lexical)
+        var loaded = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: stored.interrupted,
+                                 sizeOnDisk: stored.size, deleted: deleted, lexical: stored.lexical)
         loaded.approximateProblem = problem
         return loaded
     }
@@ -120,6 +130,8 @@ public struct LoadedIndex: Sendable {
     public var approximateProblem: String?
 
     public var records: [IndexRecord] { exact.records }
+    /// The build's vector file, when the index has one (format 2).
+    public var base: VectorFile? { exact.base }
 
     /// A search filter that also leaves out examples deleted online.
     public func filter(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) -> SearchFilter {

@@ -20,8 +20,9 @@ public final class OnlineIndex: Sendable {
     public struct Snapshot: Sendable {
         /// Every record ever in the index (deleted ones with split `deletedSplit`) and their vectors.
         public let index: LoadedIndex
-        /// Raw (as stored) vectors, `records.count × dimension`: what the next snapshot is built from.
-        let vectors: [Float]
+        /// What the snapshot was assembled from (the build's vector file, mapped, and the raw
+        /// vectors of the records it does not hold): the next snapshot adds to `held`.
+        let stored: LoadedIndex.Stored
         /// Ids deleted online.
         public var deleted: Set<UInt32> { index.deleted }
 
@@ -66,10 +67,7 @@ public final class OnlineIndex: Sendable {
     public init(folder: URL) throws(IndexError) {
         self.folder = folder
         store = try IndexFolder.openStore(folder, create: false, readOnly: !IndexFolder.isWritable(folder))
-        let stored = try LoadedIndex.read(folder, store: store)
-        current = Mutex(Self.snapshot(folder: folder, manifest: stored.manifest, records: stored.records, vectors: stored.vectors,
-                                      deleted: stored.deleted, interrupted: stored.interrupted, size: stored.size,
-                                      lexical: stored.lexical))
+        current = Mutex(Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store)))
     }
 
     /// Whether the index could only be opened read-only (edits are refused).
@@ -92,9 +90,7 @@ public final class OnlineIndex: Sendable {
         let stored: Manifest?
         do { stored = try store.manifest() } catch { throw .store(error) }
         guard let stored, stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else { return false }
-        let read = try LoadedIndex.read(folder, store: store)
-        let next = Self.snapshot(folder: folder, manifest: read.manifest, records: read.records, vectors: read.vectors,
-                                 deleted: read.deleted, interrupted: read.interrupted, size: read.size, lexical: read.lexical)
+        let next = Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store))
         current.withLock { $0 = next }
         return true
     }
@@ -161,10 +157,7 @@ public final class OnlineIndex: Sendable {
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
         do {
-            // The added vectors go to the embedding cache too: the next build reuses them, and
-            // `verify` compares every vector with its cached copy.
-            let keys = records.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText($0)) }
-            try store.commitOnline(appending: records, vectors: vectors, cacheKeys: keys, deleted: deleted, manifest: manifest,
+            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
                                    generation: old.index.manifest.dataFingerprint, lexical: lexical)
         } catch .staleGeneration {
             // A build replaced the index: serve it from now on, and refuse this edit of the old one.
@@ -175,19 +168,18 @@ public final class OnlineIndex: Sendable {
         }
         // The build's approximate partitions still cover its records; added ones are scanned exactly.
         let approximate = old.index.exact.approximate?.retagged(manifest.dataFingerprint, in: folder)
-        let next = Self.snapshot(folder: folder, manifest: manifest, records: old.index.records + records,
-                                 vectors: old.vectors + vectors, deleted: deleted,
-                                 interrupted: old.index.interruptedBuild, size: store.sizeOnDisk(),
-                                 lexical: lexical?.index ?? old.index.lexical, approximate: approximate)
+        var stored = old.stored
+        stored.manifest = manifest
+        stored.records += records
+        stored.held += vectors
+        stored.deleted = deleted
+        stored.size = store.sizeOnDisk()
+        stored.lexical = lexical?.index ?? old.index.lexical
+        let next = Self.snapshot(folder: folder, stored: stored, approximate: approximate)
         current.withLock { $0 = next }
     }
 
-    private static func snapshot(folder: URL, manifest: Manifest, records: [IndexRecord], vectors: [Float],
-                                 deleted: Set<UInt32>, interrupted: Bool, size: Int, lexical: LexicalIndex?,
-                                 approximate: ApproximateIndex? = nil) -> Snapshot {
-        Snapshot(index: LoadedIndex.assemble(folder: folder, manifest: manifest, records: records, vectors: vectors,
-                                             deleted: deleted, interrupted: interrupted, size: size, lexical: lexical,
-                                             approximate: approximate),
-                 vectors: vectors)
+    private static func snapshot(folder: URL, stored: LoadedIndex.Stored, approximate: ApproximateIndex? = nil) -> Snapshot {
+        Snapshot(index: LoadedIndex.assemble(folder: folder, stored: stored, approximate: approximate), stored: stored)
     }
 }

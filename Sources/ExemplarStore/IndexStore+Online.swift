@@ -3,7 +3,8 @@ import Foundation
 
 /// Online changes to a built index: examples appended and deleted while it is served.
 ///
-/// Appended examples get the next ids and are stored like built ones. A deleted example keeps
+/// Appended examples get the next ids; their vectors go to the `vectors` database (the build's
+/// `VectorFile` is never rewritten: an edit costs what it changes). A deleted example keeps
 /// its record and vector (ids stay positions: `id == index in load order`) and is listed in
 /// `meta/deleted` with the manifest generation it belongs to; after a rebuild the manifest's
 /// `dataFingerprint` changes, so a stale list is ignored. Each change is one transaction:
@@ -28,18 +29,17 @@ extension IndexStore {
     }
 
     /// In one transaction: appends `records` (ids following the stored ones, in order) with
-    /// their `vectors` (`records.count × dimension`) and caches each vector under its record's
-    /// entry of `cacheKeys` (one per record), replaces the deleted list with `deleted`
+    /// their `vectors` (`records.count × dimension`), replaces the deleted list with `deleted`
     /// and writes `manifest`, whose `dataFingerprint` tags the list. `generation` is the data
     /// fingerprint of the state the edit was made against: when the stored manifest has
     /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
     /// `lexical`, when given, is the index's postings with the appended records in: its new
     /// terms and the postings of `changedTerms` are written in the same transaction.
-    public func commitOnline(appending records: [IndexRecord], vectors: [Float], cacheKeys: [[UInt8]], deleted: Set<UInt32>,
+    public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
                              manifest: Manifest, generation: String,
                              lexical: (index: LexicalIndex, changedTerms: [UInt32])? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
-        precondition(vectors.count == records.count * dim && cacheKeys.count == records.count)
+        precondition(vectors.count == records.count * dim)
         let json = Array(manifest.json.text.utf8)
         var list = Array(manifest.dataFingerprint.utf8) + [0]
         for id in deleted.sorted() { list += id.keyBytes }
@@ -52,7 +52,6 @@ extension IndexStore {
             for (i, record) in records.enumerated() {
                 try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
-                try txn.put("cache", cacheKeys[i], Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]))
             }
             if let lexical { try writeLexicalChanges(lexical.index, terms: lexical.changedTerms, txn) }
             try txn.put("meta", Array("deleted".utf8), list)

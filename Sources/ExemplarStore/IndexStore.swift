@@ -1,20 +1,27 @@
 import ExemplarCore
 import ExemplarLexical
 import Foundation
+import Synchronization
 
 /// An index's persistent state in one LMDB environment (a folder with data.mdb and lock.mdb).
 ///
 /// Databases: `meta` (manifest JSON, build state), `records` (id → `IndexRecord`),
-/// `vectors` (id → float32 × dimension), `cache` (SHA-256 of model and text → float32 ×
-/// dimension). A build writes cache batches as it goes, each in its own transaction, and
-/// finally replaces records, vectors and manifest in one transaction: a build killed at any
-/// moment leaves the previous complete index (flagged as having an interrupted build) plus
-/// every cached vector committed so far, from which the next build resumes.
+/// `vectors` (id → float32 × dimension: the vectors no vector file holds: online additions,
+/// and every vector of a format-1 index), `cache` (SHA-256 of model and text → float32 ×
+/// dimension: vectors of texts the current build does not hold). Beside them, the build's
+/// `VectorFile` (named by the manifest) holds each built record's vector, its only copy.
+/// A build writes cache batches as it goes, each in its own transaction, then writes its
+/// vector file, then replaces records, manifest and the cache's overlap with the file in one
+/// transaction: a build killed at any moment leaves the previous complete index (flagged as
+/// having an interrupted build) plus every cached vector committed so far, from which the next
+/// build resumes; an unreferenced vector file it left is removed by the next build.
 ///
 /// Threading: safe to share; see `LMDBEnvironment` for LMDB's rules.
 public final class IndexStore: Sendable {
     public let folder: URL
     let env: LMDBEnvironment
+    /// The last vector file opened, kept mapped while its manifest is the stored one.
+    private let opened = Mutex<VectorFile?>(nil)
 
     /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
     /// bytes and doubles whenever a write fills it.
@@ -63,11 +70,17 @@ public final class IndexStore: Sendable {
     }
 
     /// Cached vectors for `keys` (`nil` where not cached), each of `dimension` floats.
+    /// A vector is looked up in the current build's vector file first, then in the cache database.
     public func cachedVectors(_ keys: [[UInt8]], dimension: Int) throws(StoreError) -> [[Float]?] {
-        try env.read { txn throws(StoreError) in
+        let file = try? manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        return try env.read { txn throws(StoreError) in
             var out: [[Float]?] = []
             out.reserveCapacity(keys.count)
             for key in keys {
+                if let file, file.dimension == dimension, let row = file.row(forKey: key) {
+                    out.append(file.copyVector(row: row))
+                    continue
+                }
                 out.append(try txn.withValue("cache", key) { bytes -> [Float]? in
                     guard let bytes, bytes.count == dimension * 4 else { return nil }
                     return (0..<dimension).map { bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
@@ -86,69 +99,164 @@ public final class IndexStore: Sendable {
         }
     }
 
-    /// Replaces the index's records, vectors and manifest in one transaction and clears the
-    /// interrupted-build flag. `vectors` holds `records.count × dimension` floats in record order.
+    /// Replaces the index's records, vectors and manifest and clears the interrupted-build flag.
+    /// `vectors` holds `records.count × dimension` floats in record order and `keys` each
+    /// record's cache key: they are written as a new `VectorFile` (synced and renamed into place
+    /// first), then one transaction writes the records, the manifest naming the file, moves
+    /// the cache's copies of the file's vectors out of the cache and the previous file's
+    /// vectors the new one lacks into it. The previous file is removed after the commit.
     /// With `lexical` (the records' postings, document ids = record ids), the lexicon and
     /// postings are replaced in the same transaction.
-    public func commit(records: [IndexRecord], vectors: [Float], manifest: Manifest, lexical: LexicalIndex? = nil) throws(StoreError) {
+    public func commit(records: [IndexRecord], vectors: [Float], keys: [[UInt8]], manifest: Manifest,
+                       lexical: LexicalIndex? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
-        precondition(vectors.count == records.count * dim)
+        precondition(vectors.count == records.count * dim && keys.count == records.count)
+        let previous = try? self.manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        removeStrayVectorFiles(keeping: previous.map { [$0.url.lastPathComponent] } ?? [])
+        let name = VectorFile.fileName(tag: UUID().uuidString.lowercased())
+        let url = folder.appendingPathComponent(name)
+        try vectors.withUnsafeBufferPointer { (v) throws(StoreError) in
+            try VectorFile.write(to: url, dimension: dim, records: zip(records, keys).map { VectorFile.RowSource(split: $0.split, label: $0.label, key: $1) },
+                                 labelOrder: manifest.labels, vectors: v)
+        }
+        let file = try VectorFile(url: url)
+        var manifest = manifest
+        manifest.vectorFile = .init(name: name, rows: records.count)
         let json = Array(manifest.json.text.utf8)
-        try env.write { txn throws(StoreError) in
-            try txn.clear("records")
-            try txn.clear("vectors")
-            for (i, record) in records.enumerated() {
-                let key = UInt32(i).keyBytes
-                try txn.put("records", key, record.encoded(), append: true)
-                try txn.put("vectors", key, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
+        do {
+            try env.write { txn throws(StoreError) in
+                try txn.clear("records")
+                try txn.clear("vectors")
+                for (i, record) in records.enumerated() {
+                    try txn.put("records", UInt32(i).keyBytes, record.encoded(), append: true)
+                }
+                // One copy of each vector: what the file holds leaves the cache...
+                var overlap: [[UInt8]] = []
+                try txn.forEach("cache") { key, _ throws(StoreError) in
+                    let k = Array(key)
+                    if file.row(forKey: k) != nil { overlap.append(k) }
+                }
+                for key in overlap { try txn.delete("cache", key) }
+                // ...and what only the previous file held joins it, for a later build to reuse.
+                if let previous, previous.dimension == dim {
+                    var kept: Set<[UInt8]> = []
+                    previous.forEachKey { key, _ in if file.row(forKey: key) == nil { kept.insert(key) } }
+                    for key in kept.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                        guard let row = previous.row(forKey: key) else { continue }
+                        try txn.put("cache", key, Self.bytes(previous.copyVector(row: row)[...]))
+                    }
+                }
+                try writeLexical(lexical, txn)
+                try txn.put("meta", Array("manifest".utf8), json)
+                try txn.delete("meta", Array("state".utf8))
             }
-            try writeLexical(lexical, txn)
-            try txn.put("meta", Array("manifest".utf8), json)
-            try txn.delete("meta", Array("state".utf8))
+        } catch {
+            unlink(url.path)
+            throw error
+        }
+        opened.withLock { $0 = file }
+        if let previous { unlink(previous.url.path) }
+    }
+
+    /// The vector file `manifest` names (nil for a format-1 manifest, whose vectors are in LMDB);
+    /// throws `corrupt` when it is missing or damaged, or does not have the manifest's rows.
+    public func vectorFile(for manifest: Manifest) throws(StoreError) -> VectorFile? {
+        guard let entry = manifest.vectorFile else { return nil }
+        if let file = opened.withLock({ $0 }), file.url.lastPathComponent == entry.name { return file }
+        let file = try VectorFile(url: folder.appendingPathComponent(entry.name))
+        guard file.rows == entry.rows, file.dimension == manifest.model.dimension else {
+            throw .corrupt(path: folder.path, reason: "the vector file has \(file.rows) rows of \(file.dimension) floats, the manifest expects \(entry.rows) of \(manifest.model.dimension)")
+        }
+        opened.withLock { $0 = file }
+        return file
+    }
+
+    /// Removes vector files (and temporary ones) of builds that never committed or were replaced.
+    func removeStrayVectorFiles(keeping: [String]) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix("vectors-") && !keeping.contains(name) {
+            unlink(folder.appendingPathComponent(name).path)
         }
     }
 
-    /// Every record and its vector (`records.count × dimension` floats), in id order.
-    public func load(dimension: Int) throws(StoreError) -> (records: [IndexRecord], vectors: [Float]) {
+    /// Every record, in id order.
+    public func records() throws(StoreError) -> [IndexRecord] {
         let path = folder.path
         return try env.read { txn throws(StoreError) in
             var records: [IndexRecord] = []
-            var vectors: [Float] = []
-            let n = try txn.count("records")
-            records.reserveCapacity(n)
-            vectors.reserveCapacity(n * dimension)
+            records.reserveCapacity(try txn.count("records"))
             try txn.forEach("records") { key, value throws(StoreError) in
-                guard key.count == 4,
-                      let record = IndexRecord(id: UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)), bytes: value) else {
+                guard key.count == 4, UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) == UInt32(records.count),
+                      let record = IndexRecord(id: UInt32(records.count), bytes: value) else {
                     throw .corrupt(path: path, reason: "record \(records.count) is unreadable")
                 }
                 records.append(record)
             }
-            try txn.forEach("vectors") { _, value throws(StoreError) in
-                guard value.count == dimension * 4 else {
-                    throw .corrupt(path: path, reason: "a vector has \(value.count / 4) floats, expected \(dimension)")
+            return records
+        }
+    }
+
+    /// The vectors held in LMDB (ids `from..<from + count`, in order: online additions, or a
+    /// format-1 index's every vector), `count × dimension` floats.
+    public func heldVectors(from: Int, count: Int, dimension: Int) throws(StoreError) -> [Float] {
+        let path = folder.path
+        return try env.read { txn throws(StoreError) in
+            var vectors: [Float] = []
+            vectors.reserveCapacity(count * dimension)
+            var next = from
+            try txn.forEach("vectors") { key, value throws(StoreError) in
+                let id = key.count == 4 ? Int(UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))) : -1
+                guard id >= from else { return }
+                guard id == next, value.count == dimension * 4 else {
+                    throw .corrupt(path: path, reason: id != next ? "vector \(next) is missing" : "vector \(id) has \(value.count / 4) floats, expected \(dimension)")
                 }
                 for i in 0..<dimension { vectors.append(value.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)) }
+                next += 1
             }
-            guard vectors.count == records.count * dimension else {
-                throw .corrupt(path: path, reason: "\(records.count) records but \(vectors.count / max(dimension, 1)) vectors")
+            guard next == from + count else {
+                throw .corrupt(path: path, reason: "\(from + count) records but \(next) vectors")
             }
-            return (records, vectors)
+            return vectors
         }
+    }
+
+    /// Every record and its raw vector (`records.count × dimension` floats), in id order.
+    public func load(dimension: Int) throws(StoreError) -> (records: [IndexRecord], vectors: [Float]) {
+        let records = try records()
+        let file = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        let covered = min(file?.rows ?? 0, records.count)
+        var vectors = [Float]()
+        vectors.reserveCapacity(records.count * dimension)
+        if let file {
+            guard file.dimension == dimension else {
+                throw .corrupt(path: folder.path, reason: "the vector file has \(file.dimension) floats a row, expected \(dimension)")
+            }
+            for id in 0..<covered {
+                guard let row = file.row(ofID: id) else { throw .corrupt(path: folder.path, reason: "the vector file has no row for record \(id)") }
+                vectors += UnsafeBufferPointer(start: file.vector(row: row), count: dimension)
+            }
+        }
+        vectors += try heldVectors(from: covered, count: records.count - covered, dimension: dimension)
+        return (records, vectors)
     }
 
     static func bytes(_ floats: ArraySlice<Float>) -> [UInt8] {
         floats.withUnsafeBytes { Array($0) }
     }
 
-    /// Number of cached vectors.
+    /// Embeddings a build can reuse: the current vector file's rows plus the cache's entries
+    /// (the two never hold the same text; `commit` moves entries between them).
     public func cacheCount() throws(StoreError) -> Int {
-        try env.read { txn throws(StoreError) in try txn.count("cache") }
+        let fileRows = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }?.rows ?? 0
+        return try fileRows + env.read { txn throws(StoreError) in try txn.count("cache") }
     }
 
-    /// Bytes the index occupies on disk.
+    /// Bytes the index occupies on disk: LMDB's file and the vector files.
     public func sizeOnDisk() -> Int {
-        (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int) ?? 0
+        let names = ["data.mdb"] + ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("vectors-") }
+        return names.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
+        }
     }
 }
 
@@ -161,9 +269,11 @@ extension IndexStore {
         public var problems: [String] = []
     }
 
-    /// Stored entry counts (records, vectors), from LMDB's own statistics: no value is read.
+    /// Stored entry counts (records, vectors: the vector file's rows plus LMDB's), from the
+    /// file's header and LMDB's own statistics: no value is read.
     public func entryCounts() throws(StoreError) -> (records: Int, vectors: Int) {
-        try env.read { txn throws(StoreError) in (try txn.count("records"), try txn.count("vectors")) }
+        let fileRows = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }?.rows ?? 0
+        return try env.read { txn throws(StoreError) in (try txn.count("records"), fileRows + (try txn.count("vectors"))) }
     }
 
     /// Reads every record, vector and cached vector and checks what can be checked without
@@ -171,9 +281,40 @@ extension IndexStore {
     /// finite floats and is not all zeros, cache values have the vector size. Damage LMDB itself
     /// trips on ends in its assertion hook (see `LMDBEnvironment`).
     public func verify(dimension: Int) throws(StoreError) -> Verification {
+        var v = Verification()
+        func note(_ problem: String) { if v.problems.count < 20 { v.problems.append(problem) } }
+        func checkValues(_ p: UnsafeRawPointer, id: Int) {
+            var finite = true, zero = true
+            for i in 0..<dimension {
+                let x = p.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)
+                if !x.isFinite { finite = false }
+                if x != 0 { zero = false }
+            }
+            if !finite { note("vector \(id) holds a NaN or infinity") }
+            if zero { note("vector \(id) is all zeros") }
+        }
+        // The vector file: checksums per block of rows, ids and rows consistent, values plausible.
+        let file: VectorFile?
+        do { file = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) } } catch {
+            v.problems.append(error.description)
+            file = nil
+        }
+        if let file {
+            let damage = file.damagedBlocks()
+            for b in damage.blocks {
+                let first = b * VectorFile.blockRows
+                let ids = (first..<min(file.rows, first + VectorFile.blockRows)).map { Int(file.ids[$0]) }
+                note("the vector file's rows \(first)..<\(first + ids.count) are damaged (records \(Self.ranges(ids.sorted())))")
+            }
+            if damage.metaDamaged { note("the vector file's ids, norms or cache keys are damaged") }
+            for row in 0..<file.rows {
+                let id = Int(file.ids[row])
+                if file.row(ofID: id) != row { note("the vector file's row \(row) and record \(id) do not point at each other") }
+                checkValues(UnsafeRawPointer(file.vector(row: row)), id: id)
+            }
+            v.vectors = file.rows
+        }
         try env.read { txn throws(StoreError) in
-            var v = Verification()
-            func note(_ problem: String) { if v.problems.count < 20 { v.problems.append(problem) } }
             try txn.forEach("records") { key, value throws(StoreError) in
                 let expected = UInt32(v.records)
                 if key.count != 4 {
@@ -191,14 +332,7 @@ extension IndexStore {
                 if value.count != dimension * 4 {
                     note("vector \(id) has \(value.count) bytes, not \(dimension * 4)")
                 } else {
-                    var finite = true, zero = true
-                    for i in 0..<dimension {
-                        let x = value.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)
-                        if !x.isFinite { finite = false }
-                        if x != 0 { zero = false }
-                    }
-                    if !finite { note("vector \(id) holds a NaN or infinity") }
-                    if zero { note("vector \(id) is all zeros") }
+                    checkValues(value.baseAddress!, id: id)
                 }
                 v.vectors += 1
             }
@@ -207,14 +341,26 @@ extension IndexStore {
                 if value.count != dimension * 4 { note("a cached vector has \(value.count) bytes, not \(dimension * 4)") }
                 v.cached += 1
             }
-            return v
         }
+        return v
+    }
+
+    /// `0-3, 7, 9-10` for sorted ids.
+    static func ranges(_ ids: [Int]) -> String {
+        var parts: [String] = [], i = 0
+        while i < ids.count {
+            var j = i
+            while j + 1 < ids.count && ids[j + 1] == ids[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(ids[i])" : "\(ids[i])-\(ids[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
     }
 }
 
 extension IndexStore {
-    /// Copies every cached vector of `dimension` finite, not-all-zero floats from `other` into
-    /// this store (in transactions of 10,000), except those under `excluding`; returns how many
+    /// Copies every cached vector of `dimension` finite, not-all-zero floats from `other` (its
+    /// cache, and the rows of its vector file whose checksums hold) into this store (in transactions of 10,000), except those under `excluding`; returns how many
     /// were copied and how many left out.
     public func copyCache(from other: IndexStore, dimension: Int, excluding: Set<[UInt8]> = []) throws(StoreError) -> (copied: Int, skipped: Int) {
         var batch: [(key: [UInt8], vector: [Float])] = []
@@ -227,6 +373,26 @@ extension IndexStore {
                 guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
                 batch.append((Array(key), vector))
                 if batch.count == 10_000 { pending.append(batch); batch.removeAll(keepingCapacity: true) }
+            }
+        }
+        // The other store's vector file: rows of blocks whose checksum holds, and in a damaged
+        // block the rows whose norm still matches, when its keys and norms do.
+        if let file = try? other.manifest().flatMap({ m throws(StoreError) in try other.vectorFile(for: m) }), file.dimension == dimension {
+            let damage = file.damagedBlocks()
+            if damage.metaDamaged {
+                skipped += file.rows
+            } else {
+                let bad = Set(damage.blocks)
+                file.forEachKey { key, row in
+                    guard !bad.contains(row / VectorFile.blockRows) || file.normHolds(row: row), !excluding.contains(key) else {
+                        skipped += 1
+                        return
+                    }
+                    let vector = file.copyVector(row: row)
+                    guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
+                    batch.append((key, vector))
+                    if batch.count == 10_000 { pending.append(batch); batch.removeAll(keepingCapacity: true) }
+                }
             }
         }
         pending.append(batch)

@@ -6,7 +6,8 @@ import Foundation
 /// What an index holds and how it was made; stored as JSON under `meta/manifest`.
 public struct Manifest: Sendable, Equatable {
     /// The manifest format this version writes and reads; a newer one is refused.
-    public static let currentFormat = 1
+    /// 2: vectors in a `VectorFile` beside LMDB (`vectorFile`); 1: vectors in LMDB's `vectors` database.
+    public static let currentFormat = 2
 
     public var formatVersion = Manifest.currentFormat
     /// The Exemplar version that wrote the manifest (absent in indexes written before 0.9).
@@ -29,6 +30,18 @@ public struct Manifest: Sendable, Equatable {
     /// The prompt queries are embedded with, when it is not the documents' (`model.prompt`):
     /// E5's `query: ` for an index of `passage: ` documents. Nil: the documents' prompt.
     public var queryPrompt: QueryPrompt?
+    /// The build's vector file in the store folder (format 2; nil in format 1, whose vectors are in LMDB).
+    public var vectorFile: VectorFileName?
+
+    /// The vector file a build wrote: its name in the store folder and its rows (ids `0..<rows`).
+    public struct VectorFileName: Sendable, Equatable {
+        public var name: String
+        public var rows: Int
+        public init(name: String, rows: Int) {
+            self.name = name
+            self.rows = rows
+        }
+    }
 
     /// A prompt for queries: its name among the model's prompts and its text (nil text: no prompt).
     public struct QueryPrompt: Sendable, Equatable {
@@ -83,7 +96,9 @@ extension Manifest {
                 ("weightsSHA256", .string(model.weightsSHA256)),
             ] + Self.settingsFields(model)).sorted { $0.0 < $1.0 })),
             ("queryPrompt", queryPrompt.map { q in .object([("name", .optional(q.name)), ("text", .optional(q.text))]) }),
-            ("task", task.map(JSONValue.string)), ("total", .int(total)), ("writtenBy", writtenBy.map(JSONValue.string)),
+            ("task", task.map(JSONValue.string)), ("total", .int(total)),
+            ("vectorFile", vectorFile.map { f in .object([("name", .string(f.name)), ("rows", .int(f.rows))]) }),
+            ("writtenBy", writtenBy.map(JSONValue.string)),
         ])
     }
 
@@ -126,6 +141,11 @@ extension Manifest {
         self.writtenBy = writtenBy
         if let q = try o.object("queryPrompt") {
             queryPrompt = QueryPrompt(name: try q.string("name"), text: try q.string("text"))
+        }
+        if let f = try o.object("vectorFile") {
+            let name = try required("vectorFile.name", f.string("name"))
+            guard !name.contains("/"), name.hasPrefix("vectors-") else { throw o.error("vectorFile.name", "must be a vector file's name") }
+            vectorFile = VectorFileName(name: name, rows: try required("vectorFile.rows", f.int("rows", range: 0...Int(UInt32.max))))
         }
         if let l = try o.object("lexical") {
             lexical = LexicalPostings(tokenizer: try required("lexical.tokenizer", l.string("tokenizer")),

@@ -22,7 +22,7 @@ import Testing
         let pristine = try Data(contentsOf: file)
         let healthy = try cli.run(["verify", index.path])
         #expect(healthy.status == 0 && healthy.out.contains("ok (8000 records, 8000 vectors"), "\(healthy.stderr)")
-        try #require(pristine.count > 4 << 20, "\(pristine.count) bytes")
+        try #require(pristine.count > 256 << 10, "\(pristine.count) bytes")
 
         for cut in [8192, pristine.count / 2, pristine.count - 4096] {
             try pristine.prefix(cut).write(to: file)
@@ -51,22 +51,33 @@ import Testing
             }
         }
 
-        // Damage LMDB cannot see: one vector's bytes zeroed where they are stored (and cached).
-        // Searches go on; verify names the vector.
+        // The vector file cut short: an error naming it, for every command that opens the index.
         try pristine.write(to: file)
+        let vectorFile = try Self.vectorFile(index)
+        let pristineVectors = try Data(contentsOf: vectorFile)
+        for cut in [100, pristineVectors.count / 2, pristineVectors.count - 4096] {
+            try pristineVectors.prefix(cut).write(to: vectorFile)
+            for args in [["info", index.path], ["query", index.path, "x", "--model", tiny], ["verify", index.path],
+                         ["serve", "--index", index.path, "--port", "0", "--model", tiny]] {
+                let r = try cli.run(args, timeout: 30)
+                #expect(r.status == 1 && r.stderr.contains("truncated") && r.stderr.contains("damaged") && r.stderr.contains("--rebuild"),
+                        "\(args[0]) on the vector file cut to \(cut) bytes: status \(r.status) \(r.stderr)")
+            }
+        }
+
+        // Damage no page check can see: one vector's bytes zeroed in the vector file. Searches go
+        // on (opening reads no vector); verify names the block and the vector.
+        try pristineVectors.write(to: vectorFile)
         let vector = try IndexFolder.openStore(index, create: false, readOnly: true).load(dimension: 48).vectors[(7 * 48)..<(8 * 48)]
         let needle = vector.withUnsafeBytes { Data($0) }
-        var silent = pristine
-        var start = silent.startIndex
-        while let found = silent.range(of: needle, in: start..<silent.endIndex) {
-            silent.replaceSubrange(found, with: Data(count: needle.count))
-            start = found.upperBound
-        }
-        try #require(start != silent.startIndex, "vector 7's bytes not found in data.mdb")
-        try silent.write(to: file)
+        var silent = pristineVectors
+        let found = try #require(silent.range(of: needle), "vector 7's bytes not found in the vector file")
+        silent.replaceSubrange(found, with: Data(count: needle.count))
+        try silent.write(to: vectorFile)
         #expect(try cli.run(["query", index.path, "x", "--model", tiny]).status == 0)
         let named = try cli.run(["verify", index.path, "--json"])
-        #expect(named.status == 1 && named.out.contains("vector 7 is all zeros") && named.out.contains("\"ok\": false"), "\(named.out) \(named.stderr)")
+        #expect(named.status == 1 && named.out.contains("vector 7 is all zeros") && named.out.contains("are damaged")
+                && named.out.contains("\"ok\": false"), "\(named.out) \(named.stderr)")
 
         // The advice in the messages works: build --rebuild, which reuses what of the cache reads back.
         #expect(named.stderr.contains("--rebuild"), "\(named.stderr)")
@@ -92,12 +103,39 @@ import Testing
             #expect(try cli.run(["verify", index.path]).status == 0, "\(damage)")
         }
         // Each rebuild kept its damaged store under its own name, however close together they ran.
+        // The vector file no build refers to any more was not left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: IndexFolder.storeURL(index).path).filter { $0.hasPrefix("vectors-") }.count == 1)
         let allKept = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data.damaged-") }
         #expect(allKept.count == 3, "\(allKept)")
     }
 }
 
 extension DamagedIndexTests {
+    /// The index's current vector file.
+    static func vectorFile(_ index: URL) throws -> URL {
+        let store = try IndexFolder.openStore(index, create: false, readOnly: true)
+        let name = try #require(try store.manifest()?.vectorFile?.name)
+        return IndexFolder.storeURL(index).appendingPathComponent(name)
+    }
+
+    /// The store folder's files (data.mdb and the vector file), to put back with `restore`.
+    static func snapshot(_ index: URL) throws -> [String: Data] {
+        let store = IndexFolder.storeURL(index)
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: store.path) where name == "data.mdb" || name.hasPrefix("vectors-") {
+            files[name] = try Data(contentsOf: store.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    static func restore(_ files: [String: Data], to index: URL) throws {
+        let store = IndexFolder.storeURL(index)
+        for name in try FileManager.default.contentsOfDirectory(atPath: store.path) where name.hasPrefix("vectors-") && files[name] == nil {
+            try FileManager.default.removeItem(at: store.appendingPathComponent(name))
+        }
+        for (name, bytes) in files { try bytes.write(to: store.appendingPathComponent(name)) }
+    }
+
     /// Pages overwritten with random bytes (the damage that used to send LMDB outside its map):
     /// info, query, verify and build end in an error naming the damage, or, where the bytes hit
     /// only values, succeed (verify then names what it finds); never a signal. `--rebuild` repairs.
@@ -110,6 +148,7 @@ extension DamagedIndexTests {
         try #require(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--threads", "1"]).status == 0)
         let file = IndexFolder.storeURL(index).appendingPathComponent("data.mdb")
         let pristine = try Data(contentsOf: file)
+        let pristineStore = try Self.snapshot(index)
         let pages = pristine.count / 4096
         var generator = SplitMix(seed: 2026)
         var errors = 0
@@ -132,22 +171,25 @@ extension DamagedIndexTests {
             let repaired = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"], timeout: 60)
             #expect(repaired.status == 0, "trial \(trial): \(repaired.stderr)")
             #expect(try cli.run(["verify", index.path]).status == 0, "trial \(trial)")
-            try pristine.write(to: file)
+            try Self.restore(pristineStore, to: index)
             for kept in try FileManager.default.contentsOfDirectory(atPath: index.path) where kept.hasPrefix("data.damaged-") {
                 try FileManager.default.removeItem(at: index.appendingPathComponent(kept))
             }
         }
         #expect(errors > 6, "only \(errors) runs saw the damage")
 
-        // Damage LMDB cannot see, in one of a value's two copies: plausible floats, one bit off.
+        // Damage no page check can see: plausible floats, one bit off, in the vector file. The
+        // block's checksum names it; the rebuild re-embeds only that vector (the others in its
+        // block still match the norms written beside them).
         let vector = try IndexFolder.openStore(index, create: false, readOnly: true).load(dimension: 48).vectors[(11 * 48)..<(12 * 48)]
         let needle = vector.withUnsafeBytes { Data($0) }
-        var silent = pristine
+        let vectorFile = try Self.vectorFile(index)
+        var silent = try Data(contentsOf: vectorFile)
         let found = try #require(silent.range(of: needle))
-        silent[found.lowerBound + 5] ^= 0x01
-        try silent.write(to: file)
+        silent[found.lowerBound + 6] ^= 0x40
+        try silent.write(to: vectorFile)
         let named = try cli.run(["verify", index.path, "--json"])
-        #expect(named.status == 1 && named.out.contains("differs from the cached embedding"), "\(named.out) \(named.stderr)")
+        #expect(named.status == 1 && named.out.contains("the vector file's rows") && named.out.contains("are damaged"), "\(named.out) \(named.stderr)")
         let repaired = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"])
         #expect(repaired.status == 0 && repaired.stderr.contains("2999 cached vectors reused, 1 left out"), "\(repaired.stderr)")
         #expect(try cli.run(["verify", index.path]).status == 0)
@@ -158,7 +200,8 @@ extension DamagedIndexTests {
         renamed[text.lowerBound] = UInt8(ascii: "A")
         try renamed.write(to: file)
         let textDamage = try cli.run(["verify", index.path])
-        #expect(textDamage.status == 1 && textDamage.stderr.contains("record 1234's text has no cached embedding"), "\(textDamage.stderr)")
+        #expect(textDamage.status == 1 && textDamage.stderr.contains("record 1234's text is not the text its vector was made from"),
+                "\(textDamage.stderr)")
     }
 
     /// lock.mdb holds no data: LMDB rebuilds it when no other process has the index open, so a

@@ -84,7 +84,8 @@ import Testing
         var manifest = try #require(try store.manifest())
         manifest.lexical = nil
         let (stored, vectors) = try store.load(dimension: manifest.model.dimension)
-        try store.commit(records: stored, vectors: vectors, manifest: manifest)
+        try store.commit(records: stored, vectors: vectors, keys: stored.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText($0)) },
+                         manifest: manifest)
         let old = try LoadedIndex.open(folder, store: store)
         #expect(old.lexical == nil)
         #expect { try LexicalSearch(index: old, split: nil) } throws: { "\($0)".contains("exemplar build") }

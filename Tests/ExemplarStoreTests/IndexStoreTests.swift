@@ -44,14 +44,81 @@ import Testing
             #expect(try store.manifest() == nil)
             try store.markBuilding()
             #expect(try store.hasInterruptedBuild())
-            try store.commit(records: records, vectors: vectors, manifest: manifest(dimension: 8, total: 50))
+            try store.commit(records: records, vectors: vectors, keys: Self.keys(records), manifest: manifest(dimension: 8, total: 50))
             #expect(try !store.hasInterruptedBuild())
         }
         let reopened = try IndexStore(folder: folder)
-        #expect(try reopened.manifest() == manifest(dimension: 8, total: 50))
+        let stored = try #require(try reopened.manifest())
+        var expected = manifest(dimension: 8, total: 50)
+        expected.vectorFile = stored.vectorFile
+        #expect(stored == expected && stored.vectorFile?.rows == 50)
         let (loadedRecords, loadedVectors) = try reopened.load(dimension: 8)
         #expect(loadedRecords == records && loadedVectors == vectors)
         #expect(reopened.sizeOnDisk() > 0)
+        // The vectors live in the vector file only: each counts once among the reusable
+        // embeddings, and a lookup by text finds it there.
+        #expect(try reopened.cacheCount() == 50)
+        #expect(try reopened.cachedVectors([Self.keys(records)[7]], dimension: 8) == [Array(vectors[56..<64])])
+        #expect(try reopened.verify(dimension: 8).problems.isEmpty)
+    }
+
+    static func keys(_ records: [IndexRecord]) -> [[UInt8]] {
+        records.map { IndexStore.cacheKey(modelHash: "h", text: $0.textA + ($0.textB.map { " " + $0 } ?? "")) }
+    }
+
+    /// A second build replaces the vector file (the first is removed), moves what the new file
+    /// holds out of the cache and keeps the first file's vectors the second lacks in the cache.
+    @Test func aRebuildKeepsOneCopyOfEachVector() throws {
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
+        let store = try IndexStore(folder: folder)
+        let first = (0..<20).map { IndexRecord(id: UInt32($0), split: $0 < 15 ? "train" : "dev", label: "\($0 % 2)", textA: "text \($0)", line: $0 + 1) }
+        let v1 = (0..<(20 * 4)).map { Float($0 + 1) }
+        try store.commit(records: first, vectors: v1, keys: Self.keys(first), manifest: manifest(dimension: 4, total: 20))
+        let name1 = try #require(try store.manifest()?.vectorFile?.name)
+        // The second build: records 10..<20 of the first, plus 5 new texts whose vectors were cached while embedding.
+        let second = (10..<25).enumerated().map { i, n in IndexRecord(id: UInt32(i), split: "train", label: "\(n % 2)", textA: "text \(n)", line: i + 1) }
+        let v2 = Array(v1[40..<80]) + (0..<20).map { Float(-$0 - 1) }
+        try store.cache((20..<25).map { n in (Self.keys([second[n - 10]])[0], v2[((n - 10) * 4)..<((n - 9) * 4)]) })
+        #expect(try store.cacheCount() == 20 + 5)
+        try store.commit(records: second, vectors: v2, keys: Self.keys(second), manifest: manifest(dimension: 4, total: 15))
+        let name2 = try #require(try store.manifest()?.vectorFile?.name)
+        #expect(name1 != name2 && !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name1).path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name2).path))
+        // The five new vectors left the cache for the file; the first build's ten dropped texts
+        // joined the cache: still 25 texts, each stored once.
+        #expect(try store.cacheCount() == 15 + 10)
+        let dropped = try store.cachedVectors(Self.keys(Array(first[0..<10])), dimension: 4)
+        #expect(dropped == (0..<10).map { Array(v1[($0 * 4)..<(($0 + 1) * 4)]) })
+        #expect(try store.load(dimension: 4).vectors == v2)
+        let current = try #require(try store.manifest())
+        let file = try #require(try store.vectorFile(for: current))
+        // Rows by (split, label) partition: label order from the manifest, each in id order.
+        #expect(file.partitions.map { "\($0.split)/\($0.label)/\($0.rows)" } == ["train/0/8", "train/1/7"])
+        #expect((0..<file.rows).map { Int(file.ids[$0]) } == [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13])
+    }
+
+    /// Damage to the vector file is named: a flipped byte in one block, and a truncated file.
+    @Test func aDamagedVectorFileIsNamed() throws {
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
+        let n = 3000, dim = 4
+        let records = (0..<n).map { IndexRecord(id: UInt32($0), split: "train", label: "\($0 % 2)", textA: "t\($0)", line: $0 + 1) }
+        let store = try IndexStore(folder: folder)
+        try store.commit(records: records, vectors: (0..<(n * dim)).map { Float($0 % 97 + 1) }, keys: Self.keys(records),
+                         manifest: manifest(dimension: dim, total: n))
+        let url = folder.appendingPathComponent(try #require(try store.manifest()?.vectorFile?.name))
+        let pristine = try Data(contentsOf: url)
+        var flipped = pristine
+        flipped[flipped.count - 5] ^= 0x10
+        try flipped.write(to: url)
+        let fresh = try IndexStore(folder: folder)
+        let problems = try fresh.verify(dimension: dim).problems
+        #expect(problems.contains { $0.contains("rows 2048..<3000 are damaged") }, "\(problems)")
+        try pristine.prefix(pristine.count - 100).write(to: url)
+        #expect(throws: StoreError.self) { try IndexStore(folder: folder).load(dimension: dim) }
+        let message = (try? IndexStore(folder: folder).verify(dimension: dim).problems.joined()) ?? ""
+        #expect(message.contains("truncated"), "\(message)")
     }
 
     @Test func cacheAndMapGrowth() throws {
@@ -86,9 +153,11 @@ import Testing
         let store = try IndexStore(folder: folder)
         let records = [IndexRecord(id: 0, split: "train", label: "0", textA: "a", line: 1),
                        IndexRecord(id: 1, split: "train", label: "1", textA: "b", line: 2)]
-        try store.commit(records: records, vectors: [Float](repeating: 0.5, count: 8), manifest: manifest())
+        try store.commit(records: records, vectors: [Float](repeating: 0.5, count: 8), keys: IndexStoreTests.keys(records), manifest: manifest())
         let read = try #require(try store.manifest())
-        #expect(read == manifest())
+        var expected = manifest()
+        expected.vectorFile = read.vectorFile
+        #expect(read == expected && read.vectorFile != nil)
         #expect(read.formatVersion == Manifest.currentFormat && read.writtenBy == ExemplarVersion.current)
     }
 
@@ -106,6 +175,7 @@ import Testing
         let old = #"{"buildSeconds":1,"builtAt":"2023-11-14T22:13:20Z","countsByLabel":{"0":1,"1":1},"countsBySplit":{"train":2},"dataFingerprint":"f","embeddedTexts":2,"formatVersion":1,"labels":["0","1"],"model":{"dimension":4,"maxSeqLength":256,"name":"m","normalized":true,"pooling":"mean","weightsSHA256":"abc"},"total":2}"#
         var expected = manifest()
         expected.writtenBy = nil
+        expected.formatVersion = 1
         #expect(try Manifest(json: Array(old.utf8), path: "idx") == expected)
     }
 }

@@ -1,0 +1,388 @@
+import ExemplarJSON
+import Foundation
+
+/// One build's vectors, the only stored copy of them, laid out for search and memory-mapped.
+///
+/// Rows are grouped by (split, label) partition, each partition's rows in id order, so one
+/// partition is one contiguous block that a search reads without touching the others.
+/// Layout (every section starts on a 4096-byte boundary):
+///
+/// | section | contents |
+/// |---|---|
+/// | header | `EXVECF01`, UInt64 JSON length, JSON: dimension, rows, block rows, partitions (split, label, first row, rows), section offsets, checksums |
+/// | `ids` | UInt32 per row: the record id |
+/// | `rowOfID` | UInt32 per record id: its row |
+/// | `norms` | Float per row: ‖v‖ as `Vectors.normalize` computes it (squares summed in index order) |
+/// | `keys` | (cache key: 32 bytes, row: UInt32) per row, sorted by key: the embedding cache's view of the rows |
+/// | `vectors` | Float × dimension per row, as the encoder gave them (not normalised) |
+///
+/// The header's checksums (one per block of `blockRows` vector rows, one over the other
+/// sections) let `verify` name damaged rows and `build --rebuild` keep the intact blocks.
+/// A file is written whole to a temporary name, synced and renamed before the LMDB commit
+/// that names it, so a kill leaves either no file or a complete one.
+///
+/// Threading: the mapping is `PROT_READ` and never changes after `init`, so any thread may
+/// read it; it is unmapped when the last reference goes away. Hence `@unchecked Sendable`.
+public final class VectorFile: @unchecked Sendable {
+    /// One (split, label) block of rows.
+    public struct Partition: Sendable, Equatable {
+        public let split: String
+        public let label: String
+        public let firstRow: Int
+        public let rows: Int
+    }
+
+    static let magic = Array("EXVECF01".utf8)
+    /// Vector rows per checksum block.
+    public static let blockRows = 1024
+
+    public let url: URL
+    public let dimension: Int
+    /// Rows in the file (= record ids `0..<rows` it covers).
+    public let rows: Int
+    public let partitions: [Partition]
+    /// Checksum of each block of `blockRows` vector rows, then of the other sections.
+    let blockChecksums: [UInt64]
+    let metaChecksum: UInt64
+    private let base: UnsafeRawPointer
+    private let length: Int
+    private let offsets: Offsets
+
+    struct Offsets {
+        var ids = 0, rowOfID = 0, norms = 0, keys = 0, vectors = 0, end = 0
+
+        init(rows: Int, dimension: Int, headerBytes: Int) {
+            func align(_ x: Int) -> Int { (x + 4095) & ~4095 }
+            ids = align(headerBytes)
+            rowOfID = align(ids + 4 * rows)
+            norms = align(rowOfID + 4 * rows)
+            keys = align(norms + 4 * rows)
+            vectors = align(keys + 36 * rows)
+            end = vectors + 4 * rows * dimension
+        }
+    }
+
+    /// The file's name in an index's store folder, for a build `tag`.
+    public static func fileName(tag: String) -> String { "vectors-\(tag).bin" }
+
+    /// Maps the file at `url`. Throws `StoreError.corrupt` when it is missing, short or not one of ours.
+    public init(url: URL) throws(StoreError) {
+        self.url = url
+        // Named like data.mdb's damage: the store folder, so the advice names the index folder.
+        let folderPath = url.deletingLastPathComponent().path, name = url.lastPathComponent
+        func damaged(_ reason: String) -> StoreError { .corrupt(path: folderPath, reason: reason) }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw damaged("the vector file \(name) cannot be opened: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw damaged("the vector file \(name) cannot be read: \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        guard size >= 16 else { throw damaged("the vector file \(name) is truncated (\(size) bytes)") }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            throw damaged("the vector file \(name) cannot be mapped: \(String(cString: strerror(errno)))")
+        }
+        let header: Header
+        do {
+            header = try Self.readHeader(UnsafeRawBufferPointer(start: mapped, count: size))
+        } catch {
+            munmap(mapped, size)
+            throw damaged("the vector file \(name): \(error)")
+        }
+        base = UnsafeRawPointer(mapped)
+        length = size
+        dimension = header.dimension
+        rows = header.rows
+        partitions = header.partitions
+        blockChecksums = header.blocks
+        metaChecksum = header.meta
+        offsets = header.offsets
+    }
+
+    struct Header {
+        var dimension: Int, rows: Int, partitions: [Partition], blocks: [UInt64], meta: UInt64, offsets: Offsets
+    }
+
+    struct HeaderProblem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The header of a mapped file, checked against the file's size.
+    private static func readHeader(_ head: UnsafeRawBufferPointer) throws -> Header {
+        let size = head.count
+        guard Array(head[0..<8]) == magic else { throw HeaderProblem(description: "first bytes are not \(String(decoding: magic, as: UTF8.self))") }
+        let jsonLength = Int(head.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+        guard jsonLength > 0, jsonLength <= size - 16 else {
+            throw HeaderProblem(description: "header length \(jsonLength) does not fit its \(size) bytes (truncated or overwritten)")
+        }
+        let o = try JSONReader(bytes: Array(head[16..<(16 + jsonLength)]))
+        func required(_ key: String, _ v: Int?) throws -> Int {
+            guard let v else { throw o.error(key, "is missing") }
+            return v
+        }
+        let dimension = try required("dimension", o.int("dimension", range: 1...1 << 20))
+        let rows = try required("rows", o.int("rows", range: 0...Int(UInt32.max)))
+        guard try o.int("blockRows") == blockRows else { throw o.error("blockRows", "must be \(blockRows)") }
+        let parts = try (o.objects("partitions") ?? []).map { p -> Partition in
+            guard let split = try p.string("split"), let label = try p.string("label") else { throw o.error("partitions", "need a split and a label") }
+            return Partition(split: split, label: label, firstRow: try required("first", p.int("first", range: 0...rows)),
+                             rows: try required("rows", p.int("rows", range: 0...rows)))
+        }
+        let blocks = try (o.strings("checksums") ?? []).map { s -> UInt64 in
+            guard let x = UInt64(s, radix: 16) else { throw o.error("checksums", "must be hex strings") }
+            return x
+        }
+        guard let metaText = try o.string("metaChecksum"), let meta = UInt64(metaText, radix: 16) else {
+            throw o.error("metaChecksum", "must be a hex string")
+        }
+        let offsets = Offsets(rows: rows, dimension: dimension, headerBytes: 16 + jsonLength)
+        guard offsets.end == size else {
+            throw HeaderProblem(description: "size is \(size) bytes, its header describes \(offsets.end) (truncated or overwritten)")
+        }
+        guard parts.reduce(0, { $0 + $1.rows }) == rows,
+              zip(parts, parts.dropFirst()).allSatisfy({ $0.firstRow + $0.rows == $1.firstRow }),
+              parts.first.map({ $0.firstRow == 0 }) ?? true,
+              blocks.count == (rows + blockRows - 1) / blockRows else {
+            throw HeaderProblem(description: "partitions or checksums do not add up to its \(rows) rows")
+        }
+        return Header(dimension: dimension, rows: rows, partitions: parts, blocks: blocks, meta: meta, offsets: offsets)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+
+    // MARK: Reading
+
+    /// The raw vector of file row `row`.
+    @inline(__always) public func vector(row: Int) -> UnsafePointer<Float> {
+        (base + offsets.vectors).assumingMemoryBound(to: Float.self) + row * dimension
+    }
+
+    /// Raw vectors from row `first` on, `dimension` floats each.
+    public var vectors: UnsafePointer<Float> { (base + offsets.vectors).assumingMemoryBound(to: Float.self) }
+    /// ‖v‖ of each row (`Vectors.normalize`'s norm, before its 1e-12 floor).
+    public var norms: UnsafePointer<Float> { (base + offsets.norms).assumingMemoryBound(to: Float.self) }
+    /// The record id of each row.
+    public var ids: UnsafePointer<UInt32> { (base + offsets.ids).assumingMemoryBound(to: UInt32.self) }
+
+    /// The file row holding record `id`, or nil when the file does not cover it.
+    @inline(__always) public func row(ofID id: Int) -> Int? {
+        guard id >= 0, id < rows else { return nil }
+        let r = Int((base + offsets.rowOfID).assumingMemoryBound(to: UInt32.self)[id])
+        return r < rows ? r : nil
+    }
+
+    /// A row whose vector was cached under `key` (the embedding cache's key of its text), if any.
+    public func row(forKey key: [UInt8]) -> Int? {
+        guard key.count == 32 else { return nil }
+        let table = base + offsets.keys
+        var low = 0, high = rows
+        while low < high {
+            let mid = (low + high) / 2
+            let c = key.withUnsafeBytes { memcmp(table + 36 * mid, $0.baseAddress!, 32) }
+            if c == 0 { return Int(table.loadUnaligned(fromByteOffset: 36 * mid + 32, as: UInt32.self)) }
+            if c < 0 { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    /// Every (cache key, row) pair, sorted by key.
+    public func forEachKey(_ body: ([UInt8], Int) -> Void) {
+        let table = base + offsets.keys
+        for i in 0..<rows {
+            body(Array(UnsafeRawBufferPointer(start: table + 36 * i, count: 32)),
+                 Int(table.loadUnaligned(fromByteOffset: 36 * i + 32, as: UInt32.self)))
+        }
+    }
+
+    /// A copy of row `row`'s raw vector.
+    public func copyVector(row: Int) -> [Float] { Array(UnsafeBufferPointer(start: vector(row: row), count: dimension)) }
+
+    // MARK: Checking
+
+    /// Blocks of `blockRows` rows whose bytes no longer match their checksum, and whether the
+    /// other sections (ids, norms, keys) do. Reads the whole file.
+    public func damagedBlocks() -> (blocks: [Int], metaDamaged: Bool) {
+        var bad: [Int] = []
+        for b in blockChecksums.indices where Self.checksum(blockBytes(b)) != blockChecksums[b] { bad.append(b) }
+        return (bad, Self.checksum(metaBytes) != metaChecksum)
+    }
+
+    /// Whether row `row`'s vector still has the norm written beside it (bit for bit): the
+    /// per-row check that lets a damaged block's intact rows be salvaged. A flip in a low
+    /// mantissa bit can pass it; such a vector differs from the written one by about 1e-7.
+    public func normHolds(row: Int) -> Bool {
+        let v = vector(row: row)
+        var sum: Float = 0
+        for j in 0..<dimension { sum += v[j] * v[j] }
+        return sum.squareRoot().bitPattern == norms[row].bitPattern && sum > 0
+    }
+
+    func blockBytes(_ b: Int) -> UnsafeRawBufferPointer {
+        let first = b * Self.blockRows, n = min(Self.blockRows, rows - first)
+        return UnsafeRawBufferPointer(start: base + offsets.vectors + 4 * first * dimension, count: 4 * n * dimension)
+    }
+
+    var metaBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + offsets.ids, count: offsets.vectors - offsets.ids)
+    }
+
+    /// A fast 64-bit checksum (four multiply-rotate lanes over 8-byte words): it finds damage, it is not a cryptographic hash.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let k1: UInt64 = 0x9E37_79B9_7F4A_7C15, k2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        var a: UInt64 = 1, b: UInt64 = 2, c: UInt64 = 3, d: UInt64 = 4
+        @inline(__always) func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (h ^ (w &* k2)) &* k1
+            return (x << 31) | (x >> 33)
+        }
+        let n = bytes.count, p = bytes.baseAddress
+        var i = 0
+        if let p {
+            while i + 32 <= n {
+                a = mix(a, p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                b = mix(b, p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                c = mix(c, p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+                d = mix(d, p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+                i += 32
+            }
+            while i < n { a = mix(a, UInt64(p.load(fromByteOffset: i, as: UInt8.self)) | 0x100); i += 1 }
+        }
+        return mix(mix(mix(mix(UInt64(n), a), b), c), d)
+    }
+
+    // MARK: Writing
+
+    /// What `write` needs of each record: its partition and cache key.
+    public struct RowSource {
+        public var split: String
+        public var label: String
+        public var key: [UInt8]
+        public init(split: String, label: String, key: [UInt8]) {
+            self.split = split
+            self.label = label
+            self.key = key
+        }
+    }
+
+    /// Writes `vectors` (`records.count × dimension`, record order) as a vector file at `url`:
+    /// to `url.tmp` first, synced, then renamed (and the folder synced). Partitions follow
+    /// `labelOrder` (then first-seen labels), and within a label, splits in first-seen order.
+    public static func write(to url: URL, dimension: Int, records: [RowSource], labelOrder: [String],
+                             vectors: UnsafeBufferPointer<Float>) throws(StoreError) {
+        let n = records.count
+        precondition(vectors.count == n * dimension)
+        // Partitions: labels in order, then splits by first appearance.
+        var labels = labelOrder
+        var splitsByLabel: [String: [String]] = [:]
+        var membersOf: [String: [String: [Int]]] = [:]
+        for (i, r) in records.enumerated() {
+            if !labels.contains(r.label) { labels.append(r.label) }
+            if membersOf[r.label]?[r.split] == nil { splitsByLabel[r.label, default: []].append(r.split) }
+            membersOf[r.label, default: [:]][r.split, default: []].append(i)
+        }
+        var partitions: [Partition] = [], order: [Int] = []
+        order.reserveCapacity(n)
+        for label in labels {
+            for split in splitsByLabel[label] ?? [] {
+                let members = membersOf[label]![split]!
+                partitions.append(Partition(split: split, label: label, firstRow: order.count, rows: members.count))
+                order += members
+            }
+        }
+        var rowOfID = [UInt32](repeating: 0, count: n)
+        for (row, id) in order.enumerated() { rowOfID[id] = UInt32(row) }
+        var norms = [Float](repeating: 0, count: n)
+        for (row, id) in order.enumerated() {
+            let v = vectors.baseAddress! + id * dimension
+            var sum: Float = 0
+            for j in 0..<dimension { sum += v[j] * v[j] }
+            norms[row] = sum.squareRoot()
+        }
+        let keyed = order.enumerated().map { (key: records[$0.element].key, row: UInt32($0.offset)) }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        var keyTable = [UInt8]()
+        keyTable.reserveCapacity(36 * n)
+        for entry in keyed {
+            precondition(entry.key.count == 32)
+            keyTable += entry.key
+            withUnsafeBytes(of: entry.row.littleEndian) { keyTable += $0 }
+        }
+        let idsBytes = order.map { UInt32($0) }.withUnsafeBytes { Array($0) }
+        let rowBytes = rowOfID.withUnsafeBytes { Array($0) }
+        let normBytes = norms.withUnsafeBytes { Array($0) }
+        // Checksums need the final layout: compute the meta sections' bytes with their padding.
+        func padded(_ bytes: [UInt8], to size: Int) -> [UInt8] { bytes + [UInt8](repeating: 0, count: size - bytes.count) }
+        var blocks: [UInt64] = []
+        var rowBuffer = [Float](repeating: 0, count: blockRows * dimension)
+        for b0 in stride(from: 0, to: n, by: blockRows) {
+            let m = min(blockRows, n - b0)
+            for r in 0..<m {
+                let src = vectors.baseAddress! + order[b0 + r] * dimension
+                for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
+            }
+            blocks.append(rowBuffer.withUnsafeBytes { checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) })
+        }
+        // The header's length fixes the offsets, and the meta checksum depends on the padding
+        // between sections: lay out with a provisional header, then check the length held.
+        func header(meta: UInt64) -> [UInt8] {
+            let json = JSONValue.object([
+                ("dimension", .int(dimension)), ("rows", .int(n)), ("blockRows", .int(blockRows)),
+                ("partitions", .array(partitions.map { .object([("split", .string($0.split)), ("label", .string($0.label)),
+                                                                ("first", .int($0.firstRow)), ("rows", .int($0.rows))]) })),
+                ("checksums", .array(blocks.map { .string(hex($0)) })), ("metaChecksum", .string(hex(meta))),
+            ])
+            let text = Array(json.text.utf8)
+            return magic + withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) } + text
+        }
+        let head0 = header(meta: 0)
+        let offsets = Offsets(rows: n, dimension: dimension, headerBytes: head0.count)
+        let meta = padded(idsBytes, to: offsets.rowOfID - offsets.ids) + padded(rowBytes, to: offsets.norms - offsets.rowOfID)
+            + padded(normBytes, to: offsets.keys - offsets.norms) + padded(keyTable, to: offsets.vectors - offsets.keys)
+        let head = header(meta: meta.withUnsafeBytes { checksum($0) })
+        precondition(head.count == head0.count, "hex checksums have a fixed width")
+
+        let temporary = url.appendingPathExtension("tmp")
+        let path = temporary.path
+        func failed(_ what: String) -> StoreError {
+            .corrupt(path: path, reason: "the vector file could not be \(what): \(String(cString: strerror(errno)))")
+        }
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failed("created") }
+        var ok = false
+        defer {
+            close(fd)
+            if !ok { unlink(path) }
+        }
+        func put(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            var done = 0
+            while done < bytes.count {
+                let w = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if w < 0 { if errno == EINTR { continue }; return false }
+                done += w
+            }
+            return true
+        }
+        guard padded(head, to: offsets.ids).withUnsafeBytes(put), meta.withUnsafeBytes(put) else { throw failed("written") }
+        for b0 in stride(from: 0, to: n, by: blockRows) {
+            let m = min(blockRows, n - b0)
+            for r in 0..<m {
+                let src = vectors.baseAddress! + order[b0 + r] * dimension
+                for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
+            }
+            guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("written") }
+        }
+        guard fsync(fd) == 0 else { throw failed("synced") }
+        guard rename(path, url.path) == 0 else { throw failed("renamed into place") }
+        ok = true
+        syncFolder(url.deletingLastPathComponent())
+    }
+
+    static func hex(_ x: UInt64) -> String {
+        let s = String(x, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    static func syncFolder(_ folder: URL) {
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+}
