@@ -98,6 +98,32 @@ import Testing
         #expect((0..<file.rows).map { Int(file.ids[$0]) } == [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13])
     }
 
+    /// A format-1 store (vectors in LMDB's `vectors` database, no vector file) reads, verifies
+    /// and finds its vectors by text; the next commit converts it to a vector file.
+    @Test func aFormatOneStoreReadsAndConvertsAtTheNextCommit() throws {
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
+        let store = try IndexStore(folder: folder)
+        let records = (0..<30).map { IndexRecord(id: UInt32($0), split: "train", label: "\($0 % 2)", textA: "old \($0)", line: $0 + 1) }
+        let vectors = (0..<(30 * 4)).map { Float($0 % 11 + 1) }
+        // Written as format 1 was: an empty build, then every record and vector in LMDB under a
+        // manifest that names no vector file.
+        try store.commit(records: [], vectors: [], keys: [], manifest: manifest(dimension: 4, total: 0))
+        try store.commitOnline(appending: records, vectors: vectors, deleted: [], manifest: manifest(dimension: 4, total: 30), generation: "f")
+        let legacy = try IndexStore(folder: folder)
+        #expect(try legacy.manifest()?.vectorFile == nil)
+        #expect(try legacy.load(dimension: 4).records == records && legacy.load(dimension: 4).vectors == vectors)
+        #expect(try legacy.entryCounts() == (records: 30, vectors: 30))
+        #expect(try legacy.verify(dimension: 4).problems.isEmpty)
+        try legacy.commit(records: records, vectors: vectors, keys: Self.keys(records), manifest: manifest(dimension: 4, total: 30))
+        let converted = try IndexStore(folder: folder)
+        #expect(try converted.manifest()?.vectorFile?.rows == 30)
+        #expect(try converted.load(dimension: 4).vectors == vectors)
+        #expect(try converted.entryCounts() == (records: 30, vectors: 30))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("vectors-") }
+        #expect(files.count == 1, "\(files)")
+    }
+
     /// Damage to the vector file is named: a flipped byte in one block, and a truncated file.
     @Test func aDamagedVectorFileIsNamed() throws {
         let folder = try TemporaryFolder.create("store")
