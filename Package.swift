@@ -62,7 +62,7 @@ let package = Package(
         // Persistent indexes in LMDB: records, vectors, manifest, embedding cache.
         .target(
             name: "ExemplarStore",
-            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarLexical", "CLMDB"]),
+            dependencies: ["ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarLexical", "CLMDB"]),
         // Approximate search through faiss (IVF-Flat, IVF-SQ8, HNSW): the only CFaiss caller.
         .target(
             name: "ExemplarANN",

@@ -153,9 +153,8 @@ public struct ExactIndex: Sendable {
                     var norms = [Float](repeating: 0, count: positions.count)
                     for (row, i) in positions.enumerated() {
                         let from = source.baseAddress! + (i - covered) * dimension
-                        var sum: Float = 0
-                        for j in 0..<dimension { block[row * dimension + j] = from[j]; sum += from[j] * from[j] }
-                        norms[row] = sum.squareRoot()
+                        for j in 0..<dimension { block[row * dimension + j] = from[j] }
+                        norms[row] = Vectors.norm(from, count: dimension)
                     }
                     let rows = OwnedRows(vectors: block, norms: norms, ids: positions.map { records[$0].id })
                     for (row, id) in rows.ids.enumerated() { locations[id] = (rows, row) }
@@ -176,25 +175,25 @@ public struct ExactIndex: Sendable {
         groups = order.map { Group(label: $0, segments: segments[$0] ?? []) }
     }
 
+    /// Where record `id`'s raw vector and its norm live (the vector file or a held block).
+    private func stored(_ id: Int, _ body: (UnsafePointer<Float>, Float) -> Void) {
+        if let base, let row = base.row(ofID: id) { return body(base.vector(row: row), base.norms[row]) }
+        guard let (rows, row) = held[UInt32(id)] else { preconditionFailure("no vector for id \(id)") }
+        rows.vectors.withUnsafeBufferPointer { v in body(v.baseAddress! + row * dimension, rows.norms[row]) }
+    }
+
     /// The L2-normalised vector of record `id` (`Vectors.normalize` of the stored vector).
     public func vector(at id: Int) -> [Float] {
-        var v: [Float]
-        if let base, let row = base.row(ofID: id) {
-            v = base.copyVector(row: row)
-        } else if let (rows, row) = held[UInt32(id)] {
-            v = Array(rows.vectors[(row * dimension)..<((row + 1) * dimension)])
-        } else {
-            preconditionFailure("no vector for id \(id)")
-        }
+        var v = rawVector(at: id)
         Vectors.normalize(&v)
         return v
     }
 
     /// The stored (raw) vector of record `id`.
     public func rawVector(at id: Int) -> [Float] {
-        if let base, let row = base.row(ofID: id) { return base.copyVector(row: row) }
-        let (rows, row) = held[UInt32(id)]!
-        return Array(rows.vectors[(row * dimension)..<((row + 1) * dimension)])
+        var v: [Float] = []
+        stored(id) { p, _ in v = Array(UnsafeBufferPointer(start: p, count: dimension)) }
+        return v
     }
 
     /// Labels in per-class result order.
@@ -249,11 +248,11 @@ public struct ExactIndex: Sendable {
 
     /// Record `id`'s score against the normalised query `q`, as a scan computes it.
     func score(_ q: [Float], id: UInt32) -> Float {
-        let raw = rawVector(at: Int(id))
-        var sum: Float = 0
-        for j in 0..<dimension { sum += raw[j] * raw[j] }
-        return q.withUnsafeBufferPointer { qp in raw.withUnsafeBufferPointer { Vectors.dot(qp.baseAddress!, $0.baseAddress!, dimension) } }
-            / max(sum.squareRoot(), 1e-12)
+        var score: Float = 0
+        q.withUnsafeBufferPointer { qp in
+            stored(Int(id)) { v, norm in score = Vectors.dot(qp.baseAddress!, v, dimension) / max(norm, 1e-12) }
+        }
+        return score
     }
 
     private func normalized(_ query: [Float]) -> [Float] {

@@ -59,6 +59,14 @@ package enum Vectors {
         }
     }
 
+    /// ‖v‖ as `normalize` computes it (before its 1e-12 floor): the float32 square root of the
+    /// squares summed in index order. Stored norms are this, so scores divided by them are
+    /// bit for bit those of normalised vectors' dot products with the same summation.
+    @inlinable
+    package static func norm(_ v: UnsafePointer<Float>, count: Int) -> Float {
+        dotInIndexOrder(v, v, count).squareRoot()
+    }
+
     /// The package's one L2 normalisation: `v / max(‖v‖, 1e-12)`, in place on `v[0..<count]`.
     ///
     /// This is sentence-transformers' `Normalize` module and `util.cos_sim`, i.e.
@@ -70,7 +78,7 @@ package enum Vectors {
     /// measurable: one pass per vector, against a forward pass or a scan of many rows.
     @inlinable
     package static func normalize(_ v: UnsafeMutablePointer<Float>, count: Int) {
-        let norm = max(dotInIndexOrder(v, v, count).squareRoot(), 1e-12)
+        let norm = max(self.norm(v, count: count), 1e-12)
         for i in 0..<count { v[i] /= norm }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// Online changes to a built index: examples appended and deleted while it is served.
 ///
 /// Appended examples get the next ids; their vectors go to the `vectors` database (the build's
-/// `VectorFile` is never rewritten: an edit costs what it changes). A deleted example keeps
+/// `VectorFile` is never rewritten by an edit). A deleted example keeps
 /// its record and vector (ids stay positions: `id == index in load order`) and is listed in
 /// `meta/deleted` with the manifest generation it belongs to; after a rebuild the manifest's
 /// `dataFingerprint` changes, so a stale list is ignored. Each change is one transaction:

@@ -72,7 +72,7 @@ public final class IndexStore: Sendable {
     /// Cached vectors for `keys` (`nil` where not cached), each of `dimension` floats.
     /// A vector is looked up in the current build's vector file first, then in the cache database.
     public func cachedVectors(_ keys: [[UInt8]], dimension: Int) throws(StoreError) -> [[Float]?] {
-        let file = try? manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        let file = try? currentVectorFile()
         return try env.read { txn throws(StoreError) in
             var out: [[Float]?] = []
             out.reserveCapacity(keys.count)
@@ -111,7 +111,7 @@ public final class IndexStore: Sendable {
                        lexical: LexicalIndex? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim && keys.count == records.count)
-        let previous = try? self.manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        let previous = try? currentVectorFile()
         removeStrayVectorFiles(keeping: previous.map { [$0.url.lastPathComponent] } ?? [])
         let name = VectorFile.fileName(tag: UUID().uuidString.lowercased())
         let url = folder.appendingPathComponent(name)
@@ -139,12 +139,9 @@ public final class IndexStore: Sendable {
                 for key in overlap { try txn.delete("cache", key) }
                 // ...and what only the previous file held joins it, for a later build to reuse.
                 if let previous, previous.dimension == dim {
-                    var kept: Set<[UInt8]> = []
-                    previous.forEachKey { key, _ in if file.row(forKey: key) == nil { kept.insert(key) } }
-                    for key in kept.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                        guard let row = previous.row(forKey: key) else { continue }
-                        try txn.put("cache", key, Self.bytes(previous.copyVector(row: row)[...]))
-                    }
+                    var kept: [(key: [UInt8], row: Int)] = []
+                    previous.forEachKey { key, row in if file.row(forKey: key) == nil { kept.append((key, row)) } }
+                    for (key, row) in kept { try txn.put("cache", key, Self.bytes(previous.copyVector(row: row)[...])) }
                 }
                 try writeLexical(lexical, txn)
                 try txn.put("meta", Array("manifest".utf8), json)
@@ -169,6 +166,12 @@ public final class IndexStore: Sendable {
         }
         opened.withLock { $0 = file }
         return file
+    }
+
+    /// The vector file the stored manifest names (nil before the first build and in format 1).
+    public func currentVectorFile() throws(StoreError) -> VectorFile? {
+        guard let manifest = try manifest() else { return nil }
+        return try vectorFile(for: manifest)
     }
 
     /// Removes vector files (and temporary ones) of builds that never committed or were replaced.
@@ -223,7 +226,7 @@ public final class IndexStore: Sendable {
     /// Every record and its raw vector (`records.count × dimension` floats), in id order.
     public func load(dimension: Int) throws(StoreError) -> (records: [IndexRecord], vectors: [Float]) {
         let records = try records()
-        let file = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }
+        let file = try currentVectorFile()
         let covered = min(file?.rows ?? 0, records.count)
         var vectors = [Float]()
         vectors.reserveCapacity(records.count * dimension)
@@ -247,7 +250,7 @@ public final class IndexStore: Sendable {
     /// Embeddings a build can reuse: the current vector file's rows plus the cache's entries
     /// (the two never hold the same text; `commit` moves entries between them).
     public func cacheCount() throws(StoreError) -> Int {
-        let fileRows = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }?.rows ?? 0
+        let fileRows = try currentVectorFile()?.rows ?? 0
         return try fileRows + env.read { txn throws(StoreError) in try txn.count("cache") }
     }
 
@@ -272,7 +275,7 @@ extension IndexStore {
     /// Stored entry counts (records, vectors: the vector file's rows plus LMDB's), from the
     /// file's header and LMDB's own statistics: no value is read.
     public func entryCounts() throws(StoreError) -> (records: Int, vectors: Int) {
-        let fileRows = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) }?.rows ?? 0
+        let fileRows = try currentVectorFile()?.rows ?? 0
         return try env.read { txn throws(StoreError) in (try txn.count("records"), fileRows + (try txn.count("vectors"))) }
     }
 
@@ -295,7 +298,7 @@ extension IndexStore {
         }
         // The vector file: checksums per block of rows, ids and rows consistent, values plausible.
         let file: VectorFile?
-        do { file = try manifest().flatMap { m throws(StoreError) in try vectorFile(for: m) } } catch {
+        do { file = try currentVectorFile() } catch {
             v.problems.append(error.description)
             file = nil
         }
@@ -359,16 +362,17 @@ extension IndexStore {
 }
 
 extension IndexStore {
-    /// Copies every cached vector of `dimension` finite, not-all-zero floats from `other` (its
-    /// cache, and the rows of its vector file whose checksums hold) into this store (in transactions of 10,000), except those under `excluding`; returns how many
-    /// were copied and how many left out.
-    public func copyCache(from other: IndexStore, dimension: Int, excluding: Set<[UInt8]> = []) throws(StoreError) -> (copied: Int, skipped: Int) {
+    /// Copies every vector of `dimension` finite, not-all-zero floats from `other` into this
+    /// store's cache (in transactions of 10,000): its cache's entries, and its vector file's rows
+    /// whose block checksum holds (or, in a damaged block, whose norm still matches); returns
+    /// how many were copied and how many left out.
+    public func copyCache(from other: IndexStore, dimension: Int) throws(StoreError) -> (copied: Int, skipped: Int) {
         var batch: [(key: [UInt8], vector: [Float])] = []
         var copied = 0, skipped = 0
         var pending: [[(key: [UInt8], vector: [Float])]] = []
         try other.env.read { txn throws(StoreError) in
             try txn.forEach("cache") { key, value throws(StoreError) in
-                guard key.count == 32, value.count == dimension * 4, !excluding.contains(Array(key)) else { skipped += 1; return }
+                guard key.count == 32, value.count == dimension * 4 else { skipped += 1; return }
                 let vector = (0..<dimension).map { value.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
                 guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
                 batch.append((Array(key), vector))
@@ -377,14 +381,14 @@ extension IndexStore {
         }
         // The other store's vector file: rows of blocks whose checksum holds, and in a damaged
         // block the rows whose norm still matches, when its keys and norms do.
-        if let file = try? other.manifest().flatMap({ m throws(StoreError) in try other.vectorFile(for: m) }), file.dimension == dimension {
+        if let file = try? other.currentVectorFile(), file.dimension == dimension {
             let damage = file.damagedBlocks()
             if damage.metaDamaged {
                 skipped += file.rows
             } else {
                 let bad = Set(damage.blocks)
                 file.forEachKey { key, row in
-                    guard !bad.contains(row / VectorFile.blockRows) || file.normHolds(row: row), !excluding.contains(key) else {
+                    guard !bad.contains(row / VectorFile.blockRows) || file.normHolds(row: row) else {
                         skipped += 1
                         return
                     }

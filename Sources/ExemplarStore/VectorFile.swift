@@ -1,4 +1,5 @@
 import ExemplarJSON
+import ExemplarKernels
 import Foundation
 
 /// One build's vectors, the only stored copy of them, laid out for search and memory-mapped.
@@ -210,10 +211,8 @@ public final class VectorFile: @unchecked Sendable {
     /// per-row check that lets a damaged block's intact rows be salvaged. A flip in a low
     /// mantissa bit can pass it; such a vector differs from the written one by about 1e-7.
     public func normHolds(row: Int) -> Bool {
-        let v = vector(row: row)
-        var sum: Float = 0
-        for j in 0..<dimension { sum += v[j] * v[j] }
-        return sum.squareRoot().bitPattern == norms[row].bitPattern && sum > 0
+        let norm = Vectors.norm(vector(row: row), count: dimension)
+        return norm.bitPattern == norms[row].bitPattern && norm > 0
     }
 
     func blockBytes(_ b: Int) -> UnsafeRawBufferPointer {
@@ -291,10 +290,7 @@ public final class VectorFile: @unchecked Sendable {
         for (row, id) in order.enumerated() { rowOfID[id] = UInt32(row) }
         var norms = [Float](repeating: 0, count: n)
         for (row, id) in order.enumerated() {
-            let v = vectors.baseAddress! + id * dimension
-            var sum: Float = 0
-            for j in 0..<dimension { sum += v[j] * v[j] }
-            norms[row] = sum.squareRoot()
+            norms[row] = Vectors.norm(vectors.baseAddress! + id * dimension, count: dimension)
         }
         let keyed = order.enumerated().map { (key: records[$0.element].key, row: UInt32($0.offset)) }
             .sorted { $0.key.lexicographicallyPrecedes($1.key) }
