@@ -10,11 +10,12 @@ import Synchronization
 /// and every vector of a format-1 index), `cache` (SHA-256 of model and text → float32 ×
 /// dimension: vectors of texts the current build does not hold). Beside them, the build's
 /// `VectorFile` (named by the manifest) holds each built record's vector, its only copy.
-/// A build writes cache batches as it goes, each in its own transaction, then writes its
-/// vector file, then replaces records, manifest and the cache's overlap with the file in one
-/// transaction: a build killed at any moment leaves the previous complete index (flagged as
-/// having an interrupted build) plus every cached vector committed so far, from which the next
-/// build resumes; an unreferenced vector file it left is removed by the next build.
+/// A build appends what it embeds to `PendingCache` (`pending-cache.bin`) chunk by chunk, then
+/// writes its vector file, then replaces records, manifest and the cache's overlap with the
+/// file in one transaction and deletes the pending file: a build killed at any moment leaves
+/// the previous complete index (flagged as having an interrupted build) plus every chunk
+/// appended so far, from which the next build resumes; an unreferenced vector file it left is
+/// removed by the next build.
 ///
 /// Threading: safe to share; see `LMDBEnvironment` for LMDB's rules.
 public final class IndexStore: Sendable {
@@ -22,6 +23,10 @@ public final class IndexStore: Sendable {
     let env: LMDBEnvironment
     /// The last vector file opened, kept mapped while its manifest is the stored one.
     private let opened = Mutex<VectorFile?>(nil)
+    /// Whether this process has checked the pending cache's tail since its last commit (the
+    /// first append cuts off a torn entry a killed build left).
+    private let pendingChecked = Mutex<Bool>(false)
+    var pending: PendingCache { PendingCache(folder: folder) }
 
     /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
     /// bytes and doubles whenever a write fills it.
@@ -70,15 +75,22 @@ public final class IndexStore: Sendable {
     }
 
     /// Cached vectors for `keys` (`nil` where not cached), each of `dimension` floats.
-    /// A vector is looked up in the current build's vector file first, then in the cache database.
+    /// A vector is looked up in the current build's vector file first, then in the pending
+    /// cache an interrupted build left, then in the cache database.
     public func cachedVectors(_ keys: [[UInt8]], dimension: Int) throws(StoreError) -> [[Float]?] {
         let file = try? currentVectorFile()
+        var pendingVectors: [[UInt8]: [Float]] = [:]
+        for entry in pending.read().entries where entry.vector.count == dimension { pendingVectors[entry.key] = entry.vector }
         return try env.read { txn throws(StoreError) in
             var out: [[Float]?] = []
             out.reserveCapacity(keys.count)
             for key in keys {
                 if let file, file.dimension == dimension, let row = file.row(forKey: key) {
                     out.append(file.copyVector(row: row))
+                    continue
+                }
+                if let vector = pendingVectors[key] {
+                    out.append(vector)
                     continue
                 }
                 out.append(try txn.withValue("cache", key) { bytes -> [Float]? in
@@ -90,12 +102,14 @@ public final class IndexStore: Sendable {
         }
     }
 
-    /// Adds vectors to the cache in one committed transaction.
+    /// Adds vectors to the build's pending cache, appended and synced before it returns (the
+    /// next `commit` moves them into its vector file or the cache database).
     public func cache(_ entries: [(key: [UInt8], vector: ArraySlice<Float>)]) throws(StoreError) {
-        try env.write { txn throws(StoreError) in
-            for entry in entries {
-                try txn.put("cache", entry.key, Self.bytes(entry.vector))
-            }
+        guard !readOnly else { throw .readOnly(path: folder.path) }
+        guard !entries.isEmpty else { return }
+        try pendingChecked.withLock { (checked: inout Bool) throws(StoreError) in
+            try pending.append(entries, truncatingTo: checked ? nil : pending.read().intactLength)
+            checked = true
         }
     }
 
@@ -104,7 +118,8 @@ public final class IndexStore: Sendable {
     /// record's cache key: they are written as a new `VectorFile` (synced and renamed into place
     /// first), then one transaction writes the records, the manifest naming the file, moves
     /// the cache's copies of the file's vectors out of the cache and the previous file's
-    /// vectors the new one lacks into it. The previous file is removed after the commit.
+    /// vectors the new one lacks into it, with the pending cache's entries the file lacks.
+    /// The previous file and the pending cache are removed after the commit.
     /// With `lexical` (the records' postings, document ids = record ids), the lexicon and
     /// postings are replaced in the same transaction.
     public func commit(records: [IndexRecord], vectors: [Float], keys: [[UInt8]], manifest: Manifest,
@@ -120,6 +135,7 @@ public final class IndexStore: Sendable {
                                  labelOrder: manifest.labels, vectors: v)
         }
         let file = try VectorFile(url: url)
+        let pendingEntries = pending.read().entries
         var manifest = manifest
         manifest.vectorFile = .init(name: name, rows: records.count)
         let json = Array(manifest.json.text.utf8)
@@ -143,6 +159,10 @@ public final class IndexStore: Sendable {
                     previous.forEachKey { key, row in if file.row(forKey: key) == nil { kept.append((key, row)) } }
                     for (key, row) in kept { try txn.put("cache", key, Self.bytes(previous.copyVector(row: row)[...])) }
                 }
+                // Embedded for this build but not in it (the data changed since a killed build).
+                for entry in pendingEntries where entry.vector.count != dim || file.row(forKey: entry.key) == nil {
+                    try txn.put("cache", entry.key, Self.bytes(entry.vector[...]))
+                }
                 try writeLexical(lexical, txn)
                 try txn.put("meta", Array("manifest".utf8), json)
                 try txn.delete("meta", Array("state".utf8))
@@ -153,6 +173,10 @@ public final class IndexStore: Sendable {
         }
         opened.withLock { $0 = file }
         if let previous { unlink(previous.url.path) }
+        pendingChecked.withLock { checked in
+            pending.remove()
+            checked = false
+        }
     }
 
     /// The vector file `manifest` names (nil for a format-1 manifest, whose vectors are in LMDB);
@@ -247,16 +271,19 @@ public final class IndexStore: Sendable {
         floats.withUnsafeBytes { Array($0) }
     }
 
-    /// Embeddings a build can reuse: the current vector file's rows plus the cache's entries
-    /// (the two never hold the same text; `commit` moves entries between them).
+    /// Embeddings a build can reuse: the current vector file's rows, the cache's entries and
+    /// the pending cache's entries the file lacks (`commit` moves entries between them, so the
+    /// file and the cache never hold the same text).
     public func cacheCount() throws(StoreError) -> Int {
-        let fileRows = try currentVectorFile()?.rows ?? 0
-        return try fileRows + env.read { txn throws(StoreError) in try txn.count("cache") }
+        let file = try currentVectorFile()
+        let pendingOnly = Set(pending.read().entries.lazy.filter { file?.row(forKey: $0.key) == nil }.map(\.key)).count
+        return try (file?.rows ?? 0) + pendingOnly + env.read { txn throws(StoreError) in try txn.count("cache") }
     }
 
-    /// Bytes the index occupies on disk: LMDB's file and the vector files.
+    /// Bytes the index occupies on disk: LMDB's file, the vector files and the pending cache.
     public func sizeOnDisk() -> Int {
-        let names = ["data.mdb"] + ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("vectors-") }
+        let names = ["data.mdb"] + ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasPrefix("vectors-") || $0 == PendingCache.fileName }
         return names.reduce(0) { total, name in
             total + ((try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
         }
@@ -345,6 +372,7 @@ extension IndexStore {
                 v.cached += 1
             }
         }
+        v.cached += pending.read().entries.count
         return v
     }
 
@@ -369,15 +397,22 @@ extension IndexStore {
     public func copyCache(from other: IndexStore, dimension: Int) throws(StoreError) -> (copied: Int, skipped: Int) {
         var batch: [(key: [UInt8], vector: [Float])] = []
         var copied = 0, skipped = 0
-        var pending: [[(key: [UInt8], vector: [Float])]] = []
+        var chunks: [[(key: [UInt8], vector: [Float])]] = []
         try other.env.read { txn throws(StoreError) in
             try txn.forEach("cache") { key, value throws(StoreError) in
                 guard key.count == 32, value.count == dimension * 4 else { skipped += 1; return }
                 let vector = (0..<dimension).map { value.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
                 guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
                 batch.append((Array(key), vector))
-                if batch.count == 10_000 { pending.append(batch); batch.removeAll(keepingCapacity: true) }
+                if batch.count == 10_000 { chunks.append(batch); batch.removeAll(keepingCapacity: true) }
             }
+        }
+        // What the other store's interrupted build had embedded (each entry checksummed).
+        for entry in other.pending.read().entries {
+            guard entry.vector.count == dimension, entry.vector.allSatisfy(\.isFinite),
+                  entry.vector.contains(where: { $0 != 0 }) else { skipped += 1; continue }
+            batch.append(entry)
+            if batch.count == 10_000 { chunks.append(batch); batch.removeAll(keepingCapacity: true) }
         }
         // The other store's vector file: rows of blocks whose checksum holds, and in a damaged
         // block the rows whose norm still matches, when its keys and norms do.
@@ -395,12 +430,12 @@ extension IndexStore {
                     let vector = file.copyVector(row: row)
                     guard vector.allSatisfy(\.isFinite), vector.contains(where: { $0 != 0 }) else { skipped += 1; return }
                     batch.append((key, vector))
-                    if batch.count == 10_000 { pending.append(batch); batch.removeAll(keepingCapacity: true) }
+                    if batch.count == 10_000 { chunks.append(batch); batch.removeAll(keepingCapacity: true) }
                 }
             }
         }
-        pending.append(batch)
-        for chunk in pending where !chunk.isEmpty {
+        chunks.append(batch)
+        for chunk in chunks where !chunk.isEmpty {
             try cache(chunk.map { ($0.key, $0.vector[...]) })
             copied += chunk.count
         }

@@ -7,6 +7,8 @@ public enum StoreError: ExemplarError, Equatable {
     case lmdb(path: String, operation: String, message: String)
     /// The memory map is full (handled inside `LMDBEnvironment.write` by growing it).
     case mapFull
+    /// A file of the index could not be written (disk full, permissions): nothing is damaged.
+    case io(path: String, operation: String, message: String)
     /// The stored data is not what this version writes.
     case corrupt(path: String, reason: String)
     /// An online edit was made against a state of the index that is no longer the stored one
@@ -33,12 +35,31 @@ public enum StoreError: ExemplarError, Equatable {
         }
     }
 
+    /// `text` (the system's message for `code`) with what to do for the errors a write meets.
+    static func systemMessage(_ code: Int32, text: String) -> String {
+        switch code {
+        case ENOSPC: return text + " (the disk is full; free space and run again: the previous state of the index is kept)"
+        case EFBIG: return text + " (the file size limit, ulimit -f, is reached; raise it and run again: the previous state is kept)"
+        case EIO: return text + " (an I/O error: check the disk)"
+        case EDQUOT: return text + " (the disk quota is exceeded)"
+        default: return text
+        }
+    }
+
+    /// `systemMessage` for the current `errno`.
+    static func errnoMessage() -> String {
+        let code = errno
+        return systemMessage(code, text: String(cString: strerror(code)))
+    }
+
     public var description: String {
         switch self {
         case .lmdb(let path, let operation, let message):
             return "\(path): LMDB could not \(operation): \(message)"
         case .mapFull:
             return "LMDB map full"
+        case .io(let path, let operation, let message):
+            return "\(path): could not \(operation): \(message)"
         case .corrupt(let path, let reason):
             return "\(path): index data is damaged (\(reason)); rebuild it with 'exemplar build \((path as NSString).deletingLastPathComponent) --rebuild' (the cached vectors that read back are reused)"
         case .staleGeneration(let path):

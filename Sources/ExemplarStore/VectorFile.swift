@@ -338,11 +338,11 @@ public final class VectorFile: @unchecked Sendable {
         let temporary = url.appendingPathExtension("tmp")
         let path = temporary.path
         func failed(_ what: String) -> StoreError {
-            .corrupt(path: path, reason: "the vector file could not be \(what): \(String(cString: strerror(errno)))")
+            .io(path: path, operation: "\(what) the vector file", message: StoreError.errnoMessage())
         }
         unlink(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failed("created") }
+        guard fd >= 0 else { throw failed("create") }
         var ok = false
         defer {
             close(fd)
@@ -357,17 +357,17 @@ public final class VectorFile: @unchecked Sendable {
             }
             return true
         }
-        guard padded(head, to: offsets.ids).withUnsafeBytes(put), meta.withUnsafeBytes(put) else { throw failed("written") }
+        guard padded(head, to: offsets.ids).withUnsafeBytes(put), meta.withUnsafeBytes(put) else { throw failed("write") }
         for b0 in stride(from: 0, to: n, by: blockRows) {
             let m = min(blockRows, n - b0)
             for r in 0..<m {
                 let src = vectors.baseAddress! + order[b0 + r] * dimension
                 for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
             }
-            guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("written") }
+            guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("write") }
         }
-        guard fsync(fd) == 0 else { throw failed("synced") }
-        guard rename(path, url.path) == 0 else { throw failed("renamed into place") }
+        guard fsync(fd) == 0 else { throw failed("sync") }
+        guard rename(path, url.path) == 0 else { throw failed("rename into place") }
         ok = true
         syncFolder(url.deletingLastPathComponent())
     }

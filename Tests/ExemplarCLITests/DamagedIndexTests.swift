@@ -95,7 +95,8 @@ import Testing
         for damage in ["truncate", "zeros"] {
             var bytes = try Data(contentsOf: file)
             if damage == "truncate" { bytes = bytes.prefix(bytes.count / 2) } else {
-                bytes.replaceSubrange((bytes.count / 3)..<(bytes.count / 3 + (1 << 20)), with: Data(count: 1 << 20))
+                let n = min(1 << 20, bytes.count / 3)
+                bytes.replaceSubrange((bytes.count / 3)..<(bytes.count / 3 + n), with: Data(count: n))
             }
             try bytes.write(to: file)
             let again = try cli.run(["build", index.path, "--rebuild", "--model", tiny, "--threads", "1"])

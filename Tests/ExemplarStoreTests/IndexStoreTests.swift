@@ -62,6 +62,50 @@ import Testing
         #expect(try reopened.verify(dimension: 8).problems.isEmpty)
     }
 
+    /// What a build embeds goes to the pending file, not LMDB: a torn tail (a killed append)
+    /// hides nothing appended after it, and the commit takes the entries and deletes the file.
+    @Test func thePendingCacheSurvivesATornAppendAndLeavesWithTheCommit() throws {
+        let folder = try TemporaryFolder.create("store")
+        defer { TemporaryFolder.remove(folder) }
+        let records = (0..<30).map { IndexRecord(id: UInt32($0), split: "train", label: "\($0 % 2)", textA: "text \($0)", line: $0 + 1) }
+        let keys = Self.keys(records)
+        let vectors = (0..<(30 * 4)).map { Float($0 % 7) + 0.25 }
+        let pendingURL = folder.appendingPathComponent(PendingCache.fileName)
+        do {
+            let store = try IndexStore(folder: folder)
+            try store.markBuilding()
+            try store.cache((0..<10).map { (keys[$0], vectors[($0 * 4)..<(($0 + 1) * 4)]) })
+        }
+        // A kill in the middle of the second chunk: part of an entry at the end.
+        let handle = try FileHandle(forWritingTo: pendingURL)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([4, 0, 0, 0]) + Data(keys[10]) + Data(count: 9))
+        try handle.close()
+        let store = try IndexStore(folder: folder)
+        #expect(try store.hasInterruptedBuild() && store.cacheCount() == 10)
+        let found = try store.cachedVectors(keys, dimension: 4)
+        #expect(found.prefix(10).map { $0 != nil } == Array(repeating: true, count: 10) && found[10...].allSatisfy { $0 == nil })
+        #expect(found[3] == Array(vectors[12..<16]))
+        // The resumed build appends after the intact entries.
+        try store.cache((10..<20).map { (keys[$0], vectors[($0 * 4)..<(($0 + 1) * 4)]) })
+        #expect(try IndexStore(folder: folder, readOnly: true).cacheCount() == 20)
+        // Two entries of texts the build no longer has stay reusable, in the cache database.
+        let gone = [IndexStore.cacheKey(modelHash: "h", text: "removed 1"), IndexStore.cacheKey(modelHash: "h", text: "removed 2")]
+        try store.cache(gone.map { ($0, [1, 2, 3, 4][...]) })
+        let sizeBefore = try #require(try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int)
+        try store.commit(records: records, vectors: vectors, keys: keys, manifest: manifest(dimension: 4, total: 30))
+        #expect(!FileManager.default.fileExists(atPath: pendingURL.path))
+        #expect(try store.cacheCount() == 30 + 2 && !store.hasInterruptedBuild())
+        #expect(try store.cachedVectors(gone, dimension: 4) == [[1, 2, 3, 4], [1, 2, 3, 4]])
+        #expect(try store.verify(dimension: 4).problems.isEmpty)
+        let sizeAfter = try #require(try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("data.mdb").path)[.size] as? Int)
+        #expect(sizeAfter <= sizeBefore + 64 * 1024)
+        // A store opened read-only does not write one.
+        #expect(throws: StoreError.readOnly(path: folder.path)) {
+            try IndexStore(folder: folder, readOnly: true).cache([(keys[0], vectors[0..<4])])
+        }
+    }
+
     static func keys(_ records: [IndexRecord]) -> [[UInt8]] {
         records.map { IndexStore.cacheKey(modelHash: "h", text: $0.textA + ($0.textB.map { " " + $0 } ?? "")) }
     }

@@ -157,14 +157,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     /// LMDB's message for `rc`, with what to do for the system errors a write meets.
     fileprivate static func message(_ rc: Int32) -> String {
-        let text = String(cString: mdb_strerror(rc))
-        switch rc {
-        case ENOSPC: return text + " (the disk is full; free space and run again: the previous state of the index is kept)"
-        case EFBIG: return text + " (the file size limit, ulimit -f, is reached; raise it and run again: the previous state is kept)"
-        case EIO: return text + " (an I/O error: check the disk)"
-        case EDQUOT: return text + " (the disk quota is exceeded)"
-        default: return text
-        }
+        StoreError.systemMessage(rc, text: String(cString: mdb_strerror(rc)))
     }
 
     /// Runs `body` in a read-only transaction.
