@@ -115,7 +115,7 @@ let package = Package(
             dependencies: ["ExemplarTestSupport", "ExemplarStore", "ExemplarCore", "ExemplarEncoder", "ExemplarJSON"]),
         .testTarget(
             name: "ExemplarIndexTests",
-            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore", "ExemplarLexical"]),
+            dependencies: ["ExemplarTestSupport", "ExemplarIndex", "ExemplarEncoder", "ExemplarStore", "ExemplarLexical", "ExemplarKernels"]),
         .testTarget(
             name: "ExemplarDataTests",
             dependencies: ["ExemplarTestSupport", "ExemplarData"]),

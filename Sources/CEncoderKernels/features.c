@@ -18,6 +18,7 @@ int ek_cpu_features(void) {
         f |= EK_AVX512;
         if (__builtin_cpu_supports("avx512vnni")) f |= EK_AVX512_VNNI;
     }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= EK_AVX2;
     return f;
 #else
     return 0;

@@ -8,6 +8,7 @@
 #define EK_X86 1
 #include <immintrin.h>
 #define EK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define EK_AVX2_TARGET __attribute__((target("avx2,fma")))
 #define EK_VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx512vnni")))
 #else
 #define EK_X86 0

@@ -128,8 +128,9 @@ public struct SentenceEncoder: Sendable {
     /// out `promptTokens[s]` tokens of sequence `s` when the model's `include_prompt` is false;
     /// default `settings.promptTokens` each), Dense modules, Normalize, then the first
     /// `settings.dimension` components (normalised again when the model normalises).
-    public func embed(tokenized batch: [[Int32]], promptTokens: [Int]? = nil) -> [[Float]] {
-        let (hidden, offsets) = model.forward(batch)
+    /// `threads`: cores the dense layers may split their outputs across (one batch, one caller).
+    public func embed(tokenized batch: [[Int32]], promptTokens: [Int]? = nil, threads: Int = 1) -> [[Float]] {
+        let (hidden, offsets) = model.forward(batch, threads: threads)
         let h = model.config.hiddenSize, pooled = h * pooling.modeCount
         var rows = [Float](repeating: 0, count: batch.count * pooled)
         hidden.withUnsafeBufferPointer { hb in
@@ -181,7 +182,10 @@ public struct SentenceEncoder: Sendable {
         }
         let batches = contiguous
         let workers = max(1, min(threads, batches.count))
-        BLAS.setThreads(max(1, threads / workers))
+        // Packed dense layers split across the threads themselves (`forward(threads:)`), and the
+        // only sgemm calls left are attention's tiny per-head products: OpenBLAS threads would
+        // only spin there, taking the core from the next request's search.
+        BLAS.setThreads(model.packed != nil ? 1 : max(1, threads / workers))
 
         let output = Mutex([Float](repeating: 0, count: ids.count * dim))
         let next = Atomic<Int>(0)
@@ -190,7 +194,8 @@ public struct SentenceEncoder: Sendable {
             while true {
                 let b = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard b < batches.count else { return }
-                let vectors = embed(tokenized: batches[b].map { ids[$0] }, promptTokens: promptTokens.map { p in batches[b].map { p[$0] } })
+                let vectors = embed(tokenized: batches[b].map { ids[$0] }, promptTokens: promptTokens.map { p in batches[b].map { p[$0] } },
+                                    threads: max(1, threads / workers))
                 output.withLock { out in
                     for (row, index) in batches[b].enumerated() {
                         out.replaceSubrange((index * dim)..<((index + 1) * dim), with: vectors[row])

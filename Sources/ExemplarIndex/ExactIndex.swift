@@ -68,6 +68,9 @@ public struct ExactIndex: Sendable {
         let ids: UnsafePointer<UInt32>
         let vectors: UnsafePointer<Float>
         let norms: UnsafePointer<Float>
+        /// The rows' int8 codes and their per-dimension scales (`RowCodes`), when the vector file has them.
+        var codes: UnsafePointer<Int8>? = nil
+        var scales: UnsafePointer<Float>? = nil
         let owner: AnyObject
 
         /// The first row whose id is `id` or above.
@@ -129,11 +132,12 @@ public struct ExactIndex: Sendable {
         var order = labelOrder ?? []
         var segments: [String: [Segment]] = [:]
         if let base {
-            for p in base.partitions {
+            for (i, p) in base.partitions.enumerated() {
                 if !order.contains(p.label) { order.append(p.label) }
                 segments[p.label, default: []].append(Segment(
                     split: p.split, count: p.rows, ids: base.ids + p.firstRow, vectors: base.vector(row: p.firstRow),
-                    norms: base.norms + p.firstRow, owner: base))
+                    norms: base.norms + p.firstRow, codes: base.codes.map { $0 + p.firstRow * dimension },
+                    scales: base.codeScales(partition: i), owner: base))
             }
         }
         // Held rows, per (label, split) in first-seen order.
@@ -272,7 +276,7 @@ public struct ExactIndex: Sendable {
     }
 
     /// Top-k of one group's rows (those with ids from `from` on), rows split across `threads`
-    /// workers when there are many.
+    /// workers when there are many. Segments with int8 codes are read through them (`scanCoded`).
     private func scan(_ group: Group, query: [Float], k: Int, filter: SearchFilter, threads: Int, from: UInt32 = 0) -> TopK {
         var top = TopK(k: k)
         let dim = dimension, excluding = filter.excluding
@@ -288,6 +292,11 @@ public struct ExactIndex: Sendable {
                 query.withUnsafeBufferPointer { qp in
                     var row = first + w * chunk
                     let end = first + min(n, (w + 1) * chunk)
+                    if let codes = segment.codes, let scales = segment.scales, end - row >= Self.codedScanRows {
+                        mine = Self.scanCoded(segment, codes: codes, scales: scales, query: qp.baseAddress!, rows: row..<end,
+                                              k: k, dimension: dim, excluding: excluding)
+                        return
+                    }
                     while row < end {
                         let score = segment.score(qp.baseAddress!, row: row, dimension: dim)
                         if mine.admits(score) {
@@ -300,6 +309,45 @@ public struct ExactIndex: Sendable {
                 partial.withLock { $0[w] = mine }
             }
             for p in partial.withLock({ $0 }) { top.merge(p) }
+        }
+        return top
+    }
+
+    /// Rows below which a scan reads float32 vectors directly (the codes' second pass costs more than it saves).
+    static let codedScanRows = 512
+
+    /// Top-k of `rows` of `segment`, exactly as a float32 scan finds them, reading the int8
+    /// codes first: each block of rows gets code scores `a` (within `bound` of the true
+    /// cosine, `RowCodes.weights`); a row can be in the top-k only if `a + bound` reaches the
+    /// k-th best `a − bound` seen so far, and only those rows are rescored from their float32
+    /// vectors (the same `Segment.score` a plain scan uses, so the same bits and tie order).
+    static func scanCoded(_ segment: Segment, codes: UnsafePointer<Int8>, scales: UnsafePointer<Float>, query: UnsafePointer<Float>,
+                          rows: Range<Int>, k: Int, dimension dim: Int, excluding: Set<UInt32>) -> TopK {
+        var top = TopK(k: k), approximate = TopK(k: k)
+        guard k > 0 else { return top }
+        let block = 1024
+        var weights = [Float](repeating: 0, count: dim), scores = [Float](repeating: 0, count: block)
+        weights.withUnsafeMutableBufferPointer { w in
+            scores.withUnsafeMutableBufferPointer { a in
+                let bound = RowCodes.weights(query: query, scales: scales, dimension: dim, into: w.baseAddress!)
+                var row = rows.lowerBound
+                while row < rows.upperBound {
+                    let m = min(block, rows.upperBound - row)
+                    RowCodes.scores(codes + row * dim, rows: m, dimension: dim, weights: w.baseAddress!, into: a.baseAddress!)
+                    for j in 0..<m where approximate.admits(a[j]) {
+                        let id = segment.ids[row + j]
+                        if excluding.isEmpty || !excluding.contains(id) { approximate.insert(score: a[j], id: id) }
+                    }
+                    let threshold = approximate.items.count < k ? -Float.infinity : approximate.items[k - 1].score - 2 * bound
+                    for j in 0..<m where a[j] >= threshold {
+                        let id = segment.ids[row + j]
+                        guard excluding.isEmpty || !excluding.contains(id) else { continue }
+                        let score = segment.score(query, row: row + j, dimension: dim)
+                        if top.admits(score) { top.insert(score: score, id: id) }
+                    }
+                    row += m
+                }
+            }
         }
         return top
     }

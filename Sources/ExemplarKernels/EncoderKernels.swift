@@ -1,4 +1,5 @@
 internal import CEncoderKernels
+import Dispatch
 
 /// The encoder's own C kernels (the `CEncoderKernels` target; no other Swift file calls it):
 /// fused attention, residual + LayerNorm, GELU and the int8 GEMM (`Int8Linear`).
@@ -22,8 +23,13 @@ package enum EncoderKernels {
     /// needs a multiple of 16, and an optimised build); elsewhere per-head sgemm calls are.
     package static func fusedAttention(headSize: Int) -> Bool { hasAVX512 && isOptimized && headSize % 16 == 0 }
 
-    /// Whether `PackedLinear` is faster than OpenBLAS's sgemm here (AVX-512, optimised build).
-    package static var packedLinearIsFaster: Bool { hasAVX512 && isOptimized }
+    /// Whether this CPU runs the AVX2 bodies (avx2 and fma) of `PackedLinear` and `RowCodes.scores`.
+    package static let hasAVX2 = ek_cpu_features() & EK_AVX2 != 0
+
+    /// Whether `PackedLinear` is faster than OpenBLAS's sgemm here (AVX-512 or AVX2, optimised
+    /// build): OpenBLAS packs the weights again at every call, which costs most at the few rows
+    /// of one short request.
+    package static var packedLinearIsFaster: Bool { (hasAVX512 || hasAVX2) && isOptimized }
 
     /// Floats of 64-byte-aligned scratch `attention` needs for `count` tokens.
     package static func attentionScratch(count: Int, headSize: Int) -> Int {
@@ -56,6 +62,13 @@ package enum EncoderKernels {
     /// rational approximation, within a few ulp of `erff`).
     package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, portable: Bool = false) {
         if portable { ek_gelu_portable(x, count) } else { ek_gelu(x, count) }
+    }
+
+    /// `out[r] = Σ_i codes[r·dimension + i] · weights[i]` in float32 (`RowCodes.scores`).
+    package static func int8Scores(_ codes: UnsafePointer<Int8>, rows: Int, dimension: Int, weights: UnsafePointer<Float>,
+                                   into out: UnsafeMutablePointer<Float>, portable: Bool = false) {
+        if portable { ek_s8_scores_portable(codes, Int32(rows), Int32(dimension), weights, out) }
+        else { ek_s8_scores(codes, Int32(rows), Int32(dimension), weights, out) }
     }
 }
 
@@ -129,12 +142,35 @@ package struct PackedLinear: Sendable {
     }
 
     /// `output[rows, out]` (row stride `outputStride`, default out) `= input[rows, in] · Wᵀ + bias`.
+    /// With `threads` > 1 and enough work, the output columns are split across that many
+    /// threads (whole blocks of 16 each, so every value is computed exactly as on one thread).
     package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
-                       outputStride: Int? = nil, portable: Bool = false) {
+                       outputStride: Int? = nil, portable: Bool = false, threads: Int = 1) {
         guard rows > 0 else { return }
         let gemm = portable ? ek_f32_gemm_portable : ek_f32_gemm
-        gemm(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), packed, bias, Int32(outFeatures),
-             output, Int32(outputStride ?? outFeatures))
+        let stride = outputStride ?? outFeatures, blocks = (outFeatures + 15) / 16
+        // Below about a million multiply-adds a second thread costs more than it saves.
+        let parts = rows * outFeatures * inFeatures >= 1 << 20 ? min(threads, blocks / 4) : 1
+        guard parts > 1 else {
+            gemm(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), packed, bias, Int32(outFeatures), output, Int32(stride))
+            return
+        }
+        let perPart = 16 * ((blocks + parts - 1) / parts), n = outFeatures, k = inFeatures
+        let packed = packed, bias = bias
+        // The caller's buffers outlive the call and each part writes only its own columns:
+        // their addresses cross to the worker threads as integers.
+        let from = Int(bitPattern: input), to = Int(bitPattern: output)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let c0 = part * perPart, columns = min(n - c0, perPart)
+            guard columns > 0, let input = UnsafePointer<Float>(bitPattern: from),
+                  let output = UnsafeMutablePointer<Float>(bitPattern: to) else { return }
+            packed.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    gemm(input, Int32(rows), Int32(k), Int32(k), w.baseAddress! + c0 * k, b.baseAddress! + c0,
+                         Int32(columns), output + c0, Int32(stride))
+                }
+            }
+        }
     }
 }
 

@@ -100,9 +100,10 @@ extension Service {
         }
         let exact = snapshot.index.exact
         let results: [JSONValue] = zip(texts, queries).map { text, query in
-            // Search on this request's thread with the SIMD scan: BLAS threads belong to the worker.
-            let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 1, method: method)
-                : [("", exact.search(query, k: k, filter: filter, threads: 1, method: method))]
+            // The SIMD scan on this request's thread and one more (large partitions only; no
+            // sgemm, so the worker's BLAS threads are not touched).
+            let groups = perClass ? exact.searchPerClass(query, k: k, filter: filter, threads: 2, method: method)
+                : [("", exact.search(query, k: k, filter: filter, threads: 2, method: method))]
             return SearchJSON.result(query: text, groups: groups, perClass: perClass, records: snapshot.index.records)
         }
         if field == "text" || field == "vector" { return .json(results[0]) }

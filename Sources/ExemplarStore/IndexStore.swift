@@ -337,6 +337,7 @@ extension IndexStore {
                 note("the vector file's rows \(first)..<\(first + ids.count) are damaged (records \(Self.ranges(ids.sorted())))")
             }
             if damage.metaDamaged { note("the vector file's ids, norms or cache keys are damaged") }
+            if damage.codesDamaged { note("the vector file's int8 codes (the search's prefilter) are damaged") }
             for row in 0..<file.rows {
                 let id = Int(file.ids[row])
                 if file.row(ofID: id) != row { note("the vector file's row \(row) and record \(id) do not point at each other") }

@@ -16,9 +16,14 @@ import Foundation
 /// | `norms` | Float per row: ‖v‖ as `Vectors.normalize` computes it (squares summed in index order) |
 /// | `keys` | (cache key: 32 bytes, row: UInt32) per row, sorted by key: the embedding cache's view of the rows |
 /// | `vectors` | Float × dimension per row, as the encoder gave them (not normalised) |
+/// | `scales` | (files with `codes: int8`) Float × dimension per partition: `max |u_i| / 127` over its unit vectors `u` |
+/// | `codes` | (files with `codes: int8`) Int8 × dimension per row: `round(u_i / scale_i)`, the scan's prefilter |
 ///
-/// The header's checksums (one per block of `blockRows` vector rows, one over the other
-/// sections) let `verify` name damaged rows and `build --rebuild` keep the intact blocks.
+/// The int8 codes let an exact search read a quarter of the bytes: `ExactIndex` scores the
+/// codes, bounds their error (at most `Σ |q_i| · scale_i / 2`) and rescores every row the bound
+/// cannot rule out from the float32 vectors, so results are those of a float32 scan.
+/// The header's checksums (one per block of `blockRows` vector rows, one over the ids, norms
+/// and keys, one over the scales and codes) let `verify` name damaged rows and `build --rebuild` keep the intact blocks.
 /// A file is written whole to a temporary name, synced and renamed before the LMDB commit
 /// that names it, so a kill leaves either no file or a complete one.
 ///
@@ -45,14 +50,17 @@ public final class VectorFile: @unchecked Sendable {
     /// Checksum of each block of `blockRows` vector rows, then of the other sections.
     let blockChecksums: [UInt64]
     let metaChecksum: UInt64
+    /// Checksum of the scales and codes sections (nil: the file has none).
+    let codesChecksum: UInt64?
     private let base: UnsafeRawPointer
     private let length: Int
-    private let offsets: Offsets
+    let offsets: Offsets
 
     struct Offsets {
-        var ids = 0, rowOfID = 0, norms = 0, keys = 0, vectors = 0, end = 0
+        var ids = 0, rowOfID = 0, norms = 0, keys = 0, vectors = 0, scales = 0, codes = 0, end = 0
 
-        init(rows: Int, dimension: Int, headerBytes: Int) {
+        /// `partitions`: how many scale rows the codes need (nil: no codes).
+        init(rows: Int, dimension: Int, headerBytes: Int, codedPartitions partitions: Int?) {
             func align(_ x: Int) -> Int { (x + 4095) & ~4095 }
             ids = align(headerBytes)
             rowOfID = align(ids + 4 * rows)
@@ -60,6 +68,11 @@ public final class VectorFile: @unchecked Sendable {
             keys = align(norms + 4 * rows)
             vectors = align(keys + 36 * rows)
             end = vectors + 4 * rows * dimension
+            if let partitions {
+                scales = align(end)
+                codes = align(scales + 4 * dimension * partitions)
+                end = codes + rows * dimension
+            }
         }
     }
 
@@ -96,11 +109,12 @@ public final class VectorFile: @unchecked Sendable {
         partitions = header.partitions
         blockChecksums = header.blocks
         metaChecksum = header.meta
+        codesChecksum = header.codes
         offsets = header.offsets
     }
 
     struct Header {
-        var dimension: Int, rows: Int, partitions: [Partition], blocks: [UInt64], meta: UInt64, offsets: Offsets
+        var dimension: Int, rows: Int, partitions: [Partition], blocks: [UInt64], meta: UInt64, codes: UInt64?, offsets: Offsets
     }
 
     struct HeaderProblem: Error, CustomStringConvertible {
@@ -135,7 +149,16 @@ public final class VectorFile: @unchecked Sendable {
         guard let metaText = try o.string("metaChecksum"), let meta = UInt64(metaText, radix: 16) else {
             throw o.error("metaChecksum", "must be a hex string")
         }
-        let offsets = Offsets(rows: rows, dimension: dimension, headerBytes: 16 + jsonLength)
+        var codes: UInt64?
+        if let kind = try o.string("codes") {
+            guard kind == "int8" else { throw o.error("codes", "must be \"int8\", got \"\(kind)\"") }
+            guard let text = try o.string("codesChecksum"), let x = UInt64(text, radix: 16) else {
+                throw o.error("codesChecksum", "must be a hex string")
+            }
+            codes = x
+        }
+        let offsets = Offsets(rows: rows, dimension: dimension, headerBytes: 16 + jsonLength,
+                              codedPartitions: codes == nil ? nil : parts.count)
         guard offsets.end == size else {
             throw HeaderProblem(description: "size is \(size) bytes, its header describes \(offsets.end) (truncated or overwritten)")
         }
@@ -145,7 +168,7 @@ public final class VectorFile: @unchecked Sendable {
               blocks.count == (rows + blockRows - 1) / blockRows else {
             throw HeaderProblem(description: "partitions or checksums do not add up to its \(rows) rows")
         }
-        return Header(dimension: dimension, rows: rows, partitions: parts, blocks: blocks, meta: meta, offsets: offsets)
+        return Header(dimension: dimension, rows: rows, partitions: parts, blocks: blocks, meta: meta, codes: codes, offsets: offsets)
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
@@ -163,6 +186,16 @@ public final class VectorFile: @unchecked Sendable {
     public var norms: UnsafePointer<Float> { (base + offsets.norms).assumingMemoryBound(to: Float.self) }
     /// The record id of each row.
     public var ids: UnsafePointer<UInt32> { (base + offsets.ids).assumingMemoryBound(to: UInt32.self) }
+
+    /// The int8 codes of every row (`dimension` per row, file order), if the file has them.
+    public var codes: UnsafePointer<Int8>? {
+        codesChecksum == nil ? nil : (base + offsets.codes).assumingMemoryBound(to: Int8.self)
+    }
+
+    /// The per-dimension scales of partition `partition`'s codes (`dimension` floats), if the file has codes.
+    public func codeScales(partition: Int) -> UnsafePointer<Float>? {
+        codesChecksum == nil ? nil : (base + offsets.scales).assumingMemoryBound(to: Float.self) + partition * dimension
+    }
 
     /// The file row holding record `id`, or nil when the file does not cover it.
     @inline(__always) public func row(ofID id: Int) -> Int? {
@@ -199,12 +232,16 @@ public final class VectorFile: @unchecked Sendable {
 
     // MARK: Checking
 
-    /// Blocks of `blockRows` rows whose bytes no longer match their checksum, and whether the
-    /// other sections (ids, norms, keys) do. Reads the whole file.
-    public func damagedBlocks() -> (blocks: [Int], metaDamaged: Bool) {
+    /// Blocks of `blockRows` rows whose bytes no longer match their checksum, whether the
+    /// ids, norms and keys do, and whether the scales and codes do (they are derived from the
+    /// vectors: a rebuild writes them anew). Reads the whole file.
+    public func damagedBlocks() -> (blocks: [Int], metaDamaged: Bool, codesDamaged: Bool) {
         var bad: [Int] = []
         for b in blockChecksums.indices where Self.checksum(blockBytes(b)) != blockChecksums[b] { bad.append(b) }
-        return (bad, Self.checksum(metaBytes) != metaChecksum)
+        let codesDamaged = codesChecksum.map {
+            Self.checksum(UnsafeRawBufferPointer(start: base + offsets.scales, count: offsets.end - offsets.scales)) != $0
+        } ?? false
+        return (bad, Self.checksum(metaBytes) != metaChecksum, codesDamaged)
     }
 
     /// Whether row `row`'s vector still has the norm written beside it (bit for bit): the
@@ -301,6 +338,24 @@ public final class VectorFile: @unchecked Sendable {
             keyTable += entry.key
             withUnsafeBytes(of: entry.row.littleEndian) { keyTable += $0 }
         }
+        // int8 codes of the unit vectors, one scale per dimension and partition.
+        var scales = [Float](repeating: 0, count: partitions.count * dimension)
+        var codes = [Int8](repeating: 0, count: n * dimension)
+        for (p, part) in partitions.enumerated() {
+            scales.withUnsafeMutableBufferPointer { all in
+                codes.withUnsafeMutableBufferPointer { out in
+                    let s = all.baseAddress! + p * dimension
+                    let range = part.firstRow..<(part.firstRow + part.rows)
+                    RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
+                        (vectors.baseAddress! + order[part.firstRow + i] * dimension, norms[part.firstRow + i])
+                    }
+                    for row in range {
+                        RowCodes.encode(vectors.baseAddress! + order[row] * dimension, norm: norms[row], scales: s, dimension: dimension,
+                                        into: out.baseAddress! + row * dimension)
+                    }
+                }
+            }
+        }
         let idsBytes = order.map { UInt32($0) }.withUnsafeBytes { Array($0) }
         let rowBytes = rowOfID.withUnsafeBytes { Array($0) }
         let normBytes = norms.withUnsafeBytes { Array($0) }
@@ -318,21 +373,23 @@ public final class VectorFile: @unchecked Sendable {
         }
         // The header's length fixes the offsets, and the meta checksum depends on the padding
         // between sections: lay out with a provisional header, then check the length held.
-        func header(meta: UInt64) -> [UInt8] {
+        func header(meta: UInt64, codes: UInt64) -> [UInt8] {
             let json = JSONValue.object([
                 ("dimension", .int(dimension)), ("rows", .int(n)), ("blockRows", .int(blockRows)),
                 ("partitions", .array(partitions.map { .object([("split", .string($0.split)), ("label", .string($0.label)),
                                                                 ("first", .int($0.firstRow)), ("rows", .int($0.rows))]) })),
                 ("checksums", .array(blocks.map { .string(hex($0)) })), ("metaChecksum", .string(hex(meta))),
+                ("codes", .string("int8")), ("codesChecksum", .string(hex(codes))),
             ])
             let text = Array(json.text.utf8)
             return magic + withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) } + text
         }
-        let head0 = header(meta: 0)
-        let offsets = Offsets(rows: n, dimension: dimension, headerBytes: head0.count)
+        let head0 = header(meta: 0, codes: 0)
+        let offsets = Offsets(rows: n, dimension: dimension, headerBytes: head0.count, codedPartitions: partitions.count)
         let meta = padded(idsBytes, to: offsets.rowOfID - offsets.ids) + padded(rowBytes, to: offsets.norms - offsets.rowOfID)
             + padded(normBytes, to: offsets.keys - offsets.norms) + padded(keyTable, to: offsets.vectors - offsets.keys)
-        let head = header(meta: meta.withUnsafeBytes { checksum($0) })
+        let codeSection = padded(scales.withUnsafeBytes { Array($0) }, to: offsets.codes - offsets.scales) + codes.withUnsafeBytes { Array($0) }
+        let head = header(meta: meta.withUnsafeBytes { checksum($0) }, codes: codeSection.withUnsafeBytes { checksum($0) })
         precondition(head.count == head0.count, "hex checksums have a fixed width")
 
         let temporary = url.appendingPathExtension("tmp")
@@ -366,6 +423,8 @@ public final class VectorFile: @unchecked Sendable {
             }
             guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("write") }
         }
+        let gap = [UInt8](repeating: 0, count: offsets.scales - (offsets.vectors + 4 * n * dimension))
+        guard gap.withUnsafeBytes(put), codeSection.withUnsafeBytes(put) else { throw failed("write") }
         guard fsync(fd) == 0 else { throw failed("sync") }
         guard rename(path, url.path) == 0 else { throw failed("rename into place") }
         ok = true

@@ -166,4 +166,44 @@ import Testing
             }
         }
     }
+
+    /// Every body sums each output in input order with FMAs: the SIMD bodies (AVX-512 or AVX2,
+    /// whichever this CPU runs), the portable one and the output columns split across threads
+    /// give the same bits.
+    @Test("packed float32 linear: SIMD, portable and threaded give the same bits", arguments: [(37, 384, 200), (5, 384, 1536), (23, 1536, 384)])
+    func packedLinearBodiesAgree(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = (0..<(rows * inFeatures)).map { _ in Float.random(in: -2...2) }
+        let w = (0..<(outFeatures * inFeatures)).map { _ in Float.random(in: -1...1) }
+        let b = (0..<outFeatures).map { _ in Float.random(in: -1...1) }
+        let layer = PackedLinear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        var one = [Float](repeating: 0, count: rows * outFeatures), portable = one, two = one
+        layer.apply(x, rows: rows, into: &one)
+        layer.apply(x, rows: rows, into: &portable, portable: true)
+        layer.apply(x, rows: rows, into: &two, threads: 2)
+        #expect(one.map(\.bitPattern) == portable.map(\.bitPattern))
+        #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
+    }
+}
+
+/// The int8 code scores (`RowCodes.scores`): SIMD body and portable body against a double loop.
+@Suite struct RowCodeScoreTests {
+    @Test(arguments: [(1, 16), (7, 37), (130, 384), (9, 8)])
+    func scoresMatchTheReference(rows: Int, dimension: Int) {
+        let codes = (0..<(rows * dimension)).map { _ in Int8.random(in: -127...127) }
+        let weights = (0..<dimension).map { _ in Float.random(in: -0.01...0.01) }
+        for portable in [false, true] {
+            var out = [Float](repeating: .nan, count: rows)
+            codes.withUnsafeBufferPointer { c in
+                RowCodes.scores(c.baseAddress!, rows: rows, dimension: dimension, weights: weights, into: &out, portable: portable)
+            }
+            for r in 0..<rows {
+                var ref = 0.0, magnitude = 0.0
+                for i in 0..<dimension {
+                    ref += Double(codes[r * dimension + i]) * Double(weights[i])
+                    magnitude += abs(Double(codes[r * dimension + i]) * Double(weights[i]))
+                }
+                #expect(abs(Double(out[r]) - ref) <= Double(dimension) * 1.2e-7 * magnitude + 1e-12, "row \(r), portable \(portable)")
+            }
+        }
+    }
 }

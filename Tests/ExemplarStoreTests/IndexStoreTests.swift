@@ -179,12 +179,19 @@ import Testing
                          manifest: manifest(dimension: dim, total: n))
         let url = folder.appendingPathComponent(try #require(try store.manifest()?.vectorFile?.name))
         let pristine = try Data(contentsOf: url)
+        let vectorsEnd = try VectorFile(url: url).offsets.vectors + 4 * n * dim
         var flipped = pristine
+        flipped[vectorsEnd - 5] ^= 0x10
+        try flipped.write(to: url)
+        let problems = try IndexStore(folder: folder).verify(dimension: dim).problems
+        #expect(problems.contains { $0.contains("rows 2048..<3000 are damaged") }, "\(problems)")
+        #expect(!problems.contains { $0.contains("codes") }, "\(problems)")
+        // The int8 codes (after the vectors) have their own checksum.
+        flipped = pristine
         flipped[flipped.count - 5] ^= 0x10
         try flipped.write(to: url)
-        let fresh = try IndexStore(folder: folder)
-        let problems = try fresh.verify(dimension: dim).problems
-        #expect(problems.contains { $0.contains("rows 2048..<3000 are damaged") }, "\(problems)")
+        let codeProblems = try IndexStore(folder: folder).verify(dimension: dim).problems
+        #expect(codeProblems == ["the vector file's int8 codes (the search's prefilter) are damaged"], "\(codeProblems)")
         try pristine.prefix(pristine.count - 100).write(to: url)
         #expect(throws: StoreError.self) { try IndexStore(folder: folder).load(dimension: dim) }
         let message = (try? IndexStore(folder: folder).verify(dimension: dim).problems.joined()) ?? ""

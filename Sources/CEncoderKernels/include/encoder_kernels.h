@@ -14,6 +14,7 @@
 /* Bits of ek_cpu_features(). */
 #define EK_AVX512 1      /* avx512f, avx512bw, avx512vl and avx512dq */
 #define EK_AVX512_VNNI 2 /* avx512vnni (u8 x s8 dot products) */
+#define EK_AVX2 4        /* avx2 and fma (the index scan's body on CPUs without AVX-512) */
 
 /* What this CPU offers the kernels (EK_* bits). */
 int ek_cpu_features(void);
@@ -92,5 +93,12 @@ size_t ek_panel_floats(int count, int n);
 void ek_panel_pack(const float *rows, int count, int n, float *panels);
 void ek_panel_dots(const float *query, const float *panels, int count, int n, float *out);
 void ek_panel_dots_portable(const float *query, const float *panels, int count, int n, float *out);
+
+/* --- int8 codes of index rows (the exact search's prefilter) -------------------------------
+ * out[r] = Σ_i (float)codes[r·dim + i] · weights[i] for r in 0..<rows, accumulated in float32
+ * (products of an int8 and a float32 are exact in float32 up to its rounding; the order of the
+ * sum differs between the bodies, so callers allow for float32 rounding, not for bits). */
+void ek_s8_scores(const int8_t *codes, int rows, int dim, const float *weights, float *out);
+void ek_s8_scores_portable(const int8_t *codes, int rows, int dim, const float *weights, float *out);
 
 #endif

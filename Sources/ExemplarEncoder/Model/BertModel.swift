@@ -30,7 +30,8 @@ public struct BertModel: Sendable {
     /// Every id must be below `config.vocabSize` and every sequence no longer than
     /// `config.maxSequenceLength` (the tokenizer guarantees both). Position ids restart with
     /// each sequence (`BertConfig.positions(of:)`).
-    public func forward(_ batch: [[Int32]]) -> (hidden: [Float], offsets: [Int]) {
+    /// `threads`: cores each dense layer may split its output columns across (packed layers only).
+    public func forward(_ batch: [[Int32]], threads: Int = 1) -> (hidden: [Float], offsets: [Int]) {
         let h = config.hiddenSize, inter = config.intermediateSize
         let heads = config.numAttentionHeads, d = config.headSize
         var offsets = [0]
@@ -90,7 +91,7 @@ public struct BertModel: Sendable {
                     let fast = packed?[index]
                     // Q, K and V side by side: row t of qkv is [q_t | k_t | v_t].
                     if let fast {
-                        fast.qkv.apply(x, rows: rows, into: qkv)
+                        fast.qkv.apply(x, rows: rows, into: qkv, threads: threads)
                     } else {
                         for (i, projection) in [layer.query, layer.key, layer.value].enumerated() {
                             BLAS.linear(x, rows: rows, weight: projection.weight.pointer, bias: projection.bias.pointer,
@@ -117,7 +118,7 @@ public struct BertModel: Sendable {
                         }
                     }
                     if let fast {
-                        fast.attentionOut.apply(ctx, rows: rows, into: proj)
+                        fast.attentionOut.apply(ctx, rows: rows, into: proj, threads: threads)
                     } else {
                         BLAS.linear(ctx, rows: rows, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer,
                                     outFeatures: h, inFeatures: h, into: proj)
@@ -126,14 +127,14 @@ public struct BertModel: Sendable {
                                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
                                              eps: config.layerNormEps)
                     if let fast {
-                        fast.intermediate.apply(x, rows: rows, into: mid)
+                        fast.intermediate.apply(x, rows: rows, into: mid, threads: threads)
                     } else {
                         BLAS.linear(x, rows: rows, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer,
                                     outFeatures: inter, inFeatures: h, into: mid)
                     }
                     Elementwise.gelu(mid, count: rows * inter)
                     if let fast {
-                        fast.output.apply(mid, rows: rows, into: proj)
+                        fast.output.apply(mid, rows: rows, into: proj, threads: threads)
                     } else {
                         BLAS.linear(mid, rows: rows, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer,
                                     outFeatures: h, inFeatures: inter, into: proj)

@@ -30,9 +30,9 @@ struct PackedLayer: Sendable {
                 : .fp32(PackedLinear(weight: weight, bias: bias, outFeatures: out, inFeatures: inFeatures))
         }
 
-        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, threads: Int = 1) {
             switch self {
-            case .fp32(let layer): layer.apply(input, rows: rows, into: output)
+            case .fp32(let layer): layer.apply(input, rows: rows, into: output, threads: threads)
             case .int8(let layer): layer.apply(input, rows: rows, into: output)
             }
         }

@@ -1,0 +1,148 @@
+"""HTTP search latency and memory of `exemplar serve` on a large index. Run it through
+scripts/bench-index-search.
+
+Serves one built index (`exemplar serve --port 0 --index DIR`), then sends --queries
+sequential requests of each kind, one at a time on one keep-alive connection, after a warm-up:
+
+- `embed`: POST /v1/embeddings with the query text alone (the model's share of a text search);
+- `text`: POST /v1/indexes/NAME/search {"text", "k": 10} (embed + search + records);
+- `text per class`: the same with "per_class": true (LM-BFF's per-class demonstrations);
+- `vector`: {"vector", "k": 10} with the query's embedding (search + records, no model).
+
+Reports p50/p90/p99 in milliseconds and the server's VmRSS and RssAnon (anonymous memory:
+what is not a mapped file) from /proc after the run. Standard-library Python only.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_common import append_report, git_commit, machine, utc_now
+
+
+def log(msg):
+    print(f"bench-index-search: {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def proc_status(pid):
+    fields = {}
+    for line in open(f"/proc/{pid}/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024  # MiB
+    return fields
+
+
+def post(conn, path, body):
+    data = json.dumps(body).encode()
+    t0 = time.perf_counter()
+    conn.request("POST", path, body=data, headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    payload = response.read()
+    elapsed = time.perf_counter() - t0
+    if response.status != 200:
+        sys.exit(f"bench-index-search: {path} answered {response.status}: {payload[:300]!r}")
+    return elapsed, payload
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--exemplar", required=True)
+    ap.add_argument("--index", required=True, help="a built index folder")
+    ap.add_argument("--queries-file", required=True, help="TSV with a sentence column first (a header line is skipped)")
+    ap.add_argument("--queries", type=int, default=400)
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--command", default="scripts/bench-index-search")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+
+    lines = Path(args.queries_file).read_text(encoding="utf-8").splitlines()[1:]
+    texts = [l.split("\t")[0] for l in lines if l.strip()]
+    texts = (texts * (1 + (args.queries + args.warmup) // max(1, len(texts))))[: args.queries + args.warmup]
+    index = Path(args.index).resolve()
+    name = index.name
+
+    with tempfile.TemporaryDirectory() as work:
+        log_path = Path(work) / "serve.log"
+        t0 = time.perf_counter()
+        server = subprocess.Popen([args.exemplar, "serve", "--port", "0", "--index", str(index)], stderr=open(log_path, "w"))
+        try:
+            port = None
+            while time.perf_counter() - t0 < 120:
+                m = re.search(r"serving on http://127\.0\.0\.1:(\d+)", log_path.read_text())
+                if m:
+                    port = int(m.group(1))
+                    break
+                if server.poll() is not None:
+                    sys.exit("bench-index-search: server exited: " + log_path.read_text())
+                time.sleep(0.02)
+            if port is None:
+                sys.exit("bench-index-search: server did not start")
+            ready = time.perf_counter() - t0
+            after_open = proc_status(server.pid)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            search = f"/v1/indexes/{name}/search"
+            vectors = []
+            for t in texts:
+                _, payload = post(conn, "/v1/embeddings", {"input": t})
+                vectors.append(json.loads(payload)["data"][0]["embedding"])
+            kinds = [
+                ("embed (POST /v1/embeddings, the text alone)", "/v1/embeddings", lambda i: {"input": texts[i]}),
+                ("text search, top-10", search, lambda i: {"text": texts[i], "k": args.k}),
+                ("text search, top-10 per class", search, lambda i: {"text": texts[i], "k": args.k, "per_class": True}),
+                ("vector search, top-10", search, lambda i: {"vector": vectors[i], "k": args.k}),
+                ("vector search, top-10 per class", search, lambda i: {"vector": vectors[i], "k": args.k, "per_class": True}),
+            ]
+            rows = []
+            for label, path, body in kinds:
+                for i in range(args.warmup):
+                    post(conn, path, body(i))
+                lat = [post(conn, path, body(args.warmup + i))[0] * 1e3 for i in range(args.queries)]
+                rows.append((label, percentile(lat, 50), percentile(lat, 90), percentile(lat, 99)))
+                log(f"{label}: p50 {rows[-1][1]:.2f} ms")
+            after = proc_status(server.pid)
+        finally:
+            server.terminate()
+            server.wait()
+
+    records = None
+    try:
+        info = json.loads(subprocess.run([args.exemplar, "info", str(index), "--json"], capture_output=True, text=True, check=True).stdout)
+        records = info.get("records")
+        size = info.get("size_on_disk", 0) / 2**20
+    except Exception:
+        size = float("nan")
+    table = "\n".join(f"| {label} | {p50:.2f} | {p90:.2f} | {p99:.2f} |" for label, p50, p90, p99 in rows)
+    section = f"""## Index search over HTTP: {utc_now()}
+
+- Command: `{args.command}` (exemplar {git_commit()}; {machine()})
+- Index: `{index.name}` ({records} records, {size:.1f} MiB on disk); {args.queries} sequential requests of each kind
+  after {args.warmup} warm-up, one keep-alive connection, queries from `{args.queries_file}`.
+
+| request | p50 ms | p90 ms | p99 ms |
+|---|---:|---:|---:|
+{table}
+
+Server: ready {ready:.2f} s after start (model and index loaded); after opening VmRSS {after_open.get('VmRSS', 0):.0f} MiB
+(RssAnon {after_open.get('RssAnon', 0):.0f} MiB); after the run VmRSS {after.get('VmRSS', 0):.0f} MiB, RssAnon {after.get('RssAnon', 0):.0f} MiB,
+RssFile {after.get('RssFile', 0):.0f} MiB (mapped files: model weights, vector file, LMDB).
+"""
+    print(section)
+    if not args.no_write:
+        log(f"appended to {append_report(section)}")
+
+
+if __name__ == "__main__":
+    main()
