@@ -10,14 +10,21 @@ sequential requests of each kind, one at a time on one keep-alive connection, af
 - `vector`: {"vector", "k": 10} with the query's embedding (search + records, no model).
 
 Reports p50/p90/p99 in milliseconds and the server's VmRSS and RssAnon (anonymous memory:
-what is not a mapped file) from /proc after the run. Standard-library Python only.
+what is not a mapped file) from /proc after the run. With --edits N (on a copy of the index,
+so the original is untouched): N sequential online additions (POST .../examples, one example
+example) and N deletions (DELETE .../examples/ID), then vector
+searches while a second connection keeps adding, against the same searches without edits.
+Each addition carries a text, so it includes embedding that text (a few ms).
+Standard-library Python only.
 """
 import argparse
 import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -56,6 +63,51 @@ def post(conn, path, body):
     return elapsed, payload
 
 
+def request(conn, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    t0 = time.perf_counter()
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+    response = conn.getresponse()
+    payload = response.read()
+    elapsed = (time.perf_counter() - t0) * 1e3
+    if response.status >= 300:
+        sys.exit(f"bench-index-search: {method} {path} answered {response.status}: {payload[:300]!r}")
+    return elapsed, payload
+
+
+def edits(port, name, vectors, labels, args):
+    """Timed online additions and deletions, and searches with and without concurrent additions."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    examples = f"/v1/indexes/{name}/examples"
+    search = f"/v1/indexes/{name}/search"
+    add, added = [], []
+    for i in range(args.edits):
+        ms, payload = request(conn, "POST", examples, {"text": f"an added example, number {i}", "label": labels[i % len(labels)]})
+        add.append(ms)
+        added += json.loads(payload)["ids"]
+    delete = [request(conn, "DELETE", f"{examples}/{i}")[0] for i in added[: args.edits]]
+    quiet = [request(conn, "POST", search, {"vector": vectors[i % len(vectors)], "k": args.k})[0] for i in range(args.queries)]
+    stop = threading.Event()
+    count = [0]
+
+    def writer():
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = 0
+        while not stop.is_set():
+            request(c, "POST", examples, {"text": f"a concurrent example, number {i}", "label": labels[i % len(labels)]})
+            i += 1
+        count[0] = i
+
+    t = threading.Thread(target=writer)
+    t.start()
+    busy = [request(conn, "POST", search, {"vector": vectors[i % len(vectors)], "k": args.k})[0] for i in range(args.queries)]
+    stop.set()
+    t.join()
+    row = lambda label, v: (label, len(v), percentile(v, 50), percentile(v, 90), max(v))
+    return [row("add one example", add), row("delete one example", delete), row("vector search, no edits", quiet),
+            row(f"vector search during additions ({count[0]} added meanwhile)", busy)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--exemplar", required=True)
@@ -64,6 +116,7 @@ def main():
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--edits", type=int, default=0, help="online additions and deletions to time (0: none)")
     ap.add_argument("--command", default="scripts/bench-index-search")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -73,8 +126,14 @@ def main():
     texts = (texts * (1 + (args.queries + args.warmup) // max(1, len(texts))))[: args.queries + args.warmup]
     index = Path(args.index).resolve()
     name = index.name
+    info = json.loads(subprocess.run([args.exemplar, "info", str(index), "--json"], capture_output=True, text=True, check=True).stdout)
+    labels, records, size = info["manifest"]["labels"], info["manifest"]["total"], info["size_on_disk"] / 2**20
 
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory(dir=index.parent) as work:
+        if args.edits:
+            copy = Path(work) / name
+            shutil.copytree(index, copy)
+            index = copy
         log_path = Path(work) / "serve.log"
         t0 = time.perf_counter()
         server = subprocess.Popen([args.exemplar, "serve", "--port", "0", "--index", str(index)], stderr=open(log_path, "w"))
@@ -112,18 +171,14 @@ def main():
                 lat = [post(conn, path, body(args.warmup + i))[0] * 1e3 for i in range(args.queries)]
                 rows.append((label, percentile(lat, 50), percentile(lat, 90), percentile(lat, 99)))
                 log(f"{label}: p50 {rows[-1][1]:.2f} ms")
+            edit_rows = []
+            if args.edits:
+                edit_rows = edits(port, name, vectors, labels, args)
             after = proc_status(server.pid)
         finally:
             server.terminate()
             server.wait()
 
-    records = None
-    try:
-        info = json.loads(subprocess.run([args.exemplar, "info", str(index), "--json"], capture_output=True, text=True, check=True).stdout)
-        records = info.get("records")
-        size = info.get("size_on_disk", 0) / 2**20
-    except Exception:
-        size = float("nan")
     table = "\n".join(f"| {label} | {p50:.2f} | {p90:.2f} | {p99:.2f} |" for label, p50, p90, p99 in rows)
     section = f"""## Index search over HTTP: {utc_now()}
 
@@ -139,6 +194,10 @@ Server: ready {ready:.2f} s after start (model and index loaded); after opening 
 (RssAnon {after_open.get('RssAnon', 0):.0f} MiB); after the run VmRSS {after.get('VmRSS', 0):.0f} MiB, RssAnon {after.get('RssAnon', 0):.0f} MiB,
 RssFile {after.get('RssFile', 0):.0f} MiB (mapped files: model weights, vector file, LMDB).
 """
+    if edit_rows:
+        section += "\nOnline edits (on a copy of the index; one example per request, its text embedded by the server):\n\n"
+        section += "| operation | n | p50 ms | p90 ms | max ms |\n|---|---:|---:|---:|---:|\n"
+        section += "\n".join(f"| {label} | {n} | {p50:.2f} | {p90:.2f} | {mx:.2f} |" for label, n, p50, p90, mx in edit_rows) + "\n"
     print(section)
     if not args.no_write:
         log(f"appended to {append_report(section)}")

@@ -10,7 +10,7 @@ import Synchronization
 /// This is the step `exemplar demos` and the service's demonstrations route share.
 public struct IndexDemos: Sendable {
     /// Every record (support and queries), ids 0..<n, and their vectors.
-    public let records: [IndexRecord]
+    public let records: RecordList
     public let exact: ExactIndex
     public let supportSplit: String
     public let grouping: DemoLabels

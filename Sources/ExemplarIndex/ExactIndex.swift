@@ -56,6 +56,18 @@ public struct ExactIndex: Sendable {
             self.norms = norms
             self.ids = ids
         }
+
+        /// A segment over these rows (the arrays are never mutated, so their storage stays
+        /// where its pointers point while the segment keeps `self` alive).
+        func segment(split: String) -> Segment {
+            vectors.withUnsafeBufferPointer { v in
+                norms.withUnsafeBufferPointer { n in
+                    ids.withUnsafeBufferPointer { i in
+                        Segment(split: split, count: ids.count, ids: i.baseAddress!, vectors: v.baseAddress!, norms: n.baseAddress!, owner: self)
+                    }
+                }
+            }
+        }
     }
 
     /// One (split, label) block of rows, in id order.
@@ -94,13 +106,14 @@ public struct ExactIndex: Sendable {
         let segments: [Segment]
     }
 
-    public let records: [IndexRecord]
+    /// Every record, deleted ones under `RecordList.deletedSplit`.
+    public internal(set) var records: RecordList
     public let dimension: Int
-    let groups: [Group]
+    private(set) var groups: [Group]
     /// The build's vector file (rows of ids `0..<base.rows`), if the index has one.
     public let base: VectorFile?
-    /// Where the vector of each id the file does not cover lives.
-    let held: [UInt32: (rows: OwnedRows, row: Int)]
+    /// The segments of rows held in memory (ids the file does not cover), oldest first.
+    private(set) var heldSegments: [Segment] = []
     /// faiss partitions for large (split, label) partitions, when the index was built with them.
     public var approximate: ApproximateIndex?
     /// Ids no search returns (examples deleted online), whatever the filter.
@@ -117,12 +130,12 @@ public struct ExactIndex: Sendable {
     /// An index over `records` and their raw `vectors` (`records.count × dimension`), all held
     /// in memory. `labelOrder` fixes the order of classes in per-class results (default: first seen).
     public init(records: [IndexRecord], vectors: [Float], dimension: Int, labelOrder: [String]? = nil) {
-        self.init(records: records, base: nil, held: vectors, dimension: dimension, labelOrder: labelOrder)
+        self.init(records: RecordList(records), base: nil, held: vectors, dimension: dimension, labelOrder: labelOrder)
     }
 
     /// An index over `records`: ids the vector file `base` covers are read from it; the raw
     /// vectors of the rest (`held`: ids `base.rows..<records.count`, in order) are held in memory.
-    public init(records: [IndexRecord], base: VectorFile?, held: [Float], dimension: Int, labelOrder: [String]? = nil) {
+    public init(records: RecordList, base: VectorFile?, held: [Float], dimension: Int, labelOrder: [String]? = nil) {
         let covered = base?.rows ?? 0
         precondition(covered <= records.count && held.count == (records.count - covered) * dimension,
                      "\(held.count / max(dimension, 1)) held vectors for \(records.count - covered) records")
@@ -140,50 +153,86 @@ public struct ExactIndex: Sendable {
                     scales: base.codeScales(partition: i), owner: base))
             }
         }
-        // Held rows, per (label, split) in first-seen order.
-        var members: [String: [String: [Int]]] = [:], splitOrder: [String: [String]] = [:]
-        for i in covered..<records.count {
-            let r = records[i]
-            if !order.contains(r.label) { order.append(r.label) }
+        groups = order.map { Group(label: $0, segments: segments[$0] ?? []) }
+        let extended = appendingHeld((covered..<records.count).map { records.stored($0) }, vectors: held)
+        groups = extended.groups
+        heldSegments = extended.heldSegments
+    }
+
+    /// This index with `added` (ids `records.count...`, in order) and their raw `vectors`
+    /// (`added.count × dimension`): new in-memory segments for just these rows, merged into
+    /// the partition's previous held segments only while the one before is no larger (a
+    /// binary counter, as `RecordList` does), so an edit costs what it adds.
+    public func appending(_ added: [IndexRecord], vectors: [Float]) -> ExactIndex {
+        precondition(vectors.count == added.count * dimension)
+        var next = self
+        next.records = records.appending(added)
+        return next.appendingHeld(added, vectors: vectors)
+    }
+
+    /// Segments for `added`'s rows (already in `records`), vectors `vectors` in `added`'s order.
+    private func appendingHeld(_ added: [IndexRecord], vectors: [Float]) -> ExactIndex {
+        var next = self
+        guard !added.isEmpty else { return next }
+        let dimension = self.dimension
+        // Rows per (label, split), in first-seen order.
+        var members: [String: [String: [Int]]] = [:], splitOrder: [String: [String]] = [:], labels: [String] = []
+        for (i, r) in added.enumerated() {
+            if members[r.label] == nil { labels.append(r.label) }
             if members[r.label]?[r.split] == nil { splitOrder[r.label, default: []].append(r.split) }
             members[r.label, default: [:]][r.split, default: []].append(i)
         }
-        var locations: [UInt32: (rows: OwnedRows, row: Int)] = [:]
-        held.withUnsafeBufferPointer { source in
-            for label in order {
+        vectors.withUnsafeBufferPointer { source in
+            for label in labels {
+                var g = next.groups.firstIndex { $0.label == label } ?? -1
+                if g < 0 {
+                    next.groups.append(Group(label: label, segments: []))
+                    g = next.groups.count - 1
+                }
+                var segments = next.groups[g].segments
                 for split in splitOrder[label] ?? [] {
                     let positions = members[label]![split]!
                     var block = [Float](repeating: 0, count: positions.count * dimension)
                     var norms = [Float](repeating: 0, count: positions.count)
                     for (row, i) in positions.enumerated() {
-                        let from = source.baseAddress! + (i - covered) * dimension
+                        let from = source.baseAddress! + i * dimension
                         for j in 0..<dimension { block[row * dimension + j] = from[j] }
                         norms[row] = Vectors.norm(from, count: dimension)
                     }
-                    let rows = OwnedRows(vectors: block, norms: norms, ids: positions.map { records[$0].id })
-                    for (row, id) in rows.ids.enumerated() { locations[id] = (rows, row) }
-                    // The arrays are never mutated, so their storage stays where these pointers point.
-                    let segment = rows.vectors.withUnsafeBufferPointer { v in
-                        rows.norms.withUnsafeBufferPointer { n in
-                            rows.ids.withUnsafeBufferPointer { ids in
-                                Segment(split: split, count: positions.count, ids: ids.baseAddress!, vectors: v.baseAddress!,
-                                        norms: n.baseAddress!, owner: rows)
-                            }
-                        }
+                    var rows = OwnedRows(vectors: block, norms: norms, ids: positions.map { added[$0].id })
+                    // Merge with this partition's newest held segments while they are no larger.
+                    while let last = segments.lastIndex(where: { $0.split == split }),
+                          let previous = segments[last].owner as? OwnedRows, previous.ids.count <= rows.ids.count {
+                        segments.remove(at: last)
+                        next.heldSegments.removeAll { $0.owner === previous }
+                        rows = OwnedRows(vectors: previous.vectors + rows.vectors, norms: previous.norms + rows.norms,
+                                         ids: previous.ids + rows.ids)
                     }
-                    segments[label, default: []].append(segment)
+                    let segment = rows.segment(split: split)
+                    segments.append(segment)
+                    next.heldSegments.append(segment)
                 }
+                next.groups[g] = Group(label: label, segments: segments)
             }
         }
-        self.held = locations
-        groups = order.map { Group(label: $0, segments: segments[$0] ?? []) }
+        return next
     }
+
+    /// Where held record `id`'s row is: its segment and row.
+    private func heldRow(_ id: UInt32) -> (segment: Segment, row: Int)? {
+        for segment in heldSegments where segment.count > 0 && segment.ids[0] <= id && id <= segment.ids[segment.count - 1] {
+            let row = segment.firstRow(atLeast: id)
+            if row < segment.count && segment.ids[row] == id { return (segment, row) }
+        }
+        return nil
+    }
+
 
     /// Where record `id`'s raw vector and its norm live (the vector file or a held block).
     private func stored(_ id: Int, _ body: (UnsafePointer<Float>, Float) -> Void) {
         if let base, let row = base.row(ofID: id) { return body(base.vector(row: row), base.norms[row]) }
-        guard let (rows, row) = held[UInt32(id)] else { preconditionFailure("no vector for id \(id)") }
-        rows.vectors.withUnsafeBufferPointer { v in body(v.baseAddress! + row * dimension, rows.norms[row]) }
+        guard let (segment, row) = heldRow(UInt32(id)) else { preconditionFailure("no vector for id \(id)") }
+        body(segment.vectors + row * dimension, segment.norms[row])
     }
 
     /// The L2-normalised vector of record `id` (`Vectors.normalize` of the stored vector).
@@ -354,7 +403,7 @@ public struct ExactIndex: Sendable {
 
     func accepts(_ id: UInt32, _ filter: SearchFilter) -> Bool {
         if filter.excluding.contains(id) { return false }
-        if let split = filter.split, records[Int(id)].split != split { return false }
+        if let split = filter.split, records[Int(id)].split != split { return false }  // deleted records match no split
         return true
     }
 }

@@ -61,7 +61,7 @@ public struct IndexBuilder: Sendable {
 
     /// The records' BM25 postings: each record's text (`embeddingText`, pairs joined with a
     /// space, as OpenICL joins input columns) through `WordTokenizer`, tokenized on `threads` threads.
-    public static func postings(_ records: [IndexRecord], threads: Int = SentenceEncoder.defaultThreads) -> LexicalIndex {
+    public static func postings<Records: Collection<IndexRecord>>(_ records: Records, threads: Int = SentenceEncoder.defaultThreads) -> LexicalIndex {
         LexicalIndex(documents: tokenize(records.map(embeddingText), threads: threads))
     }
 

@@ -54,7 +54,7 @@ public enum SearchJSON {
     /// One query's results: `{"query": text (null for a vector), "results": [{"hits": [...], "label": l}]}`,
     /// one group per label with `perClass` (in label order), else one group with label null.
     public static func result(query: String?, groups: [(label: String, hits: [Hit])], perClass: Bool,
-                              records: [IndexRecord]) -> JSONValue {
+                              records: RecordList) -> JSONValue {
         .object([("query", .optional(query)), ("results", .array(groups.map { group in
             .object([("hits", .array(group.hits.map { hit(records[Int($0.id)], score: $0.score) })),
                      ("label", perClass ? .string(group.label) : .null)])

@@ -108,10 +108,8 @@ public struct LoadedIndex: Sendable {
     /// and `approximateProblem` says why).
     static func assemble(folder: URL, stored: Stored, approximate: ApproximateIndex? = nil) -> LoadedIndex {
         let manifest = stored.manifest, deleted = stored.deleted
-        var shown = stored.records
-        for id in deleted where Int(id) < shown.count { shown[Int(id)].split = OnlineIndex.deletedSplit }
-        var exact = ExactIndex(records: shown, base: stored.base, held: stored.held, dimension: manifest.model.dimension,
-                               labelOrder: manifest.labels)
+        var exact = ExactIndex(records: RecordList(stored.records, deleted: deleted), base: stored.base, held: stored.held,
+                               dimension: manifest.model.dimension, labelOrder: manifest.labels)
         exact.hidden = deleted
         var problem: String?
         if let approximate {
@@ -129,7 +127,24 @@ public struct LoadedIndex: Sendable {
     /// Why saved approximate partitions could not be used (a damaged `ann/` file), if so.
     public var approximateProblem: String?
 
-    public var records: [IndexRecord] { exact.records }
+    /// Every record by id; deleted ones read with split `RecordList.deletedSplit`.
+    public var records: RecordList { exact.records }
+
+    /// This state after an online edit: `added` records (ids following the last) with their
+    /// raw `vectors`, `deleted` the ids deleted so far, and the edit's `manifest`, postings
+    /// and size. Shares everything it does not change with `self` (`ExactIndex.appending`,
+    /// `RecordList.appending`), so it costs what the edit adds.
+    func applying(added: [IndexRecord], vectors: [Float], deleted: Set<UInt32>, manifest: Manifest,
+                  lexical: LexicalIndex?, size: Int, approximate: ApproximateIndex?) -> LoadedIndex {
+        var exact = self.exact.appending(added, vectors: vectors)
+        exact.records.deleted = deleted
+        exact.hidden = deleted
+        exact.approximate = approximate
+        var next = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interruptedBuild,
+                               sizeOnDisk: size, deleted: deleted, lexical: lexical)
+        next.approximateProblem = approximateProblem
+        return next
+    }
     /// The build's vector file, when the index has one (format 2).
     public var base: VectorFile? { exact.base }
 

@@ -14,15 +14,12 @@ import Synchronization
 /// `Snapshot.filter`, which excludes them.
 public final class OnlineIndex: Sendable {
     /// The split a deleted example has in a snapshot.
-    public static let deletedSplit = "\u{0}deleted"
+    public static let deletedSplit = RecordList.deletedSplit
 
     /// An immutable state of the index.
     public struct Snapshot: Sendable {
         /// Every record ever in the index (deleted ones with split `deletedSplit`) and their vectors.
         public let index: LoadedIndex
-        /// What the snapshot was assembled from (the build's vector file, mapped, and the raw
-        /// vectors of the records it does not hold): the next snapshot adds to `held`.
-        let stored: LoadedIndex.Stored
         /// Ids deleted online.
         public var deleted: Set<UInt32> { index.deleted }
 
@@ -123,7 +120,7 @@ public final class OnlineIndex: Sendable {
             manifest.total += records.count
             // The postings grow with the records (when the index has them: an index built
             // before postings existed gets them at its next build).
-            var lexical: (index: LexicalIndex, changedTerms: [UInt32])?
+            var lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)?
             if var index = old.index.lexical {
                 let changed = index.append(IndexBuilder.tokenize(records.map(IndexBuilder.embeddingText), threads: 1))
                 manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: index.documentCount, terms: index.terms.count)
@@ -152,7 +149,7 @@ public final class OnlineIndex: Sendable {
 
     /// Persists a change, then swaps in the snapshot that has it. Called with `writer` held.
     private func commit(old: Snapshot, appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
-                        manifest: Manifest, lexical: (index: LexicalIndex, changedTerms: [UInt32])?) throws(IndexError) {
+                        manifest: Manifest, lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)?) throws(IndexError) {
         var manifest = manifest
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
@@ -168,18 +165,13 @@ public final class OnlineIndex: Sendable {
         }
         // The build's approximate partitions still cover its records; added ones are scanned exactly.
         let approximate = old.index.exact.approximate?.retagged(manifest.dataFingerprint, in: folder)
-        var stored = old.stored
-        stored.manifest = manifest
-        stored.records += records
-        stored.held += vectors
-        stored.deleted = deleted
-        stored.size = store.sizeOnDisk()
-        stored.lexical = lexical?.index ?? old.index.lexical
-        let next = Self.snapshot(folder: folder, stored: stored, approximate: approximate)
+        let next = Snapshot(index: old.index.applying(added: records, vectors: vectors, deleted: deleted, manifest: manifest,
+                                                      lexical: lexical?.index ?? old.index.lexical, size: store.sizeOnDisk(),
+                                                      approximate: approximate))
         current.withLock { $0 = next }
     }
 
-    private static func snapshot(folder: URL, stored: LoadedIndex.Stored, approximate: ApproximateIndex? = nil) -> Snapshot {
-        Snapshot(index: LoadedIndex.assemble(folder: folder, stored: stored, approximate: approximate), stored: stored)
+    private static func snapshot(folder: URL, stored: LoadedIndex.Stored) -> Snapshot {
+        Snapshot(index: LoadedIndex.assemble(folder: folder, stored: stored))
     }
 }

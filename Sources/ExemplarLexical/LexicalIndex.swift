@@ -3,6 +3,10 @@
 /// Term ids are given in order of first appearance (documents in id order, tokens in text
 /// order), which is also the order rank_bm25 sums idf in. Documents are ids `0..<documentCount`;
 /// adding documents appends ids and terms, so stored postings only ever grow at the end.
+///
+/// What a build made is one shared, immutable base; documents appended later (online edits)
+/// go to a small overlay of new terms and extra postings, so a copy that appends costs what
+/// it adds, not the corpus's size.
 public struct LexicalIndex: Sendable, Equatable {
     /// One document's frequency of a term.
     public struct Posting: Sendable, Equatable {
@@ -14,37 +18,102 @@ public struct LexicalIndex: Sendable, Equatable {
         }
     }
 
-    /// Term id → term.
-    public private(set) var terms: [String] = []
-    /// Term → term id.
-    public private(set) var termIDs: [String: UInt32] = [:]
-    /// Term id → postings, by increasing document id.
-    public private(set) var postings: [[Posting]] = []
+    final class Base: Sendable {
+        let terms: [String]
+        let termIDs: [String: UInt32]
+        let postings: [[Posting]]
+        init(terms: [String], postings: [[Posting]]) {
+            self.terms = terms
+            self.postings = postings
+            var ids: [String: UInt32] = [:]
+            ids.reserveCapacity(terms.count)
+            for (id, term) in terms.enumerated() { ids[term] = UInt32(id) }
+            termIDs = ids
+        }
+    }
+
+    private var base: Base
+    /// Terms after the base's (ids `base.terms.count...`) and their ids.
+    private var addedTerms: [String] = []
+    private var addedTermIDs: [String: UInt32] = [:]
+    /// Postings appended after the base's, per term id.
+    private var addedPostings: [UInt32: [Posting]] = [:]
     /// Documents indexed (ids `0..<documentCount`).
     public private(set) var documentCount = 0
 
-    public init() {}
+    /// Term id → term.
+    public var terms: Terms { Terms(index: self) }
+    /// Term id → postings, by increasing document id.
+    public var postings: Postings { Postings(index: self) }
+
+    /// The terms by id.
+    public struct Terms: RandomAccessCollection, Sendable {
+        let index: LexicalIndex
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { index.base.terms.count + index.addedTerms.count }
+        public subscript(id: Int) -> String {
+            id < index.base.terms.count ? index.base.terms[id] : index.addedTerms[id - index.base.terms.count]
+        }
+    }
+
+    /// The postings by term id.
+    public struct Postings: RandomAccessCollection, Sendable {
+        let index: LexicalIndex
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { index.base.terms.count + index.addedTerms.count }
+        public subscript(id: Int) -> [Posting] {
+            let first = id < index.base.postings.count ? index.base.postings[id] : []
+            guard let more = index.addedPostings[UInt32(id)] else { return first }
+            return first + more
+        }
+    }
+
+    /// The id of `term`, if it occurs.
+    public func termID(_ term: String) -> UInt32? { base.termIDs[term] ?? addedTermIDs[term] }
+
+    public init() {
+        base = Base(terms: [], postings: [])
+    }
 
     /// Postings of `documents`, each a token list, ids in order.
     public init(documents: [[String]]) {
+        self.init()
         append(documents)
+        self = LexicalIndex(terms: Array(terms), postings: Array(postings), documentCount: documentCount)
     }
 
     /// Stored form: terms and their postings by term id, over `documentCount` documents.
     public init(terms: [String], postings: [[Posting]], documentCount: Int) {
         precondition(terms.count == postings.count)
-        self.terms = terms
-        self.postings = postings
+        base = Base(terms: terms, postings: postings)
         self.documentCount = documentCount
-        termIDs.reserveCapacity(terms.count)
-        for (id, term) in terms.enumerated() { termIDs[term] = UInt32(id) }
     }
 
-    /// Appends documents (ids following the last); returns the ids of terms whose postings
-    /// changed, new ones included, in increasing order.
+    /// One term of a document and its frequency there.
+    public struct TermCount: Sendable, Equatable {
+        public var term: UInt32
+        public var frequency: UInt32
+        public init(term: UInt32, frequency: UInt32) {
+            self.term = term
+            self.frequency = frequency
+        }
+    }
+
+    /// What `append` added: each new document's terms in first-appearance order (document
+    /// ids from `firstDocument` on), and the ids of the terms it introduced.
+    public struct Appended: Sendable {
+        public var firstDocument: UInt32
+        public var documents: [[TermCount]]
+        public var newTerms: Range<UInt32>
+        /// Ids of terms whose postings changed, new ones included, in increasing order.
+        public var changedTerms: [UInt32] { Set(documents.flatMap { $0.map(\.term) }).sorted() }
+    }
+
+    /// Appends documents (ids following the last).
     @discardableResult
-    public mutating func append(_ documents: [[String]]) -> [UInt32] {
-        var touched = Set<UInt32>()
+    public mutating func append(_ documents: [[String]]) -> Appended {
+        let firstTerm = UInt32(terms.count), firstDocument = UInt32(documentCount)
+        var out: [[TermCount]] = []
         var counts: [UInt32: UInt32] = [:]
         var order: [UInt32] = []
         for tokens in documents {
@@ -53,23 +122,24 @@ public struct LexicalIndex: Sendable, Equatable {
             order.removeAll(keepingCapacity: true)
             for token in tokens {
                 let id: UInt32
-                if let known = termIDs[token] {
+                if let known = termID(token) {
                     id = known
                 } else {
-                    id = UInt32(terms.count)
-                    termIDs[token] = id
-                    terms.append(token)
-                    postings.append([])
+                    id = UInt32(base.terms.count + addedTerms.count)
+                    addedTermIDs[token] = id
+                    addedTerms.append(token)
                 }
                 if let c = counts[id] { counts[id] = c + 1 } else { counts[id] = 1; order.append(id) }
             }
-            for id in order {
-                postings[Int(id)].append(Posting(document: doc, frequency: counts[id]!))
-                touched.insert(id)
-            }
+            for id in order { addedPostings[id, default: []].append(Posting(document: doc, frequency: counts[id]!)) }
+            out.append(order.map { TermCount(term: $0, frequency: counts[$0]!) })
             documentCount += 1
         }
-        return touched.sorted()
+        return Appended(firstDocument: firstDocument, documents: out, newTerms: firstTerm..<UInt32(terms.count))
+    }
+
+    public static func == (a: LexicalIndex, b: LexicalIndex) -> Bool {
+        a.documentCount == b.documentCount && a.terms.elementsEqual(b.terms) && a.postings.elementsEqual(b.postings)
     }
 
     /// A term's postings as stored: (document, frequency) pairs as little-endian UInt32s.

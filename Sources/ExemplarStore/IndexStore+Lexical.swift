@@ -2,8 +2,10 @@ import ExemplarLexical
 import Foundation
 
 /// BM25 postings in the index's LMDB: `lexicon` (term id, UInt32 big-endian → the term in
-/// UTF-8) and `postings` (term id → (record id, frequency) pairs, UInt32 little-endian, by
-/// record id). Written with the records by a build, extended by online additions; the
+/// UTF-8) and `postings`: a build writes one entry per term (term id → (record id, frequency)
+/// pairs, UInt32 little-endian, by record id); an online addition writes one entry per
+/// (term, record) it adds, keyed (term id, record id) big-endian, which LMDB sorts right after
+/// the term's own entry, so an edit writes what it adds. Written with the records; the
 /// manifest's `lexical` says how many records they cover, so postings an older writer left
 /// behind (records added without them) are not used.
 extension IndexStore {
@@ -28,17 +30,18 @@ extension IndexStore {
                 }
                 terms.append(term)
             }
-            var postings: [[LexicalIndex.Posting]] = []
-            postings.reserveCapacity(n)
+            var postings = [[LexicalIndex.Posting]](repeating: [], count: n)
+            var previous = (term: -1, document: -1)
             try txn.forEach("postings") { key, value throws(StoreError) in
-                guard key.count == 4, UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) == UInt32(postings.count),
-                      let list = LexicalIndex.decode(value), list.allSatisfy({ Int($0.document) < documentCount }) else {
-                    throw .corrupt(path: path, reason: "the postings of term \(postings.count) are unreadable")
+                // (term) or (term, record): terms ascending, a term's records ascending.
+                let term = key.count >= 4 ? Int(UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))) : n
+                guard key.count == 4 || key.count == 8, term < n, let list = LexicalIndex.decode(value),
+                      let last = list.last, Int(last.document) < documentCount,
+                      term > previous.term || Int(list[0].document) > previous.document else {
+                    throw .corrupt(path: path, reason: "the postings of term \(min(term, n)) are unreadable")
                 }
-                postings.append(list)
-            }
-            guard postings.count == terms.count else {
-                throw .corrupt(path: path, reason: "\(terms.count) lexicon terms but \(postings.count) postings lists")
+                postings[term] += list
+                previous = (term, Int(last.document))
             }
             return LexicalIndex(terms: terms, postings: postings, documentCount: documentCount)
         }
@@ -56,12 +59,16 @@ extension IndexStore {
         }
     }
 
-    /// Writes the postings of `terms` (new terms get their lexicon entry too).
-    func writeLexicalChanges(_ lexical: LexicalIndex, terms: [UInt32], _ txn: LMDBTransaction) throws(StoreError) {
-        for id in terms {
-            let key = id.keyBytes
-            try txn.put("lexicon", key, Array(lexical.terms[Int(id)].utf8))
-            try txn.put("postings", key, LexicalIndex.encode(lexical.postings[Int(id)]))
+    /// Writes what `appended` added to `lexical`: the new terms' lexicon entries and one
+    /// (term, record) entry per posting.
+    func writeLexicalChanges(_ lexical: LexicalIndex, _ appended: LexicalIndex.Appended, _ txn: LMDBTransaction) throws(StoreError) {
+        for id in appended.newTerms { try txn.put("lexicon", id.keyBytes, Array(lexical.terms[Int(id)].utf8), append: true) }
+        for (i, terms) in appended.documents.enumerated() {
+            let document = appended.firstDocument + UInt32(i)
+            for t in terms {
+                try txn.put("postings", t.term.keyBytes + document.keyBytes,
+                            LexicalIndex.encode([LexicalIndex.Posting(document: document, frequency: t.frequency)]))
+            }
         }
     }
 

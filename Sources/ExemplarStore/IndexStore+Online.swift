@@ -34,10 +34,10 @@ extension IndexStore {
     /// fingerprint of the state the edit was made against: when the stored manifest has
     /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
     /// `lexical`, when given, is the index's postings with the appended records in: its new
-    /// terms and the postings of `changedTerms` are written in the same transaction.
+    /// terms and the appended documents' postings (`appended`) are written in the same transaction.
     public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
                              manifest: Manifest, generation: String,
-                             lexical: (index: LexicalIndex, changedTerms: [UInt32])? = nil) throws(StoreError) {
+                             lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
         let json = Array(manifest.json.text.utf8)
@@ -53,7 +53,7 @@ extension IndexStore {
                 try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
             }
-            if let lexical { try writeLexicalChanges(lexical.index, terms: lexical.changedTerms, txn) }
+            if let lexical { try writeLexicalChanges(lexical.index, lexical.appended, txn) }
             try txn.put("meta", Array("deleted".utf8), list)
             try txn.put("meta", Array("manifest".utf8), json)
         }

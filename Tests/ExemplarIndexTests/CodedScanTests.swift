@@ -42,7 +42,7 @@ import Testing
         }
         let file = try VectorFile(url: url)
         #expect(file.codes != nil)
-        let coded = ExactIndex(records: records, base: file, held: [], dimension: dim, labelOrder: ["neg", "pos"])
+        let coded = ExactIndex(records: RecordList(records), base: file, held: [], dimension: dim, labelOrder: ["neg", "pos"])
         let plain = ExactIndex(records: records, vectors: vectors, dimension: dim, labelOrder: ["neg", "pos"])
         #expect(coded.groups.allSatisfy { $0.segments.allSatisfy { $0.codes != nil } })
         #expect(plain.groups.allSatisfy { $0.segments.allSatisfy { $0.codes == nil } })

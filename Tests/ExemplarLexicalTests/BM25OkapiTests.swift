@@ -53,16 +53,24 @@ import Testing
 
     @Test func postingsRoundTripAndGrow() {
         var index = LexicalIndex(documents: [["a", "b", "a"], ["b", "c"]])
-        #expect(index.terms == ["a", "b", "c"])
+        #expect(Array(index.terms) == ["a", "b", "c"])
         #expect(index.postings[0] == [.init(document: 0, frequency: 2)])
-        let changed = index.append([["c", "d"]])
-        #expect(changed == [2, 3] && index.documentCount == 3)
+        let before = index
+        let appended = index.append([["c", "d", "c"]])
+        #expect(appended.changedTerms == [2, 3] && appended.newTerms == 3..<4 && index.documentCount == 3)
+        #expect(appended.documents == [[.init(term: 2, frequency: 2), .init(term: 3, frequency: 1)]])
+        #expect(index.postings[2] == [.init(document: 1, frequency: 1), .init(document: 2, frequency: 2)])
+        #expect(index.termID("d") == 3 && Array(index.terms) == ["a", "b", "c", "d"])
+        // The copy taken before is unchanged (appending does not touch the shared base).
+        #expect(Array(before.terms) == ["a", "b", "c"] && before.postings[2] == [.init(document: 1, frequency: 1)])
+        // Appending equals indexing everything at once.
+        #expect(index == LexicalIndex(documents: [["a", "b", "a"], ["b", "c"], ["c", "d", "c"]]))
         let bytes = LexicalIndex.encode(index.postings[2])
         #expect(bytes.withUnsafeBytes { LexicalIndex.decode($0) } == index.postings[2])
         #expect([UInt8](repeating: 0, count: 7).withUnsafeBytes { LexicalIndex.decode($0) } == nil)
         // A subset corpus (documents 1 and 2) is scored as if indexed on its own.
         let subset = BM25Okapi(index: index, documents: [1, 2])
-        let alone = BM25Okapi(corpus: [["b", "c"], ["c", "d"]])
+        let alone = BM25Okapi(corpus: [["b", "c"], ["c", "d", "c"]])
         #expect(subset.scores(["c", "d", "b"]) == alone.scores(["c", "d", "b"]))
     }
 }
