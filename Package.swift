@@ -70,7 +70,7 @@ let package = Package(
         // Exact per-class nearest-neighbour search, and building indexes from data.
         .target(
             name: "ExemplarIndex",
-            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical"]),
+            dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarStore", "ExemplarData", "ExemplarLexical", "ExemplarIO"]),
         // Charts as PNG files with no dependency: a PNG encoder (zlib, CRC-32, Adler-32), an RGB
         // raster with a built-in bitmap font, a grouped bar chart.
         .target(name: "ExemplarChart"),

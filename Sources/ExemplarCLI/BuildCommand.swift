@@ -108,17 +108,19 @@ enum BuildCommand {
                 let kept = rebuilt.damagedKeptAt.map { "; the previous store is kept at \($0.relativePath) (delete it when done)" } ?? ""
                 FileHandle.standardError.write(Data("exemplar: rebuilt \(folder.relativePath): \(rebuilt.reused) cached vectors reused, \(rebuilt.unreadable) left out as unreadable\(kept)\n".utf8))
             } else {
-                let store = try IndexFolder.openStore(folder, create: true)
+                var imported: [VectorImport.Block]?
                 if let pattern = args.string(.vectors) {
-                    let check = try VectorImport.put(try vectorBlocks(pattern, records: source.records), records: source.records,
-                                                     encoder: encoder, into: store,
-                                                     checkRows: try args.int(.vectorsCheck, range: 0...1_000_000) ?? 8)
+                    let blocks = try vectorBlocks(pattern, records: source.records)
+                    let check = try VectorImport.check(blocks, records: source.records, encoder: encoder,
+                                                       checkRows: try args.int(.vectorsCheck, range: 0...1_000_000) ?? 8)
+                    imported = blocks
                     let checked = check.sampled == 0 ? "not checked against the model (--vectors-check 0)"
                         : "\(check.sampled) rows checked against the model, min cosine \(String(format: "%.5f", check.minimumCosine))"
                     FileHandle.standardError.write(Data("exemplar: imported vectors for \(source.records.count) records (\(checked))\n".utf8))
                 }
+                let store = try IndexFolder.openStore(folder, create: true)
                 report = try builder.build(records: source.records, labels: source.labels, task: definition.task?.name,
-                                           into: store, replaceModel: args.flag(.replaceModel),
+                                           into: store, replaceModel: args.flag(.replaceModel), imported: imported,
                                            progress: { done, total in progress.update(done, total: total) })
             }
         } catch {
@@ -155,16 +157,12 @@ enum BuildCommand {
     /// one file per split holding that split's records in order.
     static func vectorBlocks(_ pattern: String, records: [IndexRecord]) throws -> [VectorImport.Block] {
         func read(_ path: String, rows: [Int]) throws -> VectorImport.Block {
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw IndexError.vectors(file: path, message: "cannot be read (--vectors)")
+            let matrix: NPYMatrix
+            do { matrix = try NPYMatrix(path: path) } catch { throw IndexError.vectors(file: path, message: error.description) }
+            guard matrix.rows == rows.count else {
+                throw IndexError.vectors(file: path, message: "has \(matrix.rows) rows for \(rows.count) records; its rows must be the data's rows, in order")
             }
-            guard let (shape, values) = NPY.decode([UInt8](bytes)), shape.count == 2 else {
-                throw IndexError.vectors(file: path, message: "is not a 2-D float32 (<f4, C order) .npy file")
-            }
-            guard shape[0] == rows.count else {
-                throw IndexError.vectors(file: path, message: "has \(shape[0]) rows for \(rows.count) records; its rows must be the data's rows, in order")
-            }
-            return VectorImport.Block(file: path, rows: rows, values: values, columns: shape[1])
+            return VectorImport.Block(file: path, rows: rows, matrix: matrix)
         }
         guard pattern.contains("{split}") else { return [try read(pattern, rows: Array(records.indices))] }
         var splits: [String] = [], rows: [String: [Int]] = [:]

@@ -21,6 +21,21 @@ public enum NPY {
 
     /// Parses a float32 C-order `.npy` file into its shape and values; `nil` if it is not one.
     public static func decode(_ bytes: [UInt8]) -> (shape: [Int], values: [Float])? {
+        guard let (shape, dataStart) = header(bytes) else { return nil }
+        let count = shape.reduce(1, *)
+        guard bytes.count == dataStart + 4 * count else { return nil }
+        var values = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<count {
+                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
+            }
+        }
+        return (shape, values)
+    }
+
+    /// The shape and the offset of the data of a float32 C-order `.npy` whose first bytes are `bytes`.
+    static func header<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> (shape: [Int], dataStart: Int)? where Bytes.Index == Int {
+        let bytes = Array(bytes.prefix(65_536 + 12))
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else { return nil }
         let major = bytes[6]
         let (headerStart, headerLength): (Int, Int)
@@ -41,16 +56,64 @@ public enum NPY {
         let shape = header[open.upperBound..<close].split(separator: ",").compactMap {
             Int($0.trimmingCharacters(in: .whitespaces))
         }
-        let count = shape.reduce(1, *)
-        let dataStart = headerStart + headerLength
-        guard bytes.count == dataStart + 4 * count else { return nil }
-        var values = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
-            }
+        return (shape, headerStart + headerLength)
+    }
+}
+
+/// A 2-D float32 `.npy` file mapped read-only: rows are read in place, never copied whole,
+/// so importing a file larger than memory works (`exemplar build --vectors`).
+///
+/// Threading: the mapping is `PROT_READ` and never changes after `init`; it is unmapped when
+/// the last reference goes away. Hence `@unchecked Sendable`.
+public final class NPYMatrix: @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    private let base: UnsafeMutableRawPointer?
+    private let length: Int
+    private let data: UnsafePointer<Float>?
+
+    /// Why a file is not a mappable matrix, in words for the user.
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Maps the float32 C-order 2-D `.npy` at `path`.
+    public init(path: String) throws(Problem) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(description: "cannot be read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Problem(description: "cannot be read: \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        var head = [UInt8](repeating: 0, count: min(size, 65_548))
+        guard pread(fd, &head, head.count, 0) == head.count, let (shape, dataStart) = NPY.header(head), shape.count == 2 else {
+            throw Problem(description: "is not a 2-D float32 (<f4, C order) .npy file")
         }
-        return (shape, values)
+        guard size == dataStart + 4 * shape[0] * shape[1] else {
+            throw Problem(description: "has \(size) bytes; its header describes \(dataStart + 4 * shape[0] * shape[1]) (truncated?)")
+        }
+        rows = shape[0]
+        columns = shape[1]
+        length = size
+        guard shape[0] * shape[1] > 0 else { base = nil; data = nil; return }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            throw Problem(description: "cannot be mapped: \(String(cString: strerror(errno)))")
+        }
+        guard dataStart % 4 == 0 else {
+            munmap(mapped, size)
+            throw Problem(description: "has its data at byte \(dataStart), not a multiple of 4")
+        }
+        madvise(mapped, size, MADV_SEQUENTIAL)
+        base = mapped
+        data = UnsafePointer((mapped + dataStart).assumingMemoryBound(to: Float.self))
+    }
+
+    deinit { if let base { munmap(base, length) } }
+
+    /// Row `row`'s `columns` values (little-endian float32, as this CPU reads them).
+    public func row(_ row: Int) -> UnsafePointer<Float> {
+        precondition(row >= 0 && row < rows)
+        return data! + row * columns
     }
 }
 

@@ -82,8 +82,11 @@ public struct IndexBuilder: Sendable {
     /// Builds (or resumes, or confirms up to date) the index in `store` from `records`.
     /// `labels` is the label list (its order is the per-class order). `replaceModel` allows
     /// rebuilding an index that was built with another model.
+    /// `imported`: vectors from files (`VectorImport`, already checked) instead of embedding;
+    /// they are always taken (the build is never up to date), read row by row into the new file.
     public func build(records: [IndexRecord], labels: [String], task: String?, into store: IndexStore,
-                      replaceModel: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> BuildReport {
+                      replaceModel: Bool = false, imported: [VectorImport.Block]? = nil,
+                      progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> BuildReport {
         let start = Date()
         let model = try encoder.identity()
         let fingerprint = Self.fingerprint(records)
@@ -91,18 +94,24 @@ public struct IndexBuilder: Sendable {
         if let previous, !replaceModel {
             try IndexEmbedding.checkRebuild(stored: previous.model, given: model, path: store.folder.path)
         }
-        if let previous, previous.model == model, previous.queryPrompt == queryPrompt, previous.dataFingerprint == fingerprint,
+        if imported == nil, let previous, previous.model == model, previous.queryPrompt == queryPrompt, previous.dataFingerprint == fingerprint,
            previous.labels == labels, Self.postingsCurrent(previous), previous.vectorFile != nil, try !store.hasInterruptedBuild() {
             return BuildReport(records: records.count, embedded: 0, fromCache: records.count, upToDate: true,
                                seconds: Date().timeIntervalSince(start))
         }
         try store.markBuilding()
 
-        var embedder = CachedEmbedder(encoder: encoder, modelHash: model.cacheHash)
-        embedder.batchSize = batchSize
-        embedder.threads = threads
-        embedder.chunkSize = chunkSize
-        let (matrix, keys, embedded) = try embedder.embedKeyed(records.map(Self.embeddingText), cache: store, progress: progress)
+        var matrix: [Float] = [], keys: [[UInt8]], embedded = 0
+        if imported != nil {
+            keys = records.map { IndexStore.cacheKey(modelHash: model.cacheHash, text: Self.embeddingText($0)) }
+            progress?(records.count, records.count)
+        } else {
+            var embedder = CachedEmbedder(encoder: encoder, modelHash: model.cacheHash)
+            embedder.batchSize = batchSize
+            embedder.threads = threads
+            embedder.chunkSize = chunkSize
+            (matrix, keys, embedded) = try embedder.embedKeyed(records.map(Self.embeddingText), cache: store, progress: progress)
+        }
         var countsByLabel: [String: Int] = [:], countsBySplit: [String: Int] = [:]
         for r in records {
             countsByLabel[r.label, default: 0] += 1
@@ -115,7 +124,12 @@ public struct IndexBuilder: Sendable {
                                 builtAt: Date(), buildSeconds: seconds, embeddedTexts: embedded)
         manifest.queryPrompt = queryPrompt
         manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: records.count, terms: lexical.terms.count)
-        try store.commit(records: records, vectors: matrix, keys: keys, manifest: manifest, lexical: lexical)
+        if let imported {
+            try store.commit(records: records, vector: VectorImport.rows(imported, count: records.count), keys: keys,
+                             manifest: manifest, lexical: lexical)
+        } else {
+            try store.commit(records: records, vectors: matrix, keys: keys, manifest: manifest, lexical: lexical)
+        }
         return BuildReport(records: records.count, embedded: embedded, fromCache: records.count - embedded,
                            upToDate: false, seconds: seconds)
     }

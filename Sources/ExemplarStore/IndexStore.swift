@@ -125,15 +125,24 @@ public final class IndexStore: Sendable {
     public func commit(records: [IndexRecord], vectors: [Float], keys: [[UInt8]], manifest: Manifest,
                        lexical: LexicalIndex? = nil) throws(StoreError) {
         let dim = manifest.model.dimension
-        precondition(vectors.count == records.count * dim && keys.count == records.count)
+        precondition(vectors.count == records.count * dim)
+        try vectors.withUnsafeBufferPointer { (v) throws(StoreError) in
+            try commit(records: records, vector: { v.baseAddress! + $0 * dim }, keys: keys, manifest: manifest, lexical: lexical)
+        }
+    }
+
+    /// `commit`, with record `i`'s vector read from `vector(i)` as the file is written (an
+    /// imported .npy, mapped, is never held in memory whole).
+    public func commit(records: [IndexRecord], vector: (Int) -> UnsafePointer<Float>, keys: [[UInt8]], manifest: Manifest,
+                       lexical: LexicalIndex? = nil) throws(StoreError) {
+        let dim = manifest.model.dimension
+        precondition(keys.count == records.count)
         let previous = try? currentVectorFile()
         removeStrayVectorFiles(keeping: previous.map { [$0.url.lastPathComponent] } ?? [])
         let name = VectorFile.fileName(tag: UUID().uuidString.lowercased())
         let url = folder.appendingPathComponent(name)
-        try vectors.withUnsafeBufferPointer { (v) throws(StoreError) in
-            try VectorFile.write(to: url, dimension: dim, records: zip(records, keys).map { VectorFile.RowSource(split: $0.split, label: $0.label, key: $1) },
-                                 labelOrder: manifest.labels, vectors: v)
-        }
+        try VectorFile.write(to: url, dimension: dim, records: zip(records, keys).map { VectorFile.RowSource(split: $0.split, label: $0.label, key: $1) },
+                             labelOrder: manifest.labels, vector: vector)
         let file = try VectorFile(url: url)
         let pendingEntries = pending.read().entries
         var manifest = manifest

@@ -298,13 +298,20 @@ public final class VectorFile: @unchecked Sendable {
         }
     }
 
-    /// Writes `vectors` (`records.count × dimension`, record order) as a vector file at `url`:
-    /// to `url.tmp` first, synced, then renamed (and the folder synced). Partitions follow
-    /// `labelOrder` (then first-seen labels), and within a label, splits in first-seen order.
+    /// Writes `vectors` (`records.count × dimension`, record order) as a vector file at `url`.
     public static func write(to url: URL, dimension: Int, records: [RowSource], labelOrder: [String],
                              vectors: UnsafeBufferPointer<Float>) throws(StoreError) {
+        precondition(vectors.count == records.count * dimension)
+        try write(to: url, dimension: dimension, records: records, labelOrder: labelOrder) { vectors.baseAddress! + $0 * dimension }
+    }
+
+    /// Writes record `i`'s vector `vector(i)` (`dimension` floats) for every record as a
+    /// vector file at `url`: to `url.tmp` first, synced, then renamed (and the folder synced).
+    /// Partitions follow `labelOrder` (then first-seen labels), and within a label, splits in
+    /// first-seen order. Vectors are read as they are written (a mapped .npy is never copied whole).
+    public static func write(to url: URL, dimension: Int, records: [RowSource], labelOrder: [String],
+                             vector: (Int) -> UnsafePointer<Float>) throws(StoreError) {
         let n = records.count
-        precondition(vectors.count == n * dimension)
         // Partitions: labels in order, then splits by first appearance.
         var labels = labelOrder
         var splitsByLabel: [String: [String]] = [:]
@@ -327,7 +334,7 @@ public final class VectorFile: @unchecked Sendable {
         for (row, id) in order.enumerated() { rowOfID[id] = UInt32(row) }
         var norms = [Float](repeating: 0, count: n)
         for (row, id) in order.enumerated() {
-            norms[row] = Vectors.norm(vectors.baseAddress! + id * dimension, count: dimension)
+            norms[row] = Vectors.norm(vector(id), count: dimension)
         }
         let keyed = order.enumerated().map { (key: records[$0.element].key, row: UInt32($0.offset)) }
             .sorted { $0.key.lexicographicallyPrecedes($1.key) }
@@ -347,10 +354,10 @@ public final class VectorFile: @unchecked Sendable {
                     let s = all.baseAddress! + p * dimension
                     let range = part.firstRow..<(part.firstRow + part.rows)
                     RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
-                        (vectors.baseAddress! + order[part.firstRow + i] * dimension, norms[part.firstRow + i])
+                        (vector(order[part.firstRow + i]), norms[part.firstRow + i])
                     }
                     for row in range {
-                        RowCodes.encode(vectors.baseAddress! + order[row] * dimension, norm: norms[row], scales: s, dimension: dimension,
+                        RowCodes.encode(vector(order[row]), norm: norms[row], scales: s, dimension: dimension,
                                         into: out.baseAddress! + row * dimension)
                     }
                 }
@@ -366,7 +373,7 @@ public final class VectorFile: @unchecked Sendable {
         for b0 in stride(from: 0, to: n, by: blockRows) {
             let m = min(blockRows, n - b0)
             for r in 0..<m {
-                let src = vectors.baseAddress! + order[b0 + r] * dimension
+                let src = vector(order[b0 + r])
                 for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
             }
             blocks.append(rowBuffer.withUnsafeBytes { checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) })
@@ -418,7 +425,7 @@ public final class VectorFile: @unchecked Sendable {
         for b0 in stride(from: 0, to: n, by: blockRows) {
             let m = min(blockRows, n - b0)
             for r in 0..<m {
-                let src = vectors.baseAddress! + order[b0 + r] * dimension
+                let src = vector(order[b0 + r])
                 for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
             }
             guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("write") }
