@@ -65,7 +65,7 @@ public struct IndexDemos: Sendable {
     /// with its own embedding files (`{split}_sbert-NAME.npy`).
     public init(exact: ExactIndex, policy: SelectionPolicy, seed: UInt64, supportSplit: String = "train",
                 grouping: DemoLabels, renderer: ContextRenderer? = nil) throws(DemoError) {
-        let support = exact.records.filter { $0.split == supportSplit }
+        let support = exact.ids(inSplit: supportSplit).map { exact.records[Int($0)] }
         var vectors: [Float] = []
         vectors.reserveCapacity(support.count * exact.dimension)
         for record in support { vectors += exact.vector(at: Int(record.id)) }

@@ -249,6 +249,19 @@ public struct ExactIndex: Sendable {
         return v
     }
 
+    /// The ids of every record of `split` (every split when nil) that searches can return
+    /// (not `hidden`), in id order: read from the partitions, not from the records.
+    public func ids(inSplit split: String?) -> [UInt32] {
+        var out: [UInt32] = []
+        for group in groups {
+            for segment in group.segments where split == nil || segment.split == split {
+                for row in 0..<segment.count where hidden.isEmpty || !hidden.contains(segment.ids[row]) { out.append(segment.ids[row]) }
+            }
+        }
+        out.sort()
+        return out
+    }
+
     /// Labels in per-class result order.
     public var labels: [String] { groups.map(\.label) }
 

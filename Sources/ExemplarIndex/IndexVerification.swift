@@ -39,7 +39,7 @@ public enum IndexVerification {
     }
 
     /// Built records whose text's cache key is not the one the vector file stores for their row.
-    static func changedTexts(_ records: [IndexRecord], file: VectorFile, manifest: Manifest) -> [UInt32] {
+    static func changedTexts(_ records: RecordList, file: VectorFile, manifest: Manifest) -> [UInt32] {
         var keyOfRow = [[UInt8]](repeating: [], count: file.rows)
         file.forEachKey { key, row in if row < file.rows { keyOfRow[row] = key } }
         var changed: [UInt32] = []

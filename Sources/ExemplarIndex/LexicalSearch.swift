@@ -29,9 +29,7 @@ public struct LexicalSearch: Sendable {
                               reason: "it has no BM25 postings (built by an older version); run 'exemplar build \(index.folder.relativePath)' to add them (its vectors come from the cache)")
         }
         self.index = index
-        corpus = index.records.filter { r in
-            !index.deleted.contains(r.id) && !r.split.hasPrefix("\u{0}") && (split == nil || r.split == split)
-        }.map(\.id)
+        corpus = index.exact.ids(inSplit: split)
         bm25 = BM25Okapi(index: lexical, documents: corpus)
     }
 

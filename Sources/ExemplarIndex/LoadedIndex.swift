@@ -60,7 +60,7 @@ public struct LoadedIndex: Sendable {
     /// of records the file does not hold (ids `base.rows...`) and the ids deleted online.
     struct Stored {
         var manifest: Manifest
-        var records: [IndexRecord]
+        var records: RecordList
         var base: VectorFile?
         var held: [Float]
         var deleted: Set<UInt32>
@@ -70,14 +70,17 @@ public struct LoadedIndex: Sendable {
     }
 
     /// Reads `store` (the index in `folder`). Throws when it was never completely built.
-    static func read(_ folder: URL, store: IndexStore) throws(IndexError) -> Stored {
+    /// `lazyRecords`: records are read from the store by id when asked for (the store stays
+    /// open as long as the index), instead of all at once.
+    static func read(_ folder: URL, store: IndexStore, lazyRecords: Bool = false) throws(IndexError) -> Stored {
         do {
             let interrupted = try store.hasInterruptedBuild()
             guard let manifest = try store.manifest() else {
                 if interrupted { throw IndexError.incomplete(path: folder.relativePath) }
                 throw IndexError.notAnIndex(path: folder.relativePath, reason: "it has not been built; run 'exemplar build \(folder.relativePath)'")
             }
-            let records = try store.records()
+            let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
+            let records = lazyRecords ? try store.recordList(deleted: deleted) : RecordList(try store.records(), deleted: deleted)
             let base = try store.vectorFile(for: manifest)
             let covered = base?.rows ?? 0
             guard covered <= records.count else {
@@ -85,7 +88,6 @@ public struct LoadedIndex: Sendable {
                                          reason: "the vector file has \(covered) rows for \(records.count) records")
             }
             let held = try store.heldVectors(from: covered, count: records.count - covered, dimension: manifest.model.dimension)
-            let deleted = try store.onlineDeletions(generation: manifest.dataFingerprint)
             // Postings count only when they cover every stored record (an older version's online
             // additions would have left them short).
             let lexical = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
@@ -108,7 +110,7 @@ public struct LoadedIndex: Sendable {
     /// and `approximateProblem` says why).
     static func assemble(folder: URL, stored: Stored, approximate: ApproximateIndex? = nil) -> LoadedIndex {
         let manifest = stored.manifest, deleted = stored.deleted
-        var exact = ExactIndex(records: RecordList(stored.records, deleted: deleted), base: stored.base, held: stored.held,
+        var exact = ExactIndex(records: stored.records, base: stored.base, held: stored.held,
                                dimension: manifest.model.dimension, labelOrder: manifest.labels)
         exact.hidden = deleted
         var problem: String?

@@ -64,7 +64,7 @@ public final class OnlineIndex: Sendable {
     public init(folder: URL) throws(IndexError) {
         self.folder = folder
         store = try IndexFolder.openStore(folder, create: false, readOnly: !IndexFolder.isWritable(folder))
-        current = Mutex(Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store)))
+        current = Mutex(Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store, lazyRecords: true)))
     }
 
     /// Whether the index could only be opened read-only (edits are refused).
@@ -87,7 +87,7 @@ public final class OnlineIndex: Sendable {
         let stored: Manifest?
         do { stored = try store.manifest() } catch { throw .store(error) }
         guard let stored, stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else { return false }
-        let next = Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store))
+        let next = Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store, lazyRecords: true))
         current.withLock { $0 = next }
         return true
     }

@@ -28,12 +28,15 @@ public final class IndexStore: Sendable {
     private let pendingChecked = Mutex<Bool>(false)
     var pending: PendingCache { PendingCache(folder: folder) }
 
-    /// Opens (creating if needed) the index folder. The LMDB map starts at `initialMapSize`
-    /// bytes and doubles whenever a write fills it.
+    /// Opens (creating if needed) the index folder. The LMDB map is `initialMapSize` bytes of
+    /// address space (default 1 TiB: the file grows as written, the map is only reserved), and
+    /// doubles if a write fills it. It is that large because LMDB may only resize the map while
+    /// no transaction of the process is open, and a served index keeps one open
+    /// (`recordList`) while searches read records from other threads.
     /// With `readOnly`, nothing is written (searching an index on read-only media works).
     /// The file's pages are checked first (`LMDBPageCheck`): damage throws `StoreError.corrupt`,
     /// unless `allowDamaged`, when only reading a damaged database throws (a rebuild salvaging the cache).
-    public init(folder: URL, initialMapSize: Int = 64 << 20, readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
+    public init(folder: URL, initialMapSize: Int = 1 << 40, readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.folder = folder
         env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"] + Self.lexicalDatabases,
                                   optional: Set(Self.lexicalDatabases), initialMapSize: initialMapSize, readOnly: readOnly,
@@ -212,6 +215,21 @@ public final class IndexStore: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where name.hasPrefix("vectors-") && !keeping.contains(name) {
             unlink(folder.appendingPathComponent(name).path)
+        }
+    }
+
+    /// The stored records as a list that reads each from LMDB when asked for, through a read
+    /// transaction begun now: it sees these records whatever a later build writes, and keeps
+    /// the store open while the list lives. A record that cannot be read comes back with empty
+    /// text, split and label `"?"` rather than stopping the process; `verify` names it.
+    public func recordList(deleted: Set<UInt32>) throws(StoreError) -> RecordList {
+        let view = try env.snapshot()
+        let count = try view.read { txn throws(StoreError) in try txn.count("records") }
+        return RecordList(count: count, deleted: deleted) { id in
+            let key = UInt32(id).keyBytes
+            let bytes = try? view.read { txn throws(StoreError) in try txn.get("records", key) }
+            return bytes.flatMap { b in b.withUnsafeBytes { IndexRecord(id: UInt32(id), bytes: $0) } }
+                ?? IndexRecord(id: UInt32(id), split: "?", label: "?", textA: "", line: 0)
         }
     }
 

@@ -6,6 +6,9 @@
 /// before is no larger than the last (a binary counter: O(log n) chunks, each record copied
 /// O(log n) times over all appends), so an edit costs what it adds, not the index's size.
 /// Records whose id is in `deleted` read with split `deletedSplit`, so no split holds them.
+/// A list opened over a store (`IndexStore.recordList`) reads the build's records from LMDB
+/// by id as they are asked for, so opening costs nothing per record and memory holds only
+/// the records added since.
 public struct RecordList: RandomAccessCollection, Sendable, Equatable {
     /// The split a deleted record reads with.
     public static let deletedSplit = "\u{0}deleted"
@@ -19,6 +22,9 @@ public struct RecordList: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
+    /// Records `0..<lazyCount` read on demand (nil: none).
+    private let lazy: (@Sendable (Int) -> IndexRecord)?
+    private let lazyCount: Int
     private var chunks: [Chunk]
     public private(set) var count: Int
     /// Ids deleted online: they keep their records (ids are positions) under `deletedSplit`.
@@ -29,6 +35,17 @@ public struct RecordList: RandomAccessCollection, Sendable, Equatable {
         chunks = records.isEmpty ? [] : [Chunk(first: 0, records: records)]
         count = records.count
         self.deleted = deleted
+        lazy = nil
+        lazyCount = 0
+    }
+
+    /// `count` records whose record `id` is `read(id)`, called each time it is asked for.
+    public init(count: Int, deleted: Set<UInt32> = [], read: @escaping @Sendable (Int) -> IndexRecord) {
+        chunks = []
+        self.count = count
+        self.deleted = deleted
+        lazy = read
+        lazyCount = count
     }
 
     public var startIndex: Int { 0 }
@@ -43,7 +60,8 @@ public struct RecordList: RandomAccessCollection, Sendable, Equatable {
     /// Record `id` as it was written, with its split even when deleted.
     public func stored(_ id: Int) -> IndexRecord {
         precondition(id >= 0 && id < count, "record \(id) of \(count)")
-        if let first = chunks.first, id < first.records.count { return first.records[id] }
+        if id < lazyCount, let lazy { return lazy(id) }
+        if let first = chunks.first, id - first.first < first.records.count { return first.records[id - first.first] }
         var low = 0, high = chunks.count - 1
         while low < high {
             let mid = (low + high + 1) / 2

@@ -256,3 +256,23 @@ import Testing
         #expect(try Manifest(json: Array(old.utf8), path: "idx") == expected)
     }
 }
+
+@Suite struct RecordListStoreTests {
+    @Test func lazyRecordsReadBack() throws {
+        let folder = try TemporaryFolder.create("lazy")
+        defer { TemporaryFolder.remove(folder) }
+        let n = 30, dim = 4
+        let records = (0..<n).map { IndexRecord(id: UInt32($0), split: "train", label: "\($0 % 2)", textA: "t\($0)", line: $0 + 1) }
+        let store = try IndexStore(folder: folder)
+        try store.commit(records: records, vectors: (0..<(n * dim)).map { Float($0 % 97 + 1) },
+                         keys: records.map { IndexStore.cacheKey(modelHash: "h", text: $0.textA) },
+                         manifest: Manifest(model: .init(name: "m", weightsSHA256: "abc", dimension: dim, pooling: "mean", normalized: true, maxSeqLength: 256),
+                                            task: nil, dataFingerprint: "f", labels: ["0", "1"], countsByLabel: [:], countsBySplit: [:], total: n,
+                                            builtAt: Date(), buildSeconds: 0, embeddedTexts: n))
+        let list = try store.recordList(deleted: [3])
+        #expect(list.count == n)
+        #expect(list[5] == records[5])
+        #expect(list[3].split == RecordList.deletedSplit && list.stored(3) == records[3])
+        #expect(Array(list.appending([IndexRecord(id: UInt32(n), split: "dev", label: "1", textA: "new", line: 0)]).suffix(2).map(\.textA)) == ["t29", "new"])
+    }
+}

@@ -23,6 +23,11 @@ public final class TestServer: Sendable {
     public let exact: ExactIndex
     public var base: String { "http://127.0.0.1:\(server.port)" }
 
+    private static func build(_ source: IndexSource, into folder: URL, with builder: IndexBuilder) throws {
+        let store = try IndexFolder.openStore(folder, create: true)
+        _ = try builder.build(records: source.records, labels: source.labels, task: "SST-2", into: store)
+    }
+
     /// Builds the index and starts the server; `configure` adjusts the configuration.
     public init(token: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         root = try TemporaryFolder.create("serve")
@@ -31,8 +36,9 @@ public final class TestServer: Sendable {
         let source = try IndexSource.load(definition, base: root)
         var builder = IndexBuilder(encoder: Self.encoder)
         builder.threads = 1
-        let store = try IndexFolder.openStore(indexFolder, create: true)
-        _ = try builder.build(records: source.records, labels: source.labels, task: "SST-2", into: store)
+        // The build's store is closed before the server opens its own (LMDB must not have one
+        // file open twice in a process).
+        try Self.build(source, into: indexFolder, with: builder)
         var configuration = ServerConfiguration(modelFolder: Self.model)
         configuration.port = 0
         configuration.indexFolders = [indexFolder]

@@ -32,7 +32,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Damage to a named database throws, unless `allowDamaged` (then reading that database
     /// throws, and writing anything throws when the free list is damaged); damage to the main
     /// database always throws.
-    package init(path: String, databases names: [String], optional: Set<String> = [], initialMapSize: Int = 64 << 20,
+    package init(path: String, databases names: [String], optional: Set<String> = [], initialMapSize: Int = 1 << 40,
                  readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.path = path
         self.readOnly = readOnly
@@ -160,6 +160,14 @@ package final class LMDBEnvironment: @unchecked Sendable {
         StoreError.systemMessage(rc, text: String(cString: mdb_strerror(rc)))
     }
 
+    /// A read transaction left open (`LMDBSnapshot`): the store as it is now, whatever is
+    /// committed later.
+    package func snapshot() throws(StoreError) -> LMDBSnapshot {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "begin read transaction")
+        return LMDBSnapshot(environment: self, txn: txn!)
+    }
+
     /// Runs `body` in a read-only transaction.
     package func read<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
         var txn: OpaquePointer?
@@ -255,6 +263,32 @@ private let lmdbAssertionFailed: @convention(c) (OpaquePointer?, UnsafePointer<C
         + "rebuild it with 'exemplar build \((path as NSString).deletingLastPathComponent) --rebuild'\n"
     _ = text.withCString { write(2, $0, strlen($0)) }
     _exit(1)
+}
+
+/// A read transaction kept open for reads over time: every read sees the store as it was
+/// when the snapshot began. LMDB keeps the pages it sees (a write cannot reuse them) until the
+/// snapshot ends, when the last reference goes.
+///
+/// Threading: LMDB allows one thread at a time in a transaction (`MDB_NOTLS` lets that thread
+/// change): `read` holds `lock` while its body runs. Hence `@unchecked Sendable`.
+package final class LMDBSnapshot: @unchecked Sendable {
+    private let environment: LMDBEnvironment
+    private let txn: OpaquePointer
+    private let lock = NSLock()
+
+    fileprivate init(environment: LMDBEnvironment, txn: OpaquePointer) {
+        self.environment = environment
+        self.txn = txn
+    }
+
+    /// Runs `body` in the snapshot's transaction, one caller at a time.
+    package func read<T>(_ body: (LMDBTransaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(LMDBTransaction(txn: txn, environment: environment))
+    }
+
+    deinit { mdb_txn_abort(txn) }
 }
 
 /// One open transaction; valid only inside the `read`/`write` body that received it.
