@@ -117,6 +117,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--edits", type=int, default=0, help="online additions and deletions to time (0: none)")
+    ap.add_argument("--anchor-python", help="a Python with numpy and faiss: time faiss IndexFlatIP on the same vectors")
+    ap.add_argument("--anchor-vectors", help="the index's vectors (.npy, rows in record order) for the anchor")
+    ap.add_argument("--anchor-labels", help="one label per vector row, for the anchor's per-label indexes")
     ap.add_argument("--command", default="scripts/bench-index-search")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -194,6 +197,18 @@ Server: ready {ready:.2f} s after start (model and index loaded); after opening 
 (RssAnon {after_open.get('RssAnon', 0):.0f} MiB); after the run VmRSS {after.get('VmRSS', 0):.0f} MiB, RssAnon {after.get('RssAnon', 0):.0f} MiB,
 RssFile {after.get('RssFile', 0):.0f} MiB (mapped files: model weights, vector file, LMDB).
 """
+    if args.anchor_python and args.anchor_vectors:
+        with tempfile.TemporaryDirectory() as work:
+            qfile = Path(work) / "queries.json"
+            qfile.write_text(json.dumps(vectors[args.warmup: args.warmup + args.queries]))
+            out = subprocess.run([args.anchor_python, str(Path(__file__).parent / "bench_index_anchor.py"), args.anchor_vectors,
+                                  args.anchor_labels, str(qfile), str(args.k)], capture_output=True, text=True, check=True).stdout
+        anchor = json.loads(out)
+        ours = next(p50 for label, p50, _, _ in rows if label == "vector search, top-10")
+        section += (f"\nAnchor: faiss {anchor['faiss']} IndexFlatIP, one per label (exact, normalised), the same {anchor['queries']} query vectors in "
+                    f"process, 2 threads: top-10 over both labels p50 {anchor['p50']:.2f} ms, p90 {anchor['p90']:.2f} ms. "
+                    f"Exemplar's vector search over HTTP (parsing, search, records, JSON): p50 {ours:.2f} ms = "
+                    f"{anchor['p50'] / ours:.2f}x faiss's speed.\n")
     if edit_rows:
         section += "\nOnline edits (on a copy of the index; one example per request, its text embedded by the server):\n\n"
         section += "| operation | n | p50 ms | p90 ms | max ms |\n|---|---:|---:|---:|---:|\n"
