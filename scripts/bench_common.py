@@ -37,6 +37,23 @@ def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def wait_for_port(server, log_path, name, timeout=120):
+    """The port `exemplar serve --port 0` (the Popen `server`, stderr to `log_path`) printed;
+    exits naming `name` when the server stops or does not start within `timeout` seconds."""
+    import re
+    import sys
+    import time
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        m = re.search(r"serving on http://127\.0\.0\.1:(\d+)", log_path.read_text())
+        if m:
+            return int(m.group(1))
+        if server.poll() is not None:
+            sys.exit(f"{name}: server exited: " + log_path.read_text())
+        time.sleep(0.02)
+    sys.exit(f"{name}: server did not start")
+
+
 def append_report(text):
     """Appends one report section to BENCHMARKS.md; returns the path."""
     path = ROOT / "BENCHMARKS.md"

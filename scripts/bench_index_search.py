@@ -21,7 +21,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import shutil
 import subprocess
 import threading
@@ -30,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import append_report, git_commit, machine, utc_now
+from bench_common import append_report, git_commit, machine, utc_now, wait_for_port
 
 
 def log(msg):
@@ -141,17 +140,7 @@ def main():
         t0 = time.perf_counter()
         server = subprocess.Popen([args.exemplar, "serve", "--port", "0", "--index", str(index)], stderr=open(log_path, "w"))
         try:
-            port = None
-            while time.perf_counter() - t0 < 120:
-                m = re.search(r"serving on http://127\.0\.0\.1:(\d+)", log_path.read_text())
-                if m:
-                    port = int(m.group(1))
-                    break
-                if server.poll() is not None:
-                    sys.exit("bench-index-search: server exited: " + log_path.read_text())
-                time.sleep(0.02)
-            if port is None:
-                sys.exit("bench-index-search: server did not start")
+            port = wait_for_port(server, log_path, "bench-index-search")
             ready = time.perf_counter() - t0
             after_open = proc_status(server.pid)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

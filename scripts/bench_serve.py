@@ -11,7 +11,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench_common import append_report, git_commit, machine, utc_now
+from bench_common import append_report, git_commit, machine, utc_now, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,17 +142,7 @@ def main():
         server = subprocess.Popen([args.exemplar, "serve", *model_args, "--port", "0", "--index", str(index)],
                                   stderr=open(log_path, "w"))
         try:
-            port = None
-            for _ in range(400):
-                m = re.search(r"serving on http://127\.0\.0\.1:(\d+)", log_path.read_text())
-                if m:
-                    port = int(m.group(1))
-                    break
-                if server.poll() is not None:
-                    sys.exit("bench-serve: server exited: " + log_path.read_text())
-                time.sleep(0.05)
-            if port is None:
-                sys.exit("bench-serve: server did not start")
+            port = wait_for_port(server, log_path, "bench-serve")
             rows = []
             for c in levels:
                 lat, window, errors = load(port, sentences, c, args.duration)
