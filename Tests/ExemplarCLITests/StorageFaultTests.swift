@@ -22,6 +22,28 @@ import Testing
         return (process.terminationStatus, process.terminationReason, String(decoding: data, as: UTF8.self))
     }
 
+    /// Under an address-space limit (`ulimit -v`, KiB in sh) the LMDB map is reserved within it:
+    /// an index builds, opens and answers a query (a 1 TiB map would not open).
+    @Test func anAddressSpaceLimitStillOpensIndexes() throws {
+        let dir = try TemporaryFolder.create("exemplar-vlimit")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try Data((0..<40).map { #"{"text": "sentence \#($0) about a film", "label": "\#($0 % 2)"}"# + "\n" }.joined().utf8).write(to: data)
+        let index = dir.appendingPathComponent("idx").path
+        for args in [["build", "--data", data.path, "--out", index, "--model", tiny], ["query", index, "film", "--k", "2", "--model", tiny]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v 8000000 && exec \"$0\" \"$@\"", try CLIRunner.binary.path] + args
+            let err = Pipe()
+            process.standardOutput = Pipe()
+            process.standardError = err
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(args[0]): \(stderr)")
+        }
+    }
+
     @Test func aBuildPastTheFileSizeLimitFailsCleanlyAndKeepsTheIndex() throws {
         let dir = try TemporaryFolder.create("exemplar-fsize")
         defer { TemporaryFolder.remove(dir) }

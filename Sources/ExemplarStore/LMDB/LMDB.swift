@@ -45,7 +45,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             try Self.check(mdb_env_set_maxdbs(env, MDB_dbi(names.count)), "set max databases", path: path)
             // The map size must be at least the file's size; start from whichever is larger.
             let existing = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
-            try Self.check(mdb_env_set_mapsize(env, max(initialMapSize, existing * 2)), "set map size", path: path)
+            try Self.check(mdb_env_set_mapsize(env, max(Self.addressSpaceFor(initialMapSize), existing * 2)), "set map size", path: path)
             if !readOnly { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
             try Self.checkBeforeMapping(path + "/data.mdb")
             try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0), 0o644), "open", path: path)
@@ -225,6 +225,15 @@ package final class LMDBEnvironment: @unchecked Sendable {
             return Self.message(ENOSPC) + " [\(Int(fs.f_bavail) * Int(fs.f_frsize)) bytes free]"
         }
         return Self.message(rc)
+    }
+
+    /// `requested` bytes of map, or a quarter of the process's address-space limit when one is
+    /// set (`ulimit -v`) and smaller: the map is reserved address space, and a map larger than
+    /// the limit would fail to open.
+    static func addressSpaceFor(_ requested: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return requested }
+        return max(1 << 20, min(requested, Int(clamping: limit.rlim_cur / 4)))
     }
 
     private func grow() throws(StoreError) {
