@@ -106,3 +106,53 @@ import Testing
         #expect(widest > 0)
     }
 }
+
+/// Online appends (`ExactIndex.appending`, `RecordList.appending`) give the index a fresh build
+/// of the same records would: the same records by id and the same search results.
+@Suite struct AppendingIndexTests {
+    @Test func appendsInManySmallStepsEqualOneIndex() {
+        let dim = 12, n = 3_000
+        var rng = SplitMix(seed: 3)
+        let records = (0..<n).map { i in
+            IndexRecord(id: UInt32(i), split: ["train", "dev"][Int(rng.next() % 2)], label: ["a", "b", "c"][Int(rng.next() % 3)],
+                        textA: "r\(i)", line: i + 1)
+        }
+        let vectors = (0..<(n * dim)).map { _ in Float(Double(rng.next() % 2001) / 1000 - 1) }
+        let whole = ExactIndex(records: records, vectors: vectors, dimension: dim, labelOrder: ["a", "b", "c"])
+        // The first 1,000 at once, then steps of 1 to 37 rows.
+        var grown = ExactIndex(records: Array(records[0..<1000]), vectors: Array(vectors[0..<(1000 * dim)]), dimension: dim,
+                               labelOrder: ["a", "b", "c"])
+        var next = 1000, step = 1
+        while next < n {
+            let end = min(n, next + step)
+            grown = grown.appending(Array(records[next..<end]), vectors: Array(vectors[(next * dim)..<(end * dim)]))
+            next = end
+            step = step % 37 + 1
+        }
+        #expect(Array(grown.records) == records)
+        // Binary-counter merges keep the held segments few (every row is held here).
+        #expect(grown.heldSegments.count <= 6 * 12, "\(grown.heldSegments.count) held segments")
+        for q in stride(from: 0, to: n, by: 211) {
+            let query = Array(vectors[(q * dim)..<((q + 1) * dim)])
+            for filter in [SearchFilter(), SearchFilter(label: "b"), SearchFilter(split: "dev", excluding: [UInt32(q)])] {
+                #expect(grown.search(query, k: 7, filter: filter) == whole.search(query, k: 7, filter: filter), "query \(q)")
+            }
+            #expect(grown.rawVector(at: q) == whole.rawVector(at: q))
+            let a = grown.searchPerClass(query, k: 3), b = whole.searchPerClass(query, k: 3)
+            #expect(a.map(\.label) == b.map(\.label) && zip(a, b).allSatisfy { (x: (label: String, hits: [Hit]), y: (label: String, hits: [Hit])) in x.hits == y.hits })
+        }
+        #expect(grown.ids(inSplit: "dev") == records.filter { $0.split == "dev" }.map(\.id))
+    }
+
+    @Test func recordListAppendsShareAndDeletedReadUnderTheDeletedSplit() {
+        let records = (0..<100).map { IndexRecord(id: UInt32($0), split: "train", label: "x", textA: "t\($0)", line: $0) }
+        var list = RecordList(Array(records[0..<10]))
+        for i in 10..<100 { list = list.appending([records[i]]) }
+        let earlier = list
+        list = list.appending([IndexRecord(id: 100, split: "dev", label: "y", textA: "new", line: 0)])
+        #expect(earlier.count == 100 && Array(earlier) == records)
+        #expect(list.count == 101 && list[100].textA == "new" && Array(list.prefix(100)) == records)
+        list.deleted = [7]
+        #expect(list[7].split == RecordList.deletedSplit && list.stored(7).split == "train" && earlier[7].split == "train")
+    }
+}
