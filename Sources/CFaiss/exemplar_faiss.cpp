@@ -101,6 +101,14 @@ int exf_train(exf_index *index, int64_t n, const float *vectors, char *error, si
 int exf_add(exf_index *index, int64_t n, const float *vectors, char *error, size_t error_length) {
     return guarded(error, error_length, [&] {
         if (!index->index->is_trained) throw std::invalid_argument("the index is not trained");
+        // faiss links HNSW nodes from several threads in an order that varies run to run; a
+        // small partition is added on one thread, so the same vectors give the same graph
+        // (and the same results) every time, at a cost of well under a second.
+        struct Restore {
+            int threads = omp_get_max_threads();
+            ~Restore() { omp_set_num_threads(threads); }
+        } restore;
+        if (n < 20000) omp_set_num_threads(1);
         index->index->add(n, vectors);
     });
 }
