@@ -10,9 +10,14 @@ import Testing
 
     /// `exemplar args` under a file size limit (RLIMIT_FSIZE, through the shell's `ulimit -f`, 512-byte blocks in sh).
     func runLimited(fileSizeBytes: Int, _ args: [String]) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
+        try run(under: "ulimit -f \(fileSizeBytes / 512)", args)
+    }
+
+    /// `exemplar args` run by sh after the shell command `limit` (a `ulimit`).
+    func run(under limit: String, _ args: [String]) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f \(fileSizeBytes / 512) && exec \"$0\" \"$@\"", try CLIRunner.binary.path] + args
+        process.arguments = ["-c", "\(limit) && exec \"$0\" \"$@\"", try CLIRunner.binary.path] + args
         let err = Pipe()
         process.standardOutput = Pipe()
         process.standardError = err
@@ -31,16 +36,8 @@ import Testing
         try Data((0..<40).map { #"{"text": "sentence \#($0) about a film", "label": "\#($0 % 2)"}"# + "\n" }.joined().utf8).write(to: data)
         let index = dir.appendingPathComponent("idx").path
         for args in [["build", "--data", data.path, "--out", index, "--model", tiny], ["query", index, "film", "--k", "2", "--model", tiny]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v 8000000 && exec \"$0\" \"$@\"", try CLIRunner.binary.path] + args
-            let err = Pipe()
-            process.standardOutput = Pipe()
-            process.standardError = err
-            try process.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(args[0]): \(stderr)")
+            let result = try run(under: "ulimit -v 8000000", args)
+            #expect(result.status == 0, "\(args[0]): \(result.stderr)")
         }
     }
 
