@@ -112,8 +112,8 @@ public struct ExactIndex: Sendable {
     private(set) var groups: [Group]
     /// The build's vector file (rows of ids `0..<base.rows`), if the index has one.
     public let base: VectorFile?
-    /// The segments of rows held in memory (ids the file does not cover), oldest first.
-    private(set) var heldSegments: [Segment] = []
+    /// The segments of rows held in memory (ids the file does not cover).
+    var heldSegments: [Segment] { groups.flatMap { $0.segments.filter { $0.owner is OwnedRows } } }
     /// faiss partitions for large (split, label) partitions, when the index was built with them.
     public var approximate: ApproximateIndex?
     /// Ids no search returns (examples deleted online), whatever the filter.
@@ -154,9 +154,7 @@ public struct ExactIndex: Sendable {
             }
         }
         groups = order.map { Group(label: $0, segments: segments[$0] ?? []) }
-        let extended = appendingHeld((covered..<records.count).map { records.stored($0) }, vectors: held)
-        groups = extended.groups
-        heldSegments = extended.heldSegments
+        groups = appendingHeld((covered..<records.count).map { records.stored($0) }, vectors: held).groups
     }
 
     /// This index with `added` (ids `records.count...`, in order) and their raw `vectors`
@@ -204,13 +202,10 @@ public struct ExactIndex: Sendable {
                     while let last = segments.lastIndex(where: { $0.split == split }),
                           let previous = segments[last].owner as? OwnedRows, previous.ids.count <= rows.ids.count {
                         segments.remove(at: last)
-                        next.heldSegments.removeAll { $0.owner === previous }
                         rows = OwnedRows(vectors: previous.vectors + rows.vectors, norms: previous.norms + rows.norms,
                                          ids: previous.ids + rows.ids)
                     }
-                    let segment = rows.segment(split: split)
-                    segments.append(segment)
-                    next.heldSegments.append(segment)
+                    segments.append(rows.segment(split: split))
                 }
                 next.groups[g] = Group(label: label, segments: segments)
             }
@@ -220,13 +215,15 @@ public struct ExactIndex: Sendable {
 
     /// Where held record `id`'s row is: its segment and row.
     private func heldRow(_ id: UInt32) -> (segment: Segment, row: Int)? {
-        for segment in heldSegments where segment.count > 0 && segment.ids[0] <= id && id <= segment.ids[segment.count - 1] {
-            let row = segment.firstRow(atLeast: id)
-            if row < segment.count && segment.ids[row] == id { return (segment, row) }
+        for group in groups {
+            for segment in group.segments where segment.owner is OwnedRows && segment.count > 0
+                && segment.ids[0] <= id && id <= segment.ids[segment.count - 1] {
+                let row = segment.firstRow(atLeast: id)
+                if row < segment.count && segment.ids[row] == id { return (segment, row) }
+            }
         }
         return nil
     }
-
 
     /// Where record `id`'s raw vector and its norm live (the vector file or a held block).
     private func stored(_ id: Int, _ body: (UnsafePointer<Float>, Float) -> Void) {

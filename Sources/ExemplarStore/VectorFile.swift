@@ -346,20 +346,20 @@ public final class VectorFile: @unchecked Sendable {
             withUnsafeBytes(of: entry.row.littleEndian) { keyTable += $0 }
         }
         // int8 codes of the unit vectors, one scale per dimension and partition.
-        var scales = [Float](repeating: 0, count: partitions.count * dimension)
-        var codes = [Int8](repeating: 0, count: n * dimension)
-        for (p, part) in partitions.enumerated() {
-            scales.withUnsafeMutableBufferPointer { all in
-                codes.withUnsafeMutableBufferPointer { out in
-                    let s = all.baseAddress! + p * dimension
-                    let range = part.firstRow..<(part.firstRow + part.rows)
-                    RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
-                        (vector(order[part.firstRow + i]), norms[part.firstRow + i])
-                    }
-                    for row in range {
-                        RowCodes.encode(vector(order[row]), norm: norms[row], scales: s, dimension: dimension,
-                                        into: out.baseAddress! + row * dimension)
-                    }
+        // Made in place in the bytes written: the scales section (padded to its 4096-byte
+        // boundary), then the codes, so the codes exist once in memory.
+        let scaleBytes = (4 * dimension * partitions.count + 4095) & ~4095
+        var codeSection = [UInt8](repeating: 0, count: scaleBytes + n * dimension)
+        codeSection.withUnsafeMutableBytes { section in
+            let scales = section.baseAddress!.bindMemory(to: Float.self, capacity: dimension * partitions.count)
+            let codes = (section.baseAddress! + scaleBytes).bindMemory(to: Int8.self, capacity: n * dimension)
+            for (p, part) in partitions.enumerated() {
+                let s = scales + p * dimension
+                RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
+                    (vector(order[part.firstRow + i]), norms[part.firstRow + i])
+                }
+                for row in part.firstRow..<(part.firstRow + part.rows) {
+                    RowCodes.encode(vector(order[row]), norm: norms[row], scales: s, dimension: dimension, into: codes + row * dimension)
                 }
             }
         }
@@ -395,7 +395,7 @@ public final class VectorFile: @unchecked Sendable {
         let offsets = Offsets(rows: n, dimension: dimension, headerBytes: head0.count, codedPartitions: partitions.count)
         let meta = padded(idsBytes, to: offsets.rowOfID - offsets.ids) + padded(rowBytes, to: offsets.norms - offsets.rowOfID)
             + padded(normBytes, to: offsets.keys - offsets.norms) + padded(keyTable, to: offsets.vectors - offsets.keys)
-        let codeSection = padded(scales.withUnsafeBytes { Array($0) }, to: offsets.codes - offsets.scales) + codes.withUnsafeBytes { Array($0) }
+        precondition(offsets.codes - offsets.scales == scaleBytes)
         let head = header(meta: meta.withUnsafeBytes { checksum($0) }, codes: codeSection.withUnsafeBytes { checksum($0) })
         precondition(head.count == head0.count, "hex checksums have a fixed width")
 
