@@ -119,6 +119,49 @@ package struct Int8Linear: Sendable {
     }
 }
 
+/// A `Linear` layer with int16 weights (`--precision int16`): weights per output channel and
+/// inputs per row at each call, both symmetric with 4095 levels a side (13 bits), products
+/// summed in int32 (AVX-512 VNNI's vpdpwssd where the CPU has it) in chunks that cannot
+/// overflow, then scaled back to float32 and the bias added. About 30 times finer than
+/// `Int8Linear` on both operands, at about twice its cost.
+package struct Int16Linear: Sendable {
+    package let outFeatures: Int
+    package let inFeatures: Int
+    let packed: [Int16]
+    let scales: [Float]
+    let bias: [Float]
+
+    /// Quantises `weight[out, in]` (row-major, contiguous) and keeps a copy of `bias[out]`.
+    package init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+        let values = ek_q16_packed_values(Int32(outFeatures), Int32(inFeatures))
+        var scales = [Float](repeating: 0, count: outFeatures)
+        packed = [Int16](unsafeUninitializedCapacity: values) { buffer, count in
+            ek_q16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &scales)
+            count = values
+        }
+        self.scales = scales
+        self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
+    }
+
+    /// `output[rows, out] (row stride outputStride, default out) = input[rows, in] · Wᵀ + bias`, quantised as above.
+    package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                       outputStride: Int? = nil, portable: Bool = false) {
+        guard rows > 0 else { return }
+        let kp = Int(ek_q16_padded_k(Int32(inFeatures)))
+        var rowScales = [Float](repeating: 0, count: rows)
+        let quantised = [Int16](unsafeUninitializedCapacity: rows * kp) { buffer, count in
+            let quantise = portable ? ek_q16_quantize_rows_portable : ek_q16_quantize_rows
+            quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &rowScales)
+            count = rows * kp
+        }
+        let gemm = portable ? ek_q16_gemm_portable : ek_q16_gemm
+        gemm(quantised, rowScales, Int32(rows), Int32(inFeatures), packed, scales, bias,
+             Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
+    }
+}
+
 /// A float32 `Linear` layer with its weights packed once for the AVX-512 body of
 /// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile); its end-to-end effect
 /// is what `scripts/bench-encoder` measures. Sums run in input order with FMAs, so results differ from sgemm's in
@@ -174,7 +217,7 @@ package struct PackedLinear: Sendable {
     }
 }
 
-/// A dense layer built from a row-major weight matrix and a bias (`PackedLinear`, `Int8Linear`).
+/// A dense layer built from a row-major weight matrix and a bias (`PackedLinear`, `Int8Linear`, `Int16Linear`).
 package protocol StackableLinear {
     init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int)
 }
@@ -193,3 +236,4 @@ extension StackableLinear {
 
 extension PackedLinear: StackableLinear {}
 extension Int8Linear: StackableLinear {}
+extension Int16Linear: StackableLinear {}

@@ -122,6 +122,55 @@ import Testing
         }
     }
 
+    /// int16: both bodies give the same numbers (exact integer chunks, added in the same order),
+    /// and those are within the quantisation error of the float product. K = 383 and 1536 cross
+    /// chunk boundaries; the large inputs and weights near their row maxima are the overflow case.
+    @Test("int16 linear matches the portable body exactly and float within quantisation error",
+          arguments: [(1, 4, 1), (7, 33, 17), (37, 383, 100), (5, 1536, 40)])
+    func int16Linear(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
+        let b = randomValues(outFeatures)
+        let layer = Int16Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        let stride = outFeatures + 3
+        var fast = [Float](repeating: .nan, count: rows * stride), portable = fast
+        layer.apply(x, rows: rows, into: &fast, outputStride: stride)
+        layer.apply(x, rows: rows, into: &portable, outputStride: stride, portable: true)
+        for r in 0..<rows {
+            let xs = x[(r * inFeatures)..<((r + 1) * inFeatures)]
+            let xStep = Double(xs.map(abs).max()!) / 4095
+            for o in 0..<outFeatures {
+                let i = r * stride + o
+                #expect(fast[i] == portable[i])
+                var ref = Double(b[o]), magnitude = 0.0, bound = 1e-5
+                let ws = w[(o * inFeatures)..<((o + 1) * inFeatures)]
+                let wStep = Double(ws.map(abs).max()!) / 4095
+                for k in 0..<inFeatures {
+                    let xv = Double(x[r * inFeatures + k]), wv = Double(w[o * inFeatures + k])
+                    ref += xv * wv
+                    magnitude += abs(xv * wv)
+                    bound += 0.5 * xStep * (abs(wv) + wStep) + 0.5 * wStep * abs(xv)
+                }
+                bound += magnitude * 1e-6  // float32 rounding of the chunk sums and the scales
+                #expect(abs(Double(fast[i]) - ref) <= bound, "row \(r), output \(o): \(fast[i]) vs \(ref), bound \(bound)")
+            }
+            for o in outFeatures..<stride { #expect(fast[r * stride + o].isNaN) }
+        }
+    }
+
+    /// The worst case for the int32 chunk sums: every product at its largest (4095 · 4095), one
+    /// sign throughout, over 1,536 inputs; an overflow would flip the sign or lose 2³².
+    @Test func int16SumsDoNotOverflow() {
+        let inFeatures = 1536, outFeatures = 16, rows = 6
+        let x = [Float](repeating: 2.5, count: rows * inFeatures), w = [Float](repeating: -0.75, count: outFeatures * inFeatures)
+        let b = [Float](repeating: 0, count: outFeatures)
+        let layer = Int16Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        for portable in [false, true] {
+            var y = [Float](repeating: 0, count: rows * outFeatures)
+            layer.apply(x, rows: rows, into: &y, portable: portable)
+            for v in y { #expect(abs(Double(v) - (-2.5 * 0.75 * 1536)) < 1e-2, "portable \(portable): \(v)") }
+        }
+    }
+
     @Test func int8StackedLayersAreSideBySide() {
         let inFeatures = 24, out = 5, rows = 4
         let x = randomValues(rows * inFeatures)

@@ -84,6 +84,27 @@ void ek_q8_gemm_portable(const uint8_t *q, const float *a_scales, const int32_t 
                          const int8_t *packed, const float *w_scales, const int32_t *w_sums, const float *bias, int n,
                          float *out, int ldc);
 
+/* --- int16 dynamic quantisation ----------------------------------------------------------
+ * The more exact sibling of int8: W[n, k] per output channel and activations per row, both
+ * symmetric with 4095 levels a side (scale max|·| / 4095), int16 × int16 products summed in
+ * int32 over chunks of EK_Q16_CHUNK inputs (which cannot overflow), each chunk's sum added
+ * in float32 in chunk order; then out[r·ldc + c] = a_scale[r] · w_scale[c] · sum + bias[c].
+ * Rows of quantised activations are kp = ek_q16_padded_k(k) values long (k rounded up to 2). */
+#define EK_Q16_CHUNK 128
+int ek_q16_padded_k(int k);
+/* int16 values of packed weights for n outputs of k inputs: ceil(n / 16) · 16 · kp. */
+size_t ek_q16_packed_values(int n, int k);
+/* Quantises and packs W[n, k] (row stride ldw) into packed[ek_q16_packed_values(n, k)] and scales[n]. */
+void ek_q16_pack_weights(const float *w, int n, int k, int ldw, int16_t *packed, float *scales);
+/* Quantises rows a[m, k] (row stride lda) into q[m · kp] and scales[m]. */
+void ek_q16_quantize_rows(const float *a, int m, int k, int lda, int16_t *q, float *scales);
+void ek_q16_quantize_rows_portable(const float *a, int m, int k, int lda, int16_t *q, float *scales);
+/* out[m, n] (row stride ldc) from quantised rows and packed weights, as above; bias may be NULL. */
+void ek_q16_gemm(const int16_t *q, const float *a_scales, int m, int k, const int16_t *packed,
+                 const float *w_scales, const float *bias, int n, float *out, int ldc);
+void ek_q16_gemm_portable(const int16_t *q, const float *a_scales, int m, int k, const int16_t *packed,
+                          const float *w_scales, const float *bias, int n, float *out, int ldc);
+
 /* --- index-order dot products of one query with many rows (LM-BFF's cosine filter) --------
  * Rows are stored in panels of 64: value (r, i) of a [count, n] matrix is at
  * panels[(r / 64)·64·n + i·64 + r % 64] (rows past count are zero). out[r] = Σ_i row_r[i] · query[i],

@@ -12,7 +12,7 @@ public struct BertModel: Sendable {
     let weights: BertWeights
     /// The dense layers' arithmetic (`Precision.available`: what this CPU runs of what was asked).
     public let precision: Precision
-    /// Each layer's dense weights packed at load: int8, or float32 where the CPU has AVX-512
+    /// Each layer's dense weights packed at load: int8 or int16, or float32 where the CPU has AVX-512
     /// (nil: float32 through OpenBLAS, reading the mapped tensors).
     let packed: [PackedLayer]?
 
@@ -21,7 +21,7 @@ public struct BertModel: Sendable {
         self.weights = weights
         self.precision = precision.available
         let chosen = self.precision
-        packed = chosen == .int8 || EncoderKernels.packedLinearIsFaster
+        packed = chosen != .fp32 || EncoderKernels.packedLinearIsFaster
             ? weights.layers.map { PackedLayer($0, config: config, precision: chosen) } : nil
     }
 
