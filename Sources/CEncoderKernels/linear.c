@@ -33,8 +33,8 @@ EK_AVX512_TARGET static inline __attribute__((always_inline))
 void f32_tile(int R, int B, const float *a, int lda, const float *blocks, size_t block_floats, int k,
               const float *bias, int n, int c0, float *out, int ldc) {
     __m512 acc[6][4];
-    for (int r = 0; r < 6; r++)
-        for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_ps();
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
     for (int i = 0; i < k; i++) {
         __m512 w[4];
         for (int b = 0; b < B; b++) w[b] = _mm512_loadu_ps(blocks + b * block_floats + (size_t)i * 16);
@@ -79,7 +79,7 @@ EK_AVX2_TARGET static inline __attribute__((always_inline))
 void f32_tile_avx2(int R, const float *a, int lda, const float *block, int k, const float *bias, int n, int c,
                    float *out, int ldc) {
     __m256 lo[6], hi[6];
-    for (int r = 0; r < 6; r++) { lo[r] = _mm256_setzero_ps(); hi[r] = _mm256_setzero_ps(); }
+    for (int r = 0; r < R; r++) { lo[r] = _mm256_setzero_ps(); hi[r] = _mm256_setzero_ps(); }
     for (int i = 0; i < k; i++) {
         const __m256 w0 = _mm256_loadu_ps(block + (size_t)i * 16), w1 = _mm256_loadu_ps(block + (size_t)i * 16 + 8);
         for (int r = 0; r < R; r++) {

@@ -111,9 +111,10 @@ EK_VNNI_TARGET static inline __attribute__((always_inline))
 void gemm_tile(int R, int B, const uint8_t *q, int kp, const int8_t *blocks, size_t block_bytes,
                const float *a_scales, const int32_t *a_zeros, const float *w_scales, const int32_t *w_sums,
                const float *bias, int n, int c0, float *out, int ldc) {
-    __m512i acc[6][4];
-    for (int r = 0; r < 6; r++)
-        for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_si512();
+    __m512i acc[6][4], zero = _mm512_setzero_si512();
+    EK_OPAQUE(zero);
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) acc[r][b] = zero;
     for (int g = 0; g < kp; g += 4) {
         __m512i wv[4];
         for (int b = 0; b < B; b++) wv[b] = _mm512_loadu_si512((const void *)(blocks + b * block_bytes + (size_t)g * 16));

@@ -109,14 +109,16 @@ EK_AVX512_TARGET static void quantize_rows_avx512(const float *a, int m, int k, 
 EK_VNNI_TARGET static inline __attribute__((always_inline))
 void gemm_tile(int R, int B, const int16_t *q, int kp, const int16_t *blocks, size_t block_values,
                const float *a_scales, const float *w_scales, const float *bias, int n, int c0, float *out, int ldc) {
-    __m512 sum[6][4];
-    for (int r = 0; r < 6; r++)
-        for (int b = 0; b < 4; b++) sum[r][b] = _mm512_setzero_ps();
+    __m512 sum[6][4], fzero = _mm512_setzero_ps();
+    EK_OPAQUE(fzero);
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) sum[r][b] = fzero;
     for (int k0 = 0; k0 < kp; k0 += CHUNK) {
         const int k1 = k0 + CHUNK < kp ? k0 + CHUNK : kp;
-        __m512i acc[6][4];
-        for (int r = 0; r < 6; r++)
-            for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_si512();
+        __m512i acc[6][4], zero = _mm512_setzero_si512();
+        EK_OPAQUE(zero);
+        for (int r = 0; r < R; r++)
+            for (int b = 0; b < B; b++) acc[r][b] = zero;
         for (int g = k0; g < k1; g += 2) {
             __m512i wv[4];
             for (int b = 0; b < B; b++) wv[b] = _mm512_loadu_si512((const void *)(blocks + b * block_values + (size_t)g * 16));
