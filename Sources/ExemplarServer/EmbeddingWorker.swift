@@ -4,18 +4,20 @@ import ExemplarEncoder
 import Foundation
 import Synchronization
 
-/// The one inference thread: owns the encoder and OpenBLAS's threads, and merges the token
-/// sequences of concurrent requests into batches of up to `maxBatch` texts.
+/// The inference threads, one per core: they merge the token sequences of concurrent
+/// requests into batches of up to `maxBatch` texts and run them.
 ///
 /// A request thread tokenizes its texts (in parallel with other requests), submits them and
-/// blocks until its vectors are ready. The worker takes the first waiting job and, while the
-/// batch is not full and other requests are still tokenizing (about to submit), waits up to
-/// `batchWait` for them; then it runs whole jobs together, sorted by length and split into one
-/// sub-batch per core (at most 32 texts each), as `SentenceEncoder.encode` does. A lone
-/// request never waits; requests that arrive while a batch runs queue up and form the next one.
+/// blocks until its vectors are ready. A free inference thread takes the first waiting job and,
+/// while the batch is not full and other requests are still tokenizing (about to submit), waits
+/// up to `batchWait` for them; then it runs whole jobs together, sorted by length, on itself and
+/// on as many of the other inference threads' cores as are idle (sub-batches of at most 32).
+/// Under load every core runs a batch of its own, as `exemplar embed` runs its batches, with
+/// no core waiting for another's sub-batch; a lone request never waits and gets every core.
 ///
-/// Threading: `jobs` and `stopped` are guarded by `condition` (an `NSCondition`); the
-/// encoder is used only by the worker thread. Hence `@unchecked Sendable`.
+/// Threading: `jobs`, `busy`, `stopped` and `finished` are guarded by `condition` (an
+/// `NSCondition`); `SentenceEncoder` is an immutable value whose `encode` may run on several
+/// threads at once (as `exemplar embed` runs it). Hence `@unchecked Sendable`.
 final class EmbeddingWorker: @unchecked Sendable {
     /// A submitted request and the slot its result goes into.
     final class Job: @unchecked Sendable {
@@ -56,21 +58,28 @@ final class EmbeddingWorker: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var stopped = false
-    private var finished = false
+    /// Inference threads that have ended, and those running a batch now.
+    private var finished = 0
+    private var busy = 0
+    private let workers: Int
     /// Requests between the start of `embed` and their job being queued (tokenizing).
     private let arriving = Atomic<Int>(0)
 
-    /// Starts the worker thread.
-    init(encoder: SentenceEncoder, maxBatch: Int, batchWait: Double, metrics: Metrics) {
+    /// Starts `workers` inference threads (default: one per core).
+    init(encoder: SentenceEncoder, maxBatch: Int, batchWait: Double, metrics: Metrics,
+         workers: Int = SentenceEncoder.defaultThreads) {
         self.encoder = encoder
         self.defaultSettings = encoder.settings
         self.full = encoder.with(EmbeddingSettings(dimension: encoder.moduleDimension))
         self.maxBatch = max(1, maxBatch)
         self.batchWait = batchWait
         self.metrics = metrics
-        let thread = Thread { [self] in run() }
-        thread.name = "exemplar-inference"
-        thread.start()
+        self.workers = max(1, workers)
+        for i in 0..<self.workers {
+            let thread = Thread { [self] in run() }
+            thread.name = "exemplar-inference-\(i)"
+            thread.start()
+        }
     }
 
     /// Token ids of `texts` as the model sees them. Call `embed` after (or `cancel` when not):
@@ -111,13 +120,13 @@ final class EmbeddingWorker: @unchecked Sendable {
         return chunks.flatMap { $0.wait() }
     }
 
-    /// Finishes the jobs already submitted, refuses new ones, and ends the thread.
+    /// Finishes the jobs already submitted, refuses new ones, and ends the threads.
     func stop() {
         condition.lock()
         defer { condition.unlock() }
         stopped = true
         condition.broadcast()
-        while !finished { condition.wait() }
+        while finished < workers { condition.wait() }
     }
 
     private func run() {
@@ -125,7 +134,7 @@ final class EmbeddingWorker: @unchecked Sendable {
             condition.lock()
             while jobs.isEmpty && !stopped { condition.wait() }
             if jobs.isEmpty && stopped {
-                finished = true
+                finished += 1
                 condition.broadcast()
                 condition.unlock()
                 return
@@ -141,16 +150,22 @@ final class EmbeddingWorker: @unchecked Sendable {
                 batch.append(jobs.removeFirst())
                 count += next.ids.count
             }
+            busy += 1
+            // With jobs still waiting every inference thread will be busy: one core for this
+            // batch. Otherwise this thread's core and those of the threads that are idle now.
+            let threads = jobs.isEmpty ? workers - busy + 1 : 1
             condition.unlock()
-            run(batch)
+            run(batch, threads: threads)
+            condition.lock()
+            busy -= 1
+            condition.unlock()
         }
     }
 
-    private func run(_ batch: [Job]) {
+    private func run(_ batch: [Job], threads: Int) {
         let all = batch.flatMap(\.ids)
-        // Split so every core runs a share of the batch with single-threaded BLAS, as the CLI
-        // does (per-head attention gains nothing from BLAS threads); at most 32 per sub-batch.
-        let threads = SentenceEncoder.defaultThreads
+        // Split so each core given runs a share of the batch with single-threaded BLAS, as the
+        // CLI does (per-head attention gains nothing from BLAS threads); at most 32 per sub-batch.
         let size = min(32, max(1, (all.count + threads - 1) / threads))
         let promptTokens = batch.flatMap { job in [Int](repeating: job.promptTokens, count: job.ids.count) }
         let embeddings = full.encode(tokenized: all, promptTokens: promptTokens, batchSize: size, threads: threads, interleaved: true)
