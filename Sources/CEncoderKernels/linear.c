@@ -51,25 +51,14 @@ void f32_tile(int R, int B, const float *a, int lda, const float *blocks, size_t
     }
 }
 
-#define EK_F32_TILE(R, B) f32_tile(R, B, a + (size_t)r0 * lda, lda, blocks, block_floats, k, bias, n, c0, out + (size_t)r0 * ldc, ldc)
+#define EK_F32_TILE(R, B) f32_tile(R, B, a + (size_t)r0 * lda, lda, packed + (size_t)b0 * block_floats, block_floats, k, \
+                                  bias, n, b0 * 16, out + (size_t)r0 * ldc, ldc)
 
 EK_AVX512_TARGET static void f32_gemm_avx512(const float *a, int m, int k, int lda, const float *packed, const float *bias,
                                              int n, float *out, int ldc) {
     const int nblocks = (n + 15) / 16;
     const size_t block_floats = (size_t)16 * k;
-    /* A panel of 4 blocks (64 outputs × k floats) stays in L2 while every row passes. */
-    for (int b0 = 0; b0 < nblocks; b0 += 4) {
-        const int B = nblocks - b0 < 4 ? nblocks - b0 : 4;
-        const float *blocks = packed + (size_t)b0 * block_floats;
-        const int c0 = b0 * 16;
-        int r0 = 0;
-        switch (B) {
-        case 4: for (; r0 + 6 <= m; r0 += 6) EK_F32_TILE(6, 4); for (; r0 < m; r0++) EK_F32_TILE(1, 4); break;
-        case 3: for (; r0 + 6 <= m; r0 += 6) EK_F32_TILE(6, 3); for (; r0 < m; r0++) EK_F32_TILE(1, 3); break;
-        case 2: for (; r0 + 6 <= m; r0 += 6) EK_F32_TILE(6, 2); for (; r0 < m; r0++) EK_F32_TILE(1, 2); break;
-        default: for (; r0 + 6 <= m; r0 += 6) EK_F32_TILE(6, 1); for (; r0 < m; r0++) EK_F32_TILE(1, 1); break;
-        }
-    }
+    EK_FOR_EACH_TILE(m, nblocks, EK_F32_TILE)
 }
 #undef EK_F32_TILE
 

@@ -140,32 +140,15 @@ void gemm_tile(int R, int B, const uint8_t *q, int kp, const int8_t *blocks, siz
     }
 }
 
-#define EK_TILE(R, B) gemm_tile(R, B, q + (size_t)r0 * kp, kp, blocks, block_bytes, a_scales + r0, a_zeros + r0, \
-                                w_scales, w_sums, bias, n, c0, out + (size_t)r0 * ldc, ldc)
+#define EK_TILE(R, B) gemm_tile(R, B, q + (size_t)r0 * kp, kp, packed + (size_t)b0 * block_bytes, block_bytes, a_scales + r0, a_zeros + r0, \
+                                w_scales, w_sums, bias, n, b0 * 16, out + (size_t)r0 * ldc, ldc)
 
 EK_VNNI_TARGET static void gemm_vnni(const uint8_t *q, const float *a_scales, const int32_t *a_zeros, int m, int k,
                                      const int8_t *packed, const float *w_scales, const int32_t *w_sums,
                                      const float *bias, int n, float *out, int ldc) {
     const int kp = ek_q8_padded_k(k), nblocks = (n + 15) / 16;
     const size_t block_bytes = (size_t)16 * kp;
-    /* A panel of 4 weight blocks (64 outputs, 64·kp bytes) stays in L2 while every row passes. */
-    for (int b0 = 0; b0 < nblocks; b0 += 4) {
-        const int B = nblocks - b0 < 4 ? nblocks - b0 : 4;
-        const int8_t *blocks = packed + (size_t)b0 * block_bytes;
-        const int c0 = b0 * 16;
-        int r0 = 0;
-        if (B == 4) {
-            for (; r0 + 6 <= m; r0 += 6) EK_TILE(6, 4);
-            for (; r0 < m; r0++) EK_TILE(1, 4);
-        } else {
-            for (; r0 + 6 <= m; r0 += 6) {
-                switch (B) { case 3: EK_TILE(6, 3); break; case 2: EK_TILE(6, 2); break; default: EK_TILE(6, 1); }
-            }
-            for (; r0 < m; r0++) {
-                switch (B) { case 3: EK_TILE(1, 3); break; case 2: EK_TILE(1, 2); break; default: EK_TILE(1, 1); }
-            }
-        }
-    }
+    EK_FOR_EACH_TILE(m, nblocks, EK_TILE)
 }
 #undef EK_TILE
 #endif

@@ -88,72 +88,63 @@ import Testing
         }
     }
 
+    /// A quantised layer's two bodies (`apply(x, out, stride, portable)`) give the same
+    /// numbers, every output is within the quantisation error of the float product (half a
+    /// step of each operand's grid times the other's magnitude, plus `relative` of Σ|x·w|), and
+    /// the padding columns of a strided output are left alone. `xStep` is one row's input
+    /// step; `wLevels` the weight grid's levels a side.
+    func checkQuantised(rows: Int, inFeatures: Int, outFeatures: Int, xStep: (ArraySlice<Float>) -> Double,
+                        wLevels: Double, relative: Double,
+                        make: ([Float], [Float]) -> (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Bool) -> Void) {
+        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
+        let b = randomValues(outFeatures)
+        let apply = make(w, b)
+        let stride = outFeatures + 3
+        var fast = [Float](repeating: .nan, count: rows * stride), portable = fast
+        apply(x, &fast, stride, false)
+        apply(x, &portable, stride, true)
+        for r in 0..<rows {
+            let step = xStep(x[(r * inFeatures)..<((r + 1) * inFeatures)])
+            for o in 0..<outFeatures {
+                let i = r * stride + o
+                #expect(fast[i] == portable[i])
+                var ref = Double(b[o]), magnitude = 0.0, bound = 1e-5
+                let wStep = Double(w[(o * inFeatures)..<((o + 1) * inFeatures)].map(abs).max()!) / wLevels
+                for k in 0..<inFeatures {
+                    let xv = Double(x[r * inFeatures + k]), wv = Double(w[o * inFeatures + k])
+                    ref += xv * wv
+                    magnitude += abs(xv * wv)
+                    bound += 0.5 * step * (abs(wv) + wStep) + 0.5 * wStep * abs(xv)
+                }
+                bound += magnitude * relative
+                #expect(abs(Double(fast[i]) - ref) <= bound, "row \(r), output \(o): \(fast[i]) vs \(ref), bound \(bound)")
+            }
+            for o in outFeatures..<stride { #expect(fast[r * stride + o].isNaN) }
+        }
+    }
+
     /// int8: both bodies give the same numbers (the sums are exact integers), and those are
     /// within the quantisation error of the float product.
     @Test("int8 linear matches the portable body exactly and float within quantisation error",
           arguments: [(1, 4, 1), (7, 33, 17), (37, 383, 100), (9, 64, 80)])
     func int8Linear(rows: Int, inFeatures: Int, outFeatures: Int) {
-        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
-        let b = randomValues(outFeatures)
-        let layer = Int8Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
-        let stride = outFeatures + 3
-        var fast = [Float](repeating: .nan, count: rows * stride), portable = fast
-        layer.apply(x, rows: rows, into: &fast, outputStride: stride)
-        layer.apply(x, rows: rows, into: &portable, outputStride: stride, portable: true)
-        for r in 0..<rows {
-            let xs = x[(r * inFeatures)..<((r + 1) * inFeatures)]
-            // Per-element error bound: half a step of each operand's grid times the other's magnitude.
-            let xStep = Double(max(xs.max()!, 0) - min(xs.min()!, 0)) / 255
-            for o in 0..<outFeatures {
-                let i = r * stride + o
-                #expect(fast[i] == portable[i])
-                var ref = Double(b[o]), bound = 1e-5
-                let ws = w[(o * inFeatures)..<((o + 1) * inFeatures)]
-                let wStep = Double(ws.map(abs).max()!) / 127
-                for k in 0..<inFeatures {
-                    let xv = Double(x[r * inFeatures + k]), wv = Double(w[o * inFeatures + k])
-                    ref += xv * wv
-                    bound += 0.5 * xStep * (abs(wv) + wStep) + 0.5 * wStep * abs(xv)
-                }
-                #expect(abs(Double(fast[i]) - ref) <= bound, "row \(r), output \(o): \(fast[i]) vs \(ref), bound \(bound)")
-            }
-            // The padding columns of the strided output are left alone.
-            for o in outFeatures..<stride { #expect(fast[r * stride + o].isNaN) }
+        checkQuantised(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures,
+                       xStep: { Double(max($0.max()!, 0) - min($0.min()!, 0)) / 255 }, wLevels: 127, relative: 0) { w, b in
+            let layer = Int8Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+            return { layer.apply($0, rows: rows, into: $1, outputStride: $2, portable: $3) }
         }
     }
 
     /// int16: both bodies give the same numbers (exact integer chunks, added in the same order),
-    /// and those are within the quantisation error of the float product. K = 383 and 1536 cross
-    /// chunk boundaries; the large inputs and weights near their row maxima are the overflow case.
+    /// and those are within the quantisation error of the float product, plus float32 rounding
+    /// of the chunk sums and the scales. K = 383 and 1536 cross chunk boundaries.
     @Test("int16 linear matches the portable body exactly and float within quantisation error",
           arguments: [(1, 4, 1), (7, 33, 17), (37, 383, 100), (5, 1536, 40)])
     func int16Linear(rows: Int, inFeatures: Int, outFeatures: Int) {
-        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
-        let b = randomValues(outFeatures)
-        let layer = Int16Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
-        let stride = outFeatures + 3
-        var fast = [Float](repeating: .nan, count: rows * stride), portable = fast
-        layer.apply(x, rows: rows, into: &fast, outputStride: stride)
-        layer.apply(x, rows: rows, into: &portable, outputStride: stride, portable: true)
-        for r in 0..<rows {
-            let xs = x[(r * inFeatures)..<((r + 1) * inFeatures)]
-            let xStep = Double(xs.map(abs).max()!) / 4095
-            for o in 0..<outFeatures {
-                let i = r * stride + o
-                #expect(fast[i] == portable[i])
-                var ref = Double(b[o]), magnitude = 0.0, bound = 1e-5
-                let ws = w[(o * inFeatures)..<((o + 1) * inFeatures)]
-                let wStep = Double(ws.map(abs).max()!) / 4095
-                for k in 0..<inFeatures {
-                    let xv = Double(x[r * inFeatures + k]), wv = Double(w[o * inFeatures + k])
-                    ref += xv * wv
-                    magnitude += abs(xv * wv)
-                    bound += 0.5 * xStep * (abs(wv) + wStep) + 0.5 * wStep * abs(xv)
-                }
-                bound += magnitude * 1e-6  // float32 rounding of the chunk sums and the scales
-                #expect(abs(Double(fast[i]) - ref) <= bound, "row \(r), output \(o): \(fast[i]) vs \(ref), bound \(bound)")
-            }
-            for o in outFeatures..<stride { #expect(fast[r * stride + o].isNaN) }
+        checkQuantised(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures,
+                       xStep: { Double($0.map(abs).max()!) / 4095 }, wLevels: 4095, relative: 1e-6) { w, b in
+            let layer = Int16Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+            return { layer.apply($0, rows: rows, into: $1, outputStride: $2, portable: $3) }
         }
     }
 
