@@ -112,7 +112,7 @@ enum EvaluateDemosCommand {
         var requests = try names.map { try entry($0, base: args) }
         let source = try DemosCommand.openSource(args)
         // bm25 needs postings: the default list leaves it out for a source without them.
-        if args.string(.policies) == nil, source.index?.lexical == nil, let i = names.firstIndex(of: "bm25") {
+        if args.string(.policies) == nil, (try source.index?.lexical) == nil, let i = names.firstIndex(of: "bm25") {
             names.remove(at: i)
             requests.remove(at: i)
         }

@@ -90,7 +90,7 @@ enum QueryCommand {
                 excluding.insert(id)
             }
         }
-        let index = try LoadedIndex.open(folder)
+        let index = try LoadedIndex.open(folder, lazyRecords: true)
         if index.interruptedBuild {
             FileHandle.standardError.write(Data("exemplar: warning: a later build of \(path) did not finish; searching its last complete state (run 'exemplar build \(path)' to finish it)\n".utf8))
         }

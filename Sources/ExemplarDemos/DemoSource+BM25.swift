@@ -9,7 +9,11 @@ extension DemoSource {
         guard let index else {
             throw .invalidParameter(.policy, value: "bm25", reason: "needs BM25 postings, and \(name) is an LM-BFF data folder with .npy embeddings, which has none; build an index of the data ('exemplar build INDEX' with an index.json naming it) and give the index instead")
         }
-        guard let lexical = index.lexical else {
+        let stored: LexicalIndex?
+        do { stored = try index.lexical } catch {
+            throw .invalidParameter(.policy, value: "bm25", reason: "needs the index's BM25 postings, which cannot be read: \(error.description)")
+        }
+        guard let lexical = stored else {
             throw .invalidParameter(.policy, value: "bm25", reason: "needs BM25 postings, and the index \(name) has none (built by an older version); run 'exemplar build \(name)' to add them (its vectors come from the cache)")
         }
         return BM25Okapi(index: lexical, documents: ids.map { UInt32($0) })

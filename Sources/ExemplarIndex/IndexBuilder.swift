@@ -61,8 +61,16 @@ public struct IndexBuilder: Sendable {
 
     /// The records' BM25 postings: each record's text (`embeddingText`, pairs joined with a
     /// space, as OpenICL joins input columns) through `WordTokenizer`, tokenized on `threads` threads.
+    /// Tokenized 100,000 records at a time, so only one chunk's token lists exist at once.
     public static func postings<Records: Collection<IndexRecord>>(_ records: Records, threads: Int = SentenceEncoder.defaultThreads) -> LexicalIndex {
-        LexicalIndex(documents: tokenize(records.map(embeddingText), threads: threads))
+        var builder = LexicalIndex.Builder()
+        var start = records.startIndex
+        while start != records.endIndex {
+            let end = records.index(start, offsetBy: 100_000, limitedBy: records.endIndex) ?? records.endIndex
+            for tokens in tokenize(records[start..<end].map(embeddingText), threads: threads) { builder.add(tokens) }
+            start = end
+        }
+        return builder.index()
     }
 
     /// `WordTokenizer` over `texts`, split across `threads` workers; results in order.
@@ -101,9 +109,8 @@ public struct IndexBuilder: Sendable {
         }
         try store.markBuilding()
 
-        var matrix: [Float] = [], keys: [[UInt8]], embedded = 0
+        var matrix: [Float] = [], keys: [[UInt8]] = [], embedded = 0
         if imported != nil {
-            keys = records.map { IndexStore.cacheKey(modelHash: model.cacheHash, text: Self.embeddingText($0)) }
             progress?(records.count, records.count)
         } else {
             var embedder = CachedEmbedder(encoder: encoder, modelHash: model.cacheHash)
@@ -125,7 +132,9 @@ public struct IndexBuilder: Sendable {
         manifest.queryPrompt = queryPrompt
         manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: records.count, terms: lexical.terms.count)
         if let imported {
-            try store.commit(records: records, vector: VectorImport.rows(imported, count: records.count), keys: keys,
+            let hash = model.cacheHash
+            try store.commit(records: records, vector: VectorImport.rows(imported, count: records.count),
+                             key: { IndexStore.cacheKey(modelHash: hash, text: Self.embeddingText(records[$0])) },
                              manifest: manifest, lexical: lexical)
         } else {
             try store.commit(records: records, vectors: matrix, keys: keys, manifest: manifest, lexical: lexical)

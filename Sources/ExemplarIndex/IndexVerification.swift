@@ -25,7 +25,7 @@ public enum IndexVerification {
         }
         // BM25 postings: readable, and what the records' words give.
         do { result.problems += try store.verifyLexical(records: index.records.count, expected: manifest.lexical?.documents) } catch { throw .store(error) }
-        if let lexical = index.lexical, lexical != IndexBuilder.postings(index.records) {
+        if let lexical = try index.lexical.value(), lexical != IndexBuilder.postings(index.records) {
             result.problems.append("the BM25 postings differ from the records' words; run 'exemplar build \(folder.relativePath) --rebuild'")
         }
         if let file = index.base {

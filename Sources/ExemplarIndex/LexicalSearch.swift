@@ -24,7 +24,7 @@ public struct LexicalSearch: Sendable {
     /// BM25 over the live records of `split` (all live records when nil). Throws when the
     /// index has no postings (built before they existed).
     public init(index: LoadedIndex, split: String?) throws(IndexError) {
-        guard let lexical = index.lexical else {
+        guard let lexical = try index.lexical else {
             throw .notAnIndex(path: index.folder.relativePath,
                               reason: "it has no BM25 postings (built by an older version); run 'exemplar build \(index.folder.relativePath)' to add them (its vectors come from the cache)")
         }

@@ -1,6 +1,7 @@
 import ExemplarLexical
 import ExemplarStore
 import Foundation
+import Synchronization
 
 /// An index folder's layout: `index.json` (the definition) and `data/` (the LMDB store).
 public enum IndexFolder {
@@ -40,13 +41,21 @@ public struct LoadedIndex: Sendable {
     /// Ids deleted online by `exemplar serve` (their records carry `OnlineIndex.deletedSplit`,
     /// so no split holds them); searches exclude them through `filter`.
     public var deleted: Set<UInt32> = []
-    /// BM25 postings of every record (document id = record id); nil for an index built
-    /// before postings existed (`exemplar build` adds them).
-    public var lexical: LexicalIndex?
+    /// BM25 postings of every record (document id = record id), read from the store the first
+    /// time they are asked for (an index opens without reading them); nil for an index built
+    /// before postings existed (`exemplar build` adds them). Throws when they cannot be read.
+    public var lexical: LexicalIndex? {
+        get throws(IndexError) { try postings.value() }
+    }
+    let postings: LexicalPostings
 
     /// Opens the index in `folder`. Throws when it was never completely built.
-    public static func open(_ folder: URL) throws(IndexError) -> LoadedIndex {
-        try open(folder, store: IndexFolder.openStore(folder, create: false, readOnly: true))
+    /// `lazyRecords`: records are read from the store by id when asked for (what a search that
+    /// returns a few hits wants: opening costs the same at 10 million records as at 10),
+    /// instead of all at once (what a command that reads most of them wants).
+    public static func open(_ folder: URL, lazyRecords: Bool = false) throws(IndexError) -> LoadedIndex {
+        let store = try IndexFolder.openStore(folder, create: false, readOnly: true)
+        return assemble(folder: folder, stored: try read(folder, store: store, lazyRecords: lazyRecords))
     }
 
     /// The index in `folder` read through `store`, already open (LMDB must not have one file
@@ -66,7 +75,7 @@ public struct LoadedIndex: Sendable {
         var deleted: Set<UInt32>
         var interrupted: Bool
         var size: Int
-        var lexical: LexicalIndex?
+        var lexical: LexicalPostings
     }
 
     /// Reads `store` (the index in `folder`). Throws when it was never completely built.
@@ -90,8 +99,9 @@ public struct LoadedIndex: Sendable {
             let held = try store.heldVectors(from: covered, count: records.count - covered, dimension: manifest.model.dimension)
             // Postings count only when they cover every stored record (an older version's online
             // additions would have left them short).
-            let lexical = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
-                ? try store.lexicalIndex(documentCount: records.count) : nil
+            let current = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
+            let count = records.count
+            let lexical = current ? LexicalPostings { () throws(StoreError) in try store.lexicalIndex(documentCount: count) } : LexicalPostings(nil)
             return Stored(manifest: manifest, records: records, base: base, held: held, deleted: deleted,
                           interrupted: interrupted, size: store.sizeOnDisk(), lexical: lexical)
         } catch let error as IndexError {
@@ -121,7 +131,7 @@ public struct LoadedIndex: Sendable {
             catch { problem = error.description }
         }
         var loaded = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: stored.interrupted,
-                                 sizeOnDisk: stored.size, deleted: deleted, lexical: stored.lexical)
+                                 sizeOnDisk: stored.size, deleted: deleted, postings: stored.lexical)
         loaded.approximateProblem = problem
         return loaded
     }
@@ -137,13 +147,13 @@ public struct LoadedIndex: Sendable {
     /// and size. Shares everything it does not change with `self` (`ExactIndex.appending`,
     /// `RecordList.appending`), so it costs what the edit adds.
     func applying(added: [IndexRecord], vectors: [Float], deleted: Set<UInt32>, manifest: Manifest,
-                  lexical: LexicalIndex?, size: Int, approximate: ApproximateIndex?) -> LoadedIndex {
+                  lexical: LexicalPostings, size: Int, approximate: ApproximateIndex?) -> LoadedIndex {
         var exact = self.exact.appending(added, vectors: vectors)
         exact.records.deleted = deleted
         exact.hidden = deleted
         exact.approximate = approximate
         var next = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interruptedBuild,
-                               sizeOnDisk: size, deleted: deleted, lexical: lexical)
+                               sizeOnDisk: size, deleted: deleted, postings: lexical)
         next.approximateProblem = approximateProblem
         return next
     }
@@ -153,5 +163,45 @@ public struct LoadedIndex: Sendable {
     /// A search filter that also leaves out examples deleted online.
     public func filter(label: String? = nil, split: String? = nil, excluding: Set<UInt32> = []) -> SearchFilter {
         SearchFilter(label: label, split: split, excluding: excluding.union(deleted))
+    }
+}
+
+/// An index's BM25 postings, read from its store on first use and then kept (a served
+/// 10-million-record index opens, and searches densely, without them in memory).
+/// Threading: the first caller reads them under the lock; others wait and share the result.
+final class LexicalPostings: Sendable {
+    private enum State { case unread, read(LexicalIndex?), failed(IndexError) }
+    private let state: Mutex<State>
+    private let read: @Sendable () throws(StoreError) -> LexicalIndex?
+
+    /// Postings already at hand (or none).
+    init(_ postings: LexicalIndex?) {
+        state = Mutex(.read(postings))
+        read = { nil }
+    }
+
+    /// Postings `read` when first asked for.
+    init(read: @escaping @Sendable () throws(StoreError) -> LexicalIndex?) {
+        state = Mutex(.unread)
+        self.read = read
+    }
+
+    func value() throws(IndexError) -> LexicalIndex? {
+        let result: Result<LexicalIndex?, IndexError> = state.withLock { state in
+            switch state {
+            case .read(let postings): return .success(postings)
+            case .failed(let error): return .failure(error)
+            case .unread:
+                do throws(StoreError) {
+                    let postings = try read()
+                    state = .read(postings)
+                    return .success(postings)
+                } catch {
+                    state = .failed(.store(error))
+                    return .failure(.store(error))
+                }
+            }
+        }
+        return try result.get()
     }
 }

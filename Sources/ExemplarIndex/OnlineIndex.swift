@@ -121,7 +121,7 @@ public final class OnlineIndex: Sendable {
             // The postings grow with the records (when the index has them: an index built
             // before postings existed gets them at its next build).
             var lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)?
-            if var index = old.index.lexical {
+            if var index = try old.index.lexical {
                 let changed = index.append(IndexBuilder.tokenize(records.map(IndexBuilder.embeddingText), threads: 1))
                 manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: index.documentCount, terms: index.terms.count)
                 lexical = (index, changed)
@@ -166,7 +166,7 @@ public final class OnlineIndex: Sendable {
         // The build's approximate partitions still cover its records; added ones are scanned exactly.
         let approximate = old.index.exact.approximate?.retagged(manifest.dataFingerprint, in: folder)
         let next = Snapshot(index: old.index.applying(added: records, vectors: vectors, deleted: deleted, manifest: manifest,
-                                                      lexical: lexical?.index ?? old.index.lexical, size: store.sizeOnDisk(),
+                                                      lexical: lexical.map { LexicalPostings($0.index) } ?? old.index.postings, size: store.sizeOnDisk(),
                                                       approximate: approximate))
         current.withLock { $0 = next }
     }

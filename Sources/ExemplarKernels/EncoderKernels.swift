@@ -31,6 +31,24 @@ package enum EncoderKernels {
     /// of one short request.
     package static var packedLinearIsFaster: Bool { (hasAVX512 || hasAVX2) && isOptimized }
 
+    /// Floats of scratch `dotRows` needs for `rows` rows of `width`.
+    package static func dotRowsScratch(rows: Int, width: Int) -> Int { ek_f32_packed_floats(Int32(rows), Int32(width)) }
+
+    /// `out[q · ldc + r] = Σ_i queries[q · width + i] · rows[r · width + i]` for `count` queries
+    /// and `rowCount` rows, on this thread: the rows packed into `scratch`
+    /// (`dotRowsScratch` floats) as `PackedLinear` packs its weights, then the packed GEMM; where
+    /// that is not faster than OpenBLAS (`packedLinearIsFaster`), OpenBLAS's sgemm. (Debian's
+    /// OpenBLAS 0.3.21 takes some AVX-512 CPUs for a Prescott and runs its SSE3 kernel there.)
+    package static func dotRows(_ queries: UnsafePointer<Float>, count: Int, rows: UnsafePointer<Float>, rowCount: Int, width: Int,
+                                scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard packedLinearIsFaster else {
+            BLAS.gemmABt(m: count, n: rowCount, k: width, queries, lda: width, rows, ldb: width, out, ldc: ldc)
+            return
+        }
+        ek_f32_pack_weights(rows, Int32(rowCount), Int32(width), Int32(width), scratch)
+        ek_f32_gemm(queries, Int32(count), Int32(width), Int32(width), scratch, nil, Int32(rowCount), out, Int32(ldc))
+    }
+
     /// Floats of 64-byte-aligned scratch `attention` needs for `count` tokens.
     package static func attentionScratch(count: Int, headSize: Int) -> Int {
         ek_attention_scratch(Int32(count), Int32(headSize))

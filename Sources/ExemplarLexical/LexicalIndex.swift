@@ -77,9 +77,48 @@ public struct LexicalIndex: Sendable, Equatable {
 
     /// Postings of `documents`, each a token list, ids in order.
     public init(documents: [[String]]) {
-        self.init()
-        append(documents)
-        self = LexicalIndex(terms: Array(terms), postings: Array(postings), documentCount: documentCount)
+        var builder = Builder()
+        for tokens in documents { builder.add(tokens) }
+        self = builder.index()
+    }
+
+    /// Builds a base from documents added one at a time (a build's corpus, tokenized in
+    /// chunks, so its token lists never exist all at once): ids and terms as `append` gives them.
+    public struct Builder: Sendable {
+        private var terms: [String] = []
+        private var termIDs: [String: UInt32] = [:]
+        private var postings: [[Posting]] = []
+        private var documents = 0
+        private var counts: [UInt32: UInt32] = [:]
+        private var order: [UInt32] = []
+
+        public init() {}
+
+        /// Adds the next document (id = the number added before it).
+        public mutating func add(_ tokens: [String]) {
+            counts.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            for token in tokens {
+                let id: UInt32
+                if let known = termIDs[token] {
+                    id = known
+                } else {
+                    id = UInt32(terms.count)
+                    termIDs[token] = id
+                    terms.append(token)
+                    postings.append([])
+                }
+                if let c = counts[id] { counts[id] = c + 1 } else { counts[id] = 1; order.append(id) }
+            }
+            let doc = UInt32(documents)
+            for id in order { postings[Int(id)].append(Posting(document: doc, frequency: counts[id]!)) }
+            documents += 1
+        }
+
+        /// The postings of every document added.
+        public func index() -> LexicalIndex {
+            LexicalIndex(terms: terms, postings: postings, documentCount: documents)
+        }
     }
 
     /// Stored form: terms and their postings by term id, over `documentCount` documents.

@@ -5,6 +5,10 @@ import ExemplarStore
 
 /// `GET /v1/indexes[/{name}]` and `POST /v1/indexes/{name}/search`.
 extension Service {
+    /// Queries in one search request from which they are scored together with sgemm blocks
+    /// (`ExactIndex.searchBatch`: scores equal the one-query scan's up to float rounding).
+    static let batchedSearchMinimum = 8
+
     /// An index's description: manifest counts (live, after online changes), model, labels.
     func describe(_ name: String, _ index: OnlineIndex) -> JSONValue {
         let snapshot = index.snapshot
@@ -99,6 +103,13 @@ extension Service {
             return .json(.object([("queries", .array(results))]))
         }
         let exact = snapshot.index.exact
+        if queries.count >= Self.batchedSearchMinimum {
+            // Many queries: sgemm blocks on this request's thread and one more (`searchBatch`).
+            let batched = exact.searchBatch(queries, k: k, perClass: perClass, filter: filter, threads: 2, method: method)
+            return .json(.object([("queries", .array(zip(texts, batched).map { text, groups in
+                SearchJSON.result(query: text, groups: groups, perClass: perClass, records: snapshot.index.records)
+            }))]))
+        }
         let results: [JSONValue] = zip(texts, queries).map { text, query in
             // The SIMD scan on this request's thread and one more (large partitions only; no
             // sgemm, so the worker's BLAS threads are not touched).

@@ -138,14 +138,21 @@ public final class IndexStore: Sendable {
     /// imported .npy, mapped, is never held in memory whole).
     public func commit(records: [IndexRecord], vector: (Int) -> UnsafePointer<Float>, keys: [[UInt8]], manifest: Manifest,
                        lexical: LexicalIndex? = nil) throws(StoreError) {
-        let dim = manifest.model.dimension
         precondition(keys.count == records.count)
+        try commit(records: records, vector: vector, key: { keys[$0] }, manifest: manifest, lexical: lexical)
+    }
+
+    /// `commit`, with record `i`'s cache key made by `key(i)` when the file is written (a
+    /// 10-million-record import never holds them all as arrays).
+    public func commit(records: [IndexRecord], vector: (Int) -> UnsafePointer<Float>, key: (Int) -> [UInt8], manifest: Manifest,
+                       lexical: LexicalIndex? = nil) throws(StoreError) {
+        let dim = manifest.model.dimension
         let previous = try? currentVectorFile()
         removeStrayVectorFiles(keeping: previous.map { [$0.url.lastPathComponent] } ?? [])
         let name = VectorFile.fileName(tag: UUID().uuidString.lowercased())
         let url = folder.appendingPathComponent(name)
-        try VectorFile.write(to: url, dimension: dim, records: zip(records, keys).map { VectorFile.RowSource(split: $0.split, label: $0.label, key: $1) },
-                             labelOrder: manifest.labels, vector: vector)
+        try VectorFile.write(to: url, dimension: dim, count: records.count, labelOrder: manifest.labels,
+                             partition: { (records[$0].split, records[$0].label) }, key: key, vector: vector)
         let file = try VectorFile(url: url)
         let pendingEntries = pending.read().entries
         var manifest = manifest
@@ -339,6 +346,10 @@ extension IndexStore {
     /// trips on ends in its assertion hook (see `LMDBEnvironment`).
     public func verify(dimension: Int) throws(StoreError) -> Verification {
         var v = Verification()
+        // Every page again, whatever an earlier open recorded: reading values through damage
+        // LMDB cannot follow would crash.
+        v.problems = try env.checkAllPages().sorted { $0.key < $1.key }.map { "data.mdb \($0.key): \($0.value)" }
+        guard v.problems.isEmpty else { return v }
         func note(_ problem: String) { if v.problems.count < 20 { v.problems.append(problem) } }
         func checkValues(_ p: UnsafeRawPointer, id: Int) {
             var finite = true, zero = true

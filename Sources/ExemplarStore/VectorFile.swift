@@ -305,82 +305,53 @@ public final class VectorFile: @unchecked Sendable {
         try write(to: url, dimension: dimension, records: records, labelOrder: labelOrder) { vectors.baseAddress! + $0 * dimension }
     }
 
-    /// Writes record `i`'s vector `vector(i)` (`dimension` floats) for every record as a
-    /// vector file at `url`: to `url.tmp` first, synced, then renamed (and the folder synced).
-    /// Partitions follow `labelOrder` (then first-seen labels), and within a label, splits in
-    /// first-seen order. Vectors are read as they are written (a mapped .npy is never copied whole).
+    /// `write(to:dimension:count:...)` for records given as `RowSource`s.
     public static func write(to url: URL, dimension: Int, records: [RowSource], labelOrder: [String],
                              vector: (Int) -> UnsafePointer<Float>) throws(StoreError) {
-        let n = records.count
-        // Partitions: labels in order, then splits by first appearance.
-        var labels = labelOrder
-        var splitsByLabel: [String: [String]] = [:]
-        var membersOf: [String: [String: [Int]]] = [:]
-        for (i, r) in records.enumerated() {
-            if !labels.contains(r.label) { labels.append(r.label) }
-            if membersOf[r.label]?[r.split] == nil { splitsByLabel[r.label, default: []].append(r.split) }
-            membersOf[r.label, default: [:]][r.split, default: []].append(i)
+        try write(to: url, dimension: dimension, count: records.count, labelOrder: labelOrder,
+                  partition: { (records[$0].split, records[$0].label) }, key: { records[$0].key }, vector: vector)
+    }
+
+    /// Writes `count` records as a vector file at `url`: record `i` is in partition
+    /// `partition(i)` (split, label), has cache key `key(i)` (32 bytes) and vector `vector(i)`
+    /// (`dimension` floats). Partitions follow `labelOrder` (then first-seen labels), and within
+    /// a label, splits in first-seen order.
+    ///
+    /// The file is written in place through a shared mapping of `url.tmp`, its whole size
+    /// allocated first (a full disk is an error here, never a SIGBUS later), then synced and
+    /// renamed (and the folder synced). Memory: the cache keys (36 bytes a record) and two
+    /// UInt32s a record beside the mapping; vectors are read as they are written (a mapped .npy
+    /// is never copied whole), and the codes are made from the file's own rows.
+    public static func write(to url: URL, dimension: Int, count n: Int, labelOrder: [String],
+                             partition: (Int) -> (split: String, label: String),
+                             key: (Int) -> [UInt8], vector: (Int) -> UnsafePointer<Float>) throws(StoreError) {
+        // Partitions: labels in order, then splits by first appearance; a record's partition slot.
+        struct Slot: Hashable { var split: String, label: String }
+        var slotOf: [Slot: Int] = [:], slots: [Slot] = [], labels = labelOrder
+        var recordSlot = [UInt32](repeating: 0, count: n)
+        for i in 0..<n {
+            let (split, label) = partition(i)
+            let slot = Slot(split: split, label: label)
+            if let s = slotOf[slot] { recordSlot[i] = UInt32(s); continue }
+            slotOf[slot] = slots.count
+            recordSlot[i] = UInt32(slots.count)
+            slots.append(slot)
+            if !labels.contains(label) { labels.append(label) }
         }
-        var partitions: [Partition] = [], order: [Int] = []
-        order.reserveCapacity(n)
+        var sizes = [Int](repeating: 0, count: slots.count)
+        for s in recordSlot { sizes[Int(s)] += 1 }
+        var partitions: [Partition] = [], firstRowOfSlot = [Int](repeating: 0, count: slots.count), rowsSoFar = 0
         for label in labels {
-            for split in splitsByLabel[label] ?? [] {
-                let members = membersOf[label]![split]!
-                partitions.append(Partition(split: split, label: label, firstRow: order.count, rows: members.count))
-                order += members
+            for (s, slot) in slots.enumerated() where slot.label == label {
+                partitions.append(Partition(split: slot.split, label: label, firstRow: rowsSoFar, rows: sizes[s]))
+                firstRowOfSlot[s] = rowsSoFar
+                rowsSoFar += sizes[s]
             }
         }
-        var rowOfID = [UInt32](repeating: 0, count: n)
-        for (row, id) in order.enumerated() { rowOfID[id] = UInt32(row) }
-        var norms = [Float](repeating: 0, count: n)
-        for (row, id) in order.enumerated() {
-            norms[row] = Vectors.norm(vector(id), count: dimension)
-        }
-        let keyed = order.enumerated().map { (key: records[$0.element].key, row: UInt32($0.offset)) }
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-        var keyTable = [UInt8]()
-        keyTable.reserveCapacity(36 * n)
-        for entry in keyed {
-            precondition(entry.key.count == 32)
-            keyTable += entry.key
-            withUnsafeBytes(of: entry.row.littleEndian) { keyTable += $0 }
-        }
-        // int8 codes of the unit vectors, one scale per dimension and partition.
-        // Made in place in the bytes written: the scales section (padded to its 4096-byte
-        // boundary), then the codes, so the codes exist once in memory.
-        let scaleBytes = (4 * dimension * partitions.count + 4095) & ~4095
-        var codeSection = [UInt8](repeating: 0, count: scaleBytes + n * dimension)
-        codeSection.withUnsafeMutableBytes { section in
-            let scales = section.baseAddress!.bindMemory(to: Float.self, capacity: dimension * partitions.count)
-            let codes = (section.baseAddress! + scaleBytes).bindMemory(to: Int8.self, capacity: n * dimension)
-            for (p, part) in partitions.enumerated() {
-                let s = scales + p * dimension
-                RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
-                    (vector(order[part.firstRow + i]), norms[part.firstRow + i])
-                }
-                for row in part.firstRow..<(part.firstRow + part.rows) {
-                    RowCodes.encode(vector(order[row]), norm: norms[row], scales: s, dimension: dimension, into: codes + row * dimension)
-                }
-            }
-        }
-        let idsBytes = order.map { UInt32($0) }.withUnsafeBytes { Array($0) }
-        let rowBytes = rowOfID.withUnsafeBytes { Array($0) }
-        let normBytes = norms.withUnsafeBytes { Array($0) }
-        // Checksums need the final layout: compute the meta sections' bytes with their padding.
-        func padded(_ bytes: [UInt8], to size: Int) -> [UInt8] { bytes + [UInt8](repeating: 0, count: size - bytes.count) }
-        var blocks: [UInt64] = []
-        var rowBuffer = [Float](repeating: 0, count: blockRows * dimension)
-        for b0 in stride(from: 0, to: n, by: blockRows) {
-            let m = min(blockRows, n - b0)
-            for r in 0..<m {
-                let src = vector(order[b0 + r])
-                for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
-            }
-            blocks.append(rowBuffer.withUnsafeBytes { checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) })
-        }
-        // The header's length fixes the offsets, and the meta checksum depends on the padding
-        // between sections: lay out with a provisional header, then check the length held.
-        func header(meta: UInt64, codes: UInt64) -> [UInt8] {
+        let blockCount = (n + blockRows - 1) / blockRows
+        // The header's length fixes the offsets: checksums are fixed-width hex, so a header
+        // with zeros has the final one's length.
+        func header(blocks: [UInt64], meta: UInt64, codes: UInt64) -> [UInt8] {
             let json = JSONValue.object([
                 ("dimension", .int(dimension)), ("rows", .int(n)), ("blockRows", .int(blockRows)),
                 ("partitions", .array(partitions.map { .object([("split", .string($0.split)), ("label", .string($0.label)),
@@ -391,48 +362,92 @@ public final class VectorFile: @unchecked Sendable {
             let text = Array(json.text.utf8)
             return magic + withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) } + text
         }
-        let head0 = header(meta: 0, codes: 0)
-        let offsets = Offsets(rows: n, dimension: dimension, headerBytes: head0.count, codedPartitions: partitions.count)
-        let meta = padded(idsBytes, to: offsets.rowOfID - offsets.ids) + padded(rowBytes, to: offsets.norms - offsets.rowOfID)
-            + padded(normBytes, to: offsets.keys - offsets.norms) + padded(keyTable, to: offsets.vectors - offsets.keys)
-        precondition(offsets.codes - offsets.scales == scaleBytes)
-        let head = header(meta: meta.withUnsafeBytes { checksum($0) }, codes: codeSection.withUnsafeBytes { checksum($0) })
-        precondition(head.count == head0.count, "hex checksums have a fixed width")
+        let headerLength = header(blocks: [UInt64](repeating: 0, count: blockCount), meta: 0, codes: 0).count
+        let offsets = Offsets(rows: n, dimension: dimension, headerBytes: headerLength, codedPartitions: partitions.count)
 
         let temporary = url.appendingPathExtension("tmp")
         let path = temporary.path
-        func failed(_ what: String) -> StoreError {
-            .io(path: path, operation: "\(what) the vector file", message: StoreError.errnoMessage())
+        func failed(_ what: String, _ code: Int32 = errno) -> StoreError {
+            .io(path: path, operation: "\(what) the vector file", message: StoreError.systemMessage(code, text: String(cString: strerror(code))))
         }
         unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failed("create") }
         var ok = false
         defer {
             close(fd)
             if !ok { unlink(path) }
         }
-        func put(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            var done = 0
-            while done < bytes.count {
-                let w = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if w < 0 { if errno == EINTR { continue }; return false }
-                done += w
-            }
-            return true
+        let allocated = posix_fallocate(fd, 0, off_t(offsets.end))
+        guard allocated == 0 else { throw failed("allocate \(offsets.end) bytes for", allocated) }
+        guard let mapped = mmap(nil, offsets.end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            throw failed("map")
         }
-        guard padded(head, to: offsets.ids).withUnsafeBytes(put), meta.withUnsafeBytes(put) else { throw failed("write") }
-        for b0 in stride(from: 0, to: n, by: blockRows) {
-            let m = min(blockRows, n - b0)
-            for r in 0..<m {
-                let src = vector(order[b0 + r])
-                for j in 0..<dimension { rowBuffer[r * dimension + j] = src[j] }
-            }
-            guard rowBuffer.withUnsafeBytes({ put(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * m * dimension)])) }) else { throw failed("write") }
+        defer { munmap(mapped, offsets.end) }
+        let file = UnsafeMutableRawPointer(mapped)
+        func section<T>(_ offset: Int, _: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+            (file + offset).bindMemory(to: T.self, capacity: count)
         }
-        let gap = [UInt8](repeating: 0, count: offsets.scales - (offsets.vectors + 4 * n * dimension))
-        guard gap.withUnsafeBytes(put), codeSection.withUnsafeBytes(put) else { throw failed("write") }
-        guard fsync(fd) == 0 else { throw failed("sync") }
+        // ids (row → record) and rowOfID (record → row): partitions contiguous, ids ascending.
+        let ids = section(offsets.ids, UInt32.self, n), rowOfID = section(offsets.rowOfID, UInt32.self, n)
+        var next = firstRowOfSlot
+        for i in 0..<n {
+            let row = next[Int(recordSlot[i])]
+            next[Int(recordSlot[i])] += 1
+            ids[row] = UInt32(i).littleEndian
+            rowOfID[i] = UInt32(row).littleEndian
+        }
+        recordSlot = []
+        // The vectors in row order, with their norms.
+        let vectors = section(offsets.vectors, Float.self, n * dimension), norms = section(offsets.norms, Float.self, n)
+        for row in 0..<n {
+            let source = vector(Int(UInt32(littleEndian: ids[row])))
+            (vectors + row * dimension).update(from: source, count: dimension)
+            norms[row] = Vectors.norm(source, count: dimension)
+        }
+        // (cache key, row) sorted by key.
+        var keyBytes = [UInt8](repeating: 0, count: 32 * n)
+        keyBytes.withUnsafeMutableBytes { all in
+            for row in 0..<n {
+                let k = key(Int(UInt32(littleEndian: ids[row])))
+                precondition(k.count == 32)
+                k.withUnsafeBytes { all.baseAddress!.advanced(by: 32 * row).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            }
+        }
+        keyBytes.withUnsafeBytes { all in
+            guard let k = all.baseAddress else { return }
+            var byKey = [UInt32](0..<UInt32(n))
+            byKey.sort { memcmp(k + 32 * Int($0), k + 32 * Int($1), 32) < 0 }
+            let table = file + offsets.keys
+            for (i, row) in byKey.enumerated() {
+                (table + 36 * i).copyMemory(from: k + 32 * Int(row), byteCount: 32)
+                (table + 36 * i + 32).storeBytes(of: row.littleEndian, as: UInt32.self)
+            }
+        }
+        keyBytes = []
+        // int8 codes of the unit vectors, one scale per dimension and partition, from the file's rows.
+        let scales = section(offsets.scales, Float.self, dimension * partitions.count)
+        let codes = section(offsets.codes, Int8.self, n * dimension)
+        for (p, part) in partitions.enumerated() {
+            let s = scales + p * dimension
+            RowCodes.scales(count: part.rows, dimension: dimension, into: s) { i in
+                (UnsafePointer(vectors + (part.firstRow + i) * dimension), norms[part.firstRow + i])
+            }
+            for row in part.firstRow..<(part.firstRow + part.rows) {
+                RowCodes.encode(vectors + row * dimension, norm: norms[row], scales: s, dimension: dimension, into: codes + row * dimension)
+            }
+        }
+        // Checksums over the sections as they lie in the file (padding included), then the header.
+        let blocks = (0..<blockCount).map { b in
+            let first = b * blockRows
+            return checksum(UnsafeRawBufferPointer(start: vectors + first * dimension, count: 4 * min(blockRows, n - first) * dimension))
+        }
+        let meta = checksum(UnsafeRawBufferPointer(start: file + offsets.ids, count: offsets.vectors - offsets.ids))
+        let codeSum = checksum(UnsafeRawBufferPointer(start: file + offsets.scales, count: offsets.end - offsets.scales))
+        let head = header(blocks: blocks, meta: meta, codes: codeSum)
+        precondition(head.count == headerLength, "hex checksums have a fixed width")
+        head.withUnsafeBytes { file.copyMemory(from: $0.baseAddress!, byteCount: head.count) }
+        guard msync(mapped, offsets.end, MS_SYNC) == 0, fsync(fd) == 0 else { throw failed("sync") }
         guard rename(path, url.path) == 0 else { throw failed("rename into place") }
         ok = true
         syncFolder(url.deletingLastPathComponent())

@@ -26,7 +26,7 @@ import Testing
         _ = try IndexBuilder(encoder: encoder).build(records: all, labels: ["pos", "neg"], task: nil, into: store)
         #expect(try store.manifest()?.lexical == .init(tokenizer: WordTokenizer.name, documents: 7, terms: IndexBuilder.postings(all).terms.count))
         let index = try LoadedIndex.open(folder, store: store)
-        #expect(index.lexical == IndexBuilder.postings(all))
+        #expect(try index.lexical == IndexBuilder.postings(all))
 
         // The train corpus, scored as BM25Okapi over its own tokens; ranked by score, ties by id.
         let search = try LexicalSearch(index: index, split: "train")
@@ -67,16 +67,16 @@ import Testing
             ids = try online.add(added.map { .init(split: "train", label: "pos", textA: $0) },
                                  vectors: (0..<added.count).map { Array(vectors[$0]) })
             #expect(try online.delete(0))
-            served = online.snapshot.index.lexical
+            served = try online.snapshot.index.lexical
         }
         let store = try IndexFolder.openStore(folder, create: false)
         let reopened = try LoadedIndex.open(folder, store: store)
-        #expect(reopened.lexical == IndexBuilder.postings(reopened.records))
+        #expect(try reopened.lexical == IndexBuilder.postings(reopened.records))
         let search = try LexicalSearch(index: reopened, split: "train")
         #expect(!search.corpus.contains(0) && search.corpus.count == texts.count + 1)
         let top = search.search(text: "zebra", mode: .bm25, k: 2, perClass: false, filter: reopened.filter(split: "train"))[0].hits
         #expect(Set(top.map(\.id)) == Set(ids))
-        #expect(served == reopened.lexical)
+        #expect(try served == reopened.lexical)
         #expect(try store.verifyLexical(records: reopened.records.count, expected: reopened.manifest.lexical?.documents).isEmpty)
 
         // An index whose manifest has no postings (an older version's) is refused by BM25 with
@@ -87,7 +87,7 @@ import Testing
         try store.commit(records: stored, vectors: vectors, keys: stored.map { IndexStore.cacheKey(modelHash: manifest.model.cacheHash, text: IndexBuilder.embeddingText($0)) },
                          manifest: manifest)
         let old = try LoadedIndex.open(folder, store: store)
-        #expect(old.lexical == nil)
+        #expect(try old.lexical == nil)
         #expect { try LexicalSearch(index: old, split: nil) } throws: { "\($0)".contains("exemplar build") }
         let rebuilt = try IndexBuilder(encoder: encoder).build(records: records(texts), labels: ["pos", "neg"], task: nil, into: store)
         #expect(rebuilt.embedded == 0 && !rebuilt.upToDate)

@@ -1,3 +1,4 @@
+import ExemplarCore
 import CLMDB
 import Foundation
 
@@ -49,7 +50,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             if !readOnly { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
             try Self.checkBeforeMapping(path + "/data.mdb")
             try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0), 0o644), "open", path: path)
-            var damaged = try Self.checkPages(env, path: path).problems
+            var damaged = try Self.checkPages(env, path: path, recorded: Self.pageChecks).problems
             if let main = damaged["main"] { throw StoreError.corrupt(path: path, reason: "data.mdb " + main) }
             if !allowDamaged, let (name, problem) = damaged.min(by: { $0.key < $1.key }) {
                 throw StoreError.corrupt(path: path, reason: "data.mdb \(name): " + problem)
@@ -87,10 +88,17 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Runs `LMDBPageCheck` over the mapped file at the state a read transaction pins (so a
     /// writer in another process cannot reuse its pages during the check). Every page up to the
     /// last committed one is inside the file: `checkBeforeMapping` made sure of that.
-    private static func checkPages(_ env: OpaquePointer, path: String) throws(StoreError) -> LMDBPageCheck.Report {
+    ///
+    /// With `recorded`, a check already passed by this state of this file (same transaction id,
+    /// and the file's device, inode, size and times unchanged since) is not walked again: a
+    /// 10-million-record index opens without reading its gigabytes. `verify` always walks.
+    private static func checkPages(_ env: OpaquePointer, path: String, recorded: FileStampCache?) throws(StoreError) -> LMDBPageCheck.Report {
         var txn: OpaquePointer?
         try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "begin read transaction", path: path)
         defer { mdb_txn_abort(txn) }
+        let file = path + "/data.mdb", txnid = "txn\(mdb_txn_id(txn))"
+        let stamp = FileStampCache.stamp(file)
+        if let recorded, let stamp, recorded.value(for: file, stamp: stamp) == txnid { return LMDBPageCheck.Report() }
         var info = MDB_envinfo(), stat = MDB_stat()
         try check(mdb_env_info(env, &info), "read environment", path: path)
         try check(mdb_env_stat(env, &stat), "read environment", path: path)
@@ -107,7 +115,17 @@ package final class LMDBEnvironment: @unchecked Sendable {
         report.problems = Dictionary(uniqueKeysWithValues: report.problems.map { key, value in
             (key.hasPrefix("database ") ? String(key.dropFirst(9)) : key, value)
         })
+        if let recorded, let stamp, report.problems.isEmpty { recorded.record(txnid, for: file, stamp: stamp) }
         return report
+    }
+
+    /// Where clean page checks are remembered (`FileStampCache`, kind `lmdb-page-check`).
+    static let pageChecks: FileStampCache? = FileStampCache(kind: "lmdb-page-check")
+
+    /// Walks every page of the committed state again, whatever was recorded: the problems
+    /// by database (`verify`'s first step).
+    package func checkAllPages() throws(StoreError) -> [String: String] {
+        try Self.checkPages(env, path: path, recorded: nil).problems
     }
 
     /// Checks `data.mdb` against its own meta pages before LMDB maps it: a file shorter than
