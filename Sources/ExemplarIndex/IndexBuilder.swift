@@ -61,12 +61,13 @@ public struct IndexBuilder: Sendable {
 
     /// The records' BM25 postings: each record's text (`embeddingText`, pairs joined with a
     /// space, as OpenICL joins input columns) through `WordTokenizer`, tokenized on `threads` threads.
-    /// Tokenized 100,000 records at a time, so only one chunk's token lists exist at once.
-    public static func postings<Records: Collection<IndexRecord>>(_ records: Records, threads: Int = SentenceEncoder.defaultThreads) -> LexicalIndex {
+    /// Tokenized `chunk` records at a time, so only one chunk's token lists exist at once.
+    public static func postings<Records: Collection<IndexRecord>>(_ records: Records, threads: Int = SentenceEncoder.defaultThreads,
+                                                                  chunk: Int = 100_000) -> LexicalIndex {
         var builder = LexicalIndex.Builder()
         var start = records.startIndex
         while start != records.endIndex {
-            let end = records.index(start, offsetBy: 100_000, limitedBy: records.endIndex) ?? records.endIndex
+            let end = records.index(start, offsetBy: max(1, chunk), limitedBy: records.endIndex) ?? records.endIndex
             for tokens in tokenize(records[start..<end].map(embeddingText), threads: threads) { builder.add(tokens) }
             start = end
         }

@@ -64,6 +64,34 @@ import Testing
         }
     }
 
+    /// Batched search over partitions of several 8,192-row blocks, split across two workers:
+    /// the brute-force neighbours, and a tie between identical rows in blocks of different
+    /// workers broken by the lower id.
+    @Test(arguments: [1, 2])
+    func batchedSearchAcrossWorkers(threads: Int) {
+        let f0 = fixture(n: 40_000, dim: 24, labels: ["a", "b"], seed: 7)
+        var vectors = f0.vectors
+        for j in 0..<24 { vectors[30_001 * 24 + j] = vectors[5 * 24 + j] }
+        // Row 30,001 is row 5 again, in the same label: a tie across workers' blocks.
+        let f = Fixture(records: f0.records.map { IndexRecord(id: $0.id, split: "train", label: $0.id == 30_001 ? f0.records[5].label : $0.label,
+                                                              textA: "", line: $0.line) },
+                        vectors: vectors, dim: 24)
+        let index = ExactIndex(records: f.records, vectors: f.vectors, dimension: 24, labelOrder: ["a", "b"])
+        let picks = [5, 9, 1234, 20_000, 39_999]
+        let queries = picks.map { Array(f.vectors[($0 * 24)..<(($0 + 1) * 24)]) }
+        let batch = index.searchBatch(queries, k: 5, perClass: true, threads: threads, method: .exact)
+        let plain = index.searchBatch(queries, k: 3, perClass: false, filter: SearchFilter(excluding: [9]), threads: threads, method: .exact)
+        for (i, query) in queries.enumerated() {
+            #expect(batch[i].map(\.label) == ["a", "b"])
+            for (label, hits) in batch[i] {
+                #expect(Set(hits.prefix(4).map(\.id)) == Set(bruteForce(f, query: query, k: 4) { $0.label == label }), "query \(picks[i]), label \(label)")
+            }
+            #expect(Set(plain[i][0].hits.map(\.id)) == Set(bruteForce(f, query: query, k: 3) { $0.id != 9 }))
+        }
+        let label = f.records[5].label
+        #expect(batch[0].first { $0.label == label }?.hits.prefix(2).map(\.id) == [5, 30_001])
+    }
+
     @Test func tiesBreakByID() {
         let dim = 4
         let records = (0..<6).map { IndexRecord(id: UInt32($0), split: "train", label: "a", textA: "", line: $0) }

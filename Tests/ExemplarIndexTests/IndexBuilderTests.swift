@@ -1,5 +1,6 @@
 import ExemplarEncoder
 import ExemplarIndex
+import ExemplarLexical
 import ExemplarStore
 import ExemplarTestSupport
 import Foundation
@@ -68,5 +69,15 @@ import Testing
         let replaced = try IndexBuilder(encoder: fp32).build(records: records(20), labels: ["0", "1"], task: nil, into: store, replaceModel: true)
         #expect(replaced.embedded == 20)
         #expect(try store.manifest()?.model.precision == "fp32")
+    }
+
+    /// Postings tokenized a chunk at a time are those of the whole corpus at once.
+    @Test func chunkedPostingsEqualWholeCorpus() {
+        let all = records(23)
+        let whole = LexicalIndex(documents: IndexBuilder.tokenize(all.map(IndexBuilder.embeddingText)))
+        for chunk in [1, 4, 23, 100] {
+            #expect(IndexBuilder.postings(all, chunk: chunk) == whole, "chunk \(chunk)")
+        }
+        #expect(whole.documentCount == 23 && whole.termID("good") != nil)
     }
 }

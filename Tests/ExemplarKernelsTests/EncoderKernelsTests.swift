@@ -186,6 +186,26 @@ import Testing
 
 /// The packed float32 linear layer against plain double loops, both bodies.
 @Suite struct PackedLinearTests {
+    /// The search's score blocks: every query against every row, packed GEMM (or sgemm where
+    /// that is slower), into a wider output.
+    @Test("query · row blocks match the reference", arguments: [(1, 24, 1), (7, 384, 37), (13, 40, 300)])
+    func dotRows(queries m: Int, width: Int, rows n: Int) {
+        let q = (0..<(m * width)).map { _ in Float.random(in: -1...1) }
+        let rows = (0..<(n * width)).map { _ in Float.random(in: -1...1) }
+        var scratch = [Float](repeating: 0, count: EncoderKernels.dotRowsScratch(rows: n, width: width))
+        let ldc = n + 3
+        var out = [Float](repeating: .nan, count: m * ldc)
+        EncoderKernels.dotRows(q, count: m, rows: rows, rowCount: n, width: width, scratch: &scratch, into: &out, ldc: ldc)
+        for i in 0..<m {
+            for r in 0..<n {
+                var ref = 0.0
+                for j in 0..<width { ref += Double(q[i * width + j]) * Double(rows[r * width + j]) }
+                #expect(abs(Double(out[i * ldc + r]) - ref) < 1e-4)
+            }
+            for r in n..<ldc { #expect(out[i * ldc + r].isNaN) }
+        }
+    }
+
     @Test("packed float32 linear matches the reference", arguments: [(1, 4, 1), (7, 33, 17), (13, 383, 100), (6, 64, 80)])
     func packedLinear(rows: Int, inFeatures: Int, outFeatures: Int) {
         let x = (0..<(rows * inFeatures)).map { _ in Float.random(in: -2...2) }
