@@ -89,10 +89,10 @@ let package = Package(
             name: "ExemplarCLI",
             dependencies: ["ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarEncoder", "ExemplarIO", "ExemplarData", "ExemplarStore",
                            "ExemplarIndex", "ExemplarDemos", "ExemplarServer", "ExemplarLexical", "ExemplarChart"]),
-        // The `exemplar` executable: main.swift calls `CLI.run`, nothing more.
+        // The `exemplar` executable: main.swift corrects OpenBLAS's kernel choice (`OpenBLASCore`), then calls `CLI.run`.
         .executableTarget(
             name: "exemplar",
-            dependencies: ["ExemplarCLI"]),
+            dependencies: ["ExemplarCLI", "ExemplarKernels"]),
         // Timing runner for scripts/bench-search; not part of the CLI, but parses its options with ExemplarCLI.
         .executableTarget(
             name: "exemplar-bench",

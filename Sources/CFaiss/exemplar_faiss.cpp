@@ -6,8 +6,10 @@
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexScalarQuantizer.h>
 #include <faiss/index_io.h>
+#include <faiss/invlists/OnDiskInvertedLists.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -136,10 +138,24 @@ int exf_write(const exf_index *index, const char *path, char *error, size_t erro
     return guarded(error, error_length, [&] { faiss::write_index(index->index.get(), path); });
 }
 
-int exf_read(const char *path, exf_index **out, char *error, size_t error_length) {
+int exf_read(const char *path, int map, exf_index **out, char *error, size_t error_length) {
     *out = nullptr;
     return guarded(error, error_length, [&] {
-        std::unique_ptr<faiss::Index> read(faiss::read_index(path));
+        std::unique_ptr<faiss::Index> read(faiss::read_index(path, map ? faiss::IO_FLAG_MMAP : 0));
+        if (auto *ivf = dynamic_cast<faiss::IndexIVF *>(read.get())) {
+            if (auto *lists = dynamic_cast<faiss::OnDiskInvertedLists *>(ivf->invlists)) {
+                // faiss lays the mapped lists out from their sizes without checking that they
+                // fit the file: a truncated file would be a SIGBUS at the first search.
+                size_t end = 0, total = 0;
+                for (const auto &list : lists->lists) {
+                    end = std::max(end, list.offset + list.size * (sizeof(faiss::Index::idx_t) + lists->code_size));
+                    total += list.size;
+                }
+                if (end > lists->totsize) throw std::invalid_argument("the inverted lists run past the end of the file (truncated)");
+                if (total != static_cast<size_t>(read->ntotal)) throw std::invalid_argument("the inverted lists do not hold ntotal vectors");
+                lists->prefetch_nthread = 0;  // the pages come from the page cache; no reader threads per search
+            }
+        }
         int kind = kindOf(read.get());
         if (kind < 0) throw std::invalid_argument("not a flat, IVF-Flat, IVF-SQ8 or HNSW-Flat index");
         if (read->metric_type != faiss::METRIC_INNER_PRODUCT) throw std::invalid_argument("not an inner-product index");

@@ -108,7 +108,18 @@ public final class FaissIndex: @unchecked Sendable {
         guard dimension > 0, vectors.count % dimension == 0 else {
             throw ANNError("\(vectors.count) floats are not rows of dimension \(dimension)", exitCode: 2)
         }
-        let rows = vectors.count / dimension
+        return try build(parameters, rows: vectors.count / dimension, dimension: dimension, trainingRows: trainingRows) { first, count, into in
+            into.update(from: vectors.baseAddress! + first * dimension, count: count * dimension)
+        }
+    }
+
+    /// Builds an index of `rows` vectors that `fill(first, count, into)` writes (rows
+    /// `first..<first + count`, row-major) a chunk at a time, so the set is never held whole
+    /// (a 5-million-row partition is added 65,536 rows at a time). IVF kinds train on at most
+    /// `trainingRows` rows spread evenly over the set.
+    public static func build(_ parameters: ANNParameters, rows: Int, dimension: Int, trainingRows: Int = 65_536,
+                             fill: (Int, Int, UnsafeMutablePointer<Float>) -> Void) throws(ANNError) -> FaissIndex {
+        guard dimension > 0, rows >= 0 else { throw ANNError("\(rows) rows of dimension \(dimension)", exitCode: 2) }
         var parameter: Int32 = 0
         switch parameters.kind {
         case .flat: break
@@ -123,30 +134,36 @@ public final class FaissIndex: @unchecked Sendable {
         try call { exf_create(parameters.kind.code, Int32(dimension), parameter, Int32(parameters.efConstruction), &made, $0, $1) }
         guard let made else { throw ANNError("faiss made no index") }
         let index = try FaissIndex(handle: made)
-        guard let base = vectors.baseAddress, rows > 0 else { return index }
+        guard rows > 0 else { return index }
         if parameters.kind == .ivfFlat || parameters.kind == .ivfSQ8 {
-            if rows <= trainingRows {
-                try call { exf_train(made, Int64(rows), base, $0, $1) }
-            } else {
-                var sample = [Float]()
-                sample.reserveCapacity(trainingRows * dimension)
-                for i in 0..<trainingRows {
-                    let row = i * rows / trainingRows
-                    sample += UnsafeBufferPointer(start: base + row * dimension, count: dimension)
-                }
-                try sample.withUnsafeBufferPointer { s throws(ANNError) in
-                    try call { exf_train(made, Int64(trainingRows), s.baseAddress!, $0, $1) }
-                }
+            let sampled = min(rows, trainingRows)
+            var sample = [Float](repeating: 0, count: sampled * dimension)
+            sample.withUnsafeMutableBufferPointer { s in
+                for i in 0..<sampled { fill(i * rows / sampled, 1, s.baseAddress! + i * dimension) }
+            }
+            try sample.withUnsafeBufferPointer { s throws(ANNError) in
+                try call { exf_train(made, Int64(sampled), s.baseAddress!, $0, $1) }
             }
         }
-        try call { exf_add(made, Int64(rows), base, $0, $1) }
+        // One call for a partition faiss adds on one thread (see exf_add), chunks otherwise.
+        let chunk = rows < 20_000 ? rows : 65_536
+        var buffer = [Float](repeating: 0, count: min(rows, chunk) * dimension)
+        for first in stride(from: 0, to: rows, by: chunk) {
+            let count = min(chunk, rows - first)
+            try buffer.withUnsafeMutableBufferPointer { b throws(ANNError) in
+                fill(first, count, b.baseAddress!)
+                try call { exf_add(made, Int64(count), b.baseAddress!, $0, $1) }
+            }
+        }
         return index
     }
 
-    /// Reads an index `write(to:)` wrote.
-    public static func read(_ url: URL) throws(ANNError) -> FaissIndex {
+    /// Reads an index `write(to:)` wrote. `mapped`: an IVF index's lists are memory-mapped from
+    /// the file, not read into memory (a 10-million-row index opens in constant memory; the
+    /// file is replaced by rename, never rewritten in place, so the mapping stays valid).
+    public static func read(_ url: URL, mapped: Bool = true) throws(ANNError) -> FaissIndex {
         var made: OpaquePointer?
-        try call { exf_read(url.path, &made, $0, $1) }
+        try call { exf_read(url.path, mapped ? 1 : 0, &made, $0, $1) }
         guard let made else { throw ANNError("faiss read no index from \(url.lastPathComponent)") }
         return try FaissIndex(handle: made)
     }

@@ -56,11 +56,16 @@ public struct ApproximateIndex: Sendable {
         let plan = partitionRows(exact)
         let large = plan.filter { $0.rows.count >= settings.minRows }
         var built: [Partition] = []
+        let dim = exact.dimension
         for (n, part) in large.enumerated() {
             progress(n, large.count)
-            let vectors = part.rows.flatMap { exact.vector(at: Int($0)) }
-            let index = try vectors.withUnsafeBufferPointer { (v) throws(ANNError) in try FaissIndex.build(settings.parameters, vectors: v, dimension: exact.dimension) }
-            let recall = try measureRecall(index, vectors: vectors, dimension: exact.dimension)
+            // The normalised vectors a chunk at a time, read from the index (never copied whole).
+            let index = try FaissIndex.build(settings.parameters, rows: part.rows.count, dimension: dim) { first, count, into in
+                for i in 0..<count {
+                    exact.vector(at: Int(part.rows[first + i])).withUnsafeBufferPointer { into.advanced(by: i * dim).update(from: $0.baseAddress!, count: dim) }
+                }
+            }
+            let recall = try measureRecall(index, part: part, exact: exact)
             built.append(Partition(split: part.split, label: part.label, ids: part.rows, index: index, recallAt10: recall))
         }
         progress(large.count, large.count)
@@ -70,16 +75,7 @@ public struct ApproximateIndex: Sendable {
 
     /// (split, label) partitions in label order, then split by first appearance; rows are record ids.
     static func partitionRows(_ exact: ExactIndex) -> [(split: String, label: String, rows: [UInt32])] {
-        var out: [(split: String, label: String, rows: [UInt32])] = []
-        for label in exact.labels {
-            var bySplit: [String: [UInt32]] = [:], order: [String] = []
-            for record in exact.records where record.label == label {
-                if bySplit[record.split] == nil { order.append(record.split) }
-                bySplit[record.split, default: []].append(record.id)
-            }
-            for split in order { out.append((split, label, bySplit[split]!)) }
-        }
-        return out
+        exact.partitionIDs()
     }
 
     static func splits(_ plan: [(split: String, label: String, rows: [UInt32])]) -> [String: [String]] {
@@ -88,25 +84,21 @@ public struct ApproximateIndex: Sendable {
         return out
     }
 
-    /// recall@10 of `index` against brute force on up to 200 evenly spread rows of its own vectors.
-    static func measureRecall(_ index: FaissIndex, vectors: [Float], dimension: Int) throws(ANNError) -> Double {
-        let rows = vectors.count / dimension, k = min(10, rows)
+    /// recall@10 of `index` against an exact search of the partition (`searchBatch`) on up to
+    /// 200 evenly spread rows of its own vectors.
+    static func measureRecall(_ index: FaissIndex, part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) throws(ANNError) -> Double {
+        let rows = part.rows.count, k = min(10, rows)
         let sample = (0..<min(200, rows)).map { $0 * rows / min(200, rows) }
-        let queries = sample.flatMap { vectors[($0 * dimension)..<(($0 + 1) * dimension)] }
-        let found = try queries.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: k, defaultSearch) }
+        guard !sample.isEmpty else { return 1 }
+        let queries = sample.map { exact.vector(at: Int(part.rows[$0])) }
+        let found = try queries.flatMap { $0 }.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: k, defaultSearch) }
+        let truth = exact.searchBatch(queries, k: k, perClass: false, filter: SearchFilter(label: part.label, split: part.split), method: .exact)
         var shared = 0
-        for (q, row) in sample.enumerated() {
-            var top = TopK(k: k)
-            vectors.withUnsafeBufferPointer { v in
-                let query = v.baseAddress! + row * dimension
-                for r in 0..<rows {
-                    let s = Vectors.dot(query, v.baseAddress! + r * dimension, dimension)
-                    if top.admits(s) { top.insert(score: s, id: UInt32(r)) }
-                }
-            }
-            shared += Set(top.items.map { Int($0.id) }).intersection(found[q].map(\.id)).count
+        for (q, answer) in truth.enumerated() {
+            let approximate = Set(found[q].compactMap { $0.id < rows ? part.rows[$0.id] : nil })
+            shared += answer[0].hits.filter { approximate.contains($0.id) }.count
         }
-        return sample.isEmpty ? 1 : Double(shared) / Double(sample.count * k)
+        return Double(shared) / Double(sample.count * k)
     }
 
     // MARK: - Files
@@ -268,7 +260,7 @@ public struct ApproximateIndex: Sendable {
     public static func update(folder: URL, settings: ANNSettings?, threads: Int,
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> ApproximateIndex? {
         guard let settings = settings ?? savedSettings(in: folder) else { return nil }
-        let index = try LoadedIndex.open(folder)
+        let index = try LoadedIndex.open(folder, lazyRecords: true)
         if let current = index.exact.approximate, current.settings == settings { return current }
         FaissIndex.setThreads(threads)
         let built = try build(index.exact, settings: settings, fingerprint: index.manifest.dataFingerprint, progress: progress)

@@ -1,4 +1,5 @@
 internal import COpenBLAS
+import Foundation
 
 /// The package's one door to OpenBLAS: the `cblas_sgemm` forms the encoder and the index use,
 /// and the one place the OpenBLAS thread count is set. No other Swift code imports COpenBLAS.
@@ -43,14 +44,39 @@ package enum BLAS {
     /// This is process-wide C state, not per caller: one value for every thread of the process,
     /// read when a BLAS call starts. Only the entry points that run BLAS-heavy work set it,
     /// each just before its calls: `SentenceEncoder.encode` (the threads its batch workers leave
-    /// over, usually 1), `ExactIndex.searchBatch` (its `threads`) and
-    /// `IndexDemos.prepareConcurrentSelection` (1: selections on several threads at once, each
-    /// DPP's small sgemm and eigendecomposition on its caller's thread). The server's
-    /// `EmbeddingWorker` is the only encoder there and its searches never use sgemm, so the
-    /// setting is the worker's. Two such entry points running at once in one process would
-    /// overwrite each other's setting; nothing else may call this.
+    /// over, usually 1) and `IndexDemos.prepareConcurrentSelection` (1: selections on several
+    /// threads at once, each DPP's small sgemm and eigendecomposition on its caller's thread).
+    /// `ExactIndex.searchBatch` splits its blocks across its own workers and leaves the setting
+    /// alone. The server's `EmbeddingWorker` is the only encoder there, so the setting is the
+    /// worker's. Two such entry points running at once in one process would overwrite each
+    /// other's setting; nothing else may call this.
     package static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// The kernel family OpenBLAS chose for this CPU when it loaded (`openblas_get_corename`:
+    /// "SkylakeX", "Haswell", "Zen", "Prescott", ...).
+    package static var coreName: String { String(cString: openblas_get_corename()) }
+}
+
+/// OpenBLAS picks its kernels by CPU model, and Debian 12's 0.3.21 takes models newer than it
+/// for a Prescott: an Emerald Rapids Xeon (family 6, model 207) with AVX-512 gets SSE3 kernels
+/// and runs sgemm 3-4x slower (faiss's IVF training and assignment, and the other sgemm calls).
+/// It reads `OPENBLAS_CORETYPE` once, as it loads, so only a new process image can correct it:
+/// `exemplar`'s main re-executes itself once with the family the CPU can run.
+public enum OpenBLASCore {
+    /// The family to ask for when OpenBLAS fell back to Prescott on a CPU with AVX-512
+    /// ("SkylakeX") or AVX2 ("Haswell"); nil when its choice stands.
+    public static func correction(detected: String, avx512: Bool, avx2: Bool) -> String? {
+        guard detected == "Prescott" else { return nil }
+        return avx512 ? "SkylakeX" : avx2 ? "Haswell" : nil
+    }
+
+    /// The correction for this process (nil when none is needed, or `OPENBLAS_CORETYPE` is set:
+    /// then the user's, or an earlier re-execution's, choice stands).
+    public static func neededHere() -> String? {
+        guard getenv("OPENBLAS_CORETYPE") == nil else { return nil }
+        return correction(detected: BLAS.coreName, avx512: EncoderKernels.hasAVX512, avx2: EncoderKernels.hasAVX2)
     }
 }
 

@@ -99,6 +99,31 @@ import Testing
         #expect(throws: ANNError.self) { try [Float](repeating: 0, count: 5).withUnsafeBufferPointer { try index.search($0, k: 3) } }
     }
 
+    /// IVF lists memory-mapped from the file answer as the lists read into memory do, and a
+    /// truncated file (the lists run past its end) is an error at read, not a SIGBUS at search.
+    @Test(arguments: [ANNKind.ivfFlat, .ivfSQ8])
+    func mappedListsAnswerAsReadOnes(kind: ANNKind) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("faiss-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let vectors = Self.clustered(rows: 3000, dimension: 16, seed: 5)
+        let built = try vectors.withUnsafeBufferPointer { try FaissIndex.build(ANNParameters(kind: kind, lists: 20), vectors: $0, dimension: 16) }
+        let file = folder.appendingPathComponent("ivf.faiss")
+        try built.write(to: file)
+        let mapped = try FaissIndex.read(file), read = try FaissIndex.read(file, mapped: false)
+        #expect(mapped.count == 3000 && mapped.kind == kind)
+        let queries = Array(vectors.prefix(16 * 25))
+        let a = try queries.withUnsafeBufferPointer { try mapped.search($0, k: 5, ANNSearchParameters(nprobe: 4)) }
+        let b = try queries.withUnsafeBufferPointer { try read.search($0, k: 5, ANNSearchParameters(nprobe: 4)) }
+        #expect(a.map { $0.map(\.id) } == b.map { $0.map(\.id) })
+        #expect(a.map { $0.map(\.score) } == b.map { $0.map(\.score) })
+        let bytes = try Data(contentsOf: file)
+        let short = folder.appendingPathComponent("short.faiss")
+        try bytes.prefix(bytes.count - 1000).write(to: short)
+        #expect(throws: ANNError.self) { try FaissIndex.read(short) }
+        #expect(throws: ANNError.self) { try FaissIndex.read(short, mapped: false) }
+    }
+
     @Test func listCountFollowsTheRowCount() {
         let p = ANNParameters(kind: .ivfFlat)
         #expect(p.lists(for: 1_000_000) == 4_000)

@@ -101,4 +101,14 @@ import Testing
             }
         }
     }
+
+    /// Only a Prescott fallback on a newer CPU is corrected, to the newest family it runs.
+    @Test func openBLASCoreCorrection() {
+        #expect(OpenBLASCore.correction(detected: "Prescott", avx512: true, avx2: true) == "SkylakeX")
+        #expect(OpenBLASCore.correction(detected: "Prescott", avx512: false, avx2: true) == "Haswell")
+        #expect(OpenBLASCore.correction(detected: "Prescott", avx512: false, avx2: false) == nil)
+        #expect(OpenBLASCore.correction(detected: "SkylakeX", avx512: true, avx2: true) == nil)
+        #expect(OpenBLASCore.correction(detected: "Zen", avx512: false, avx2: true) == nil)
+        #expect(!BLAS.coreName.isEmpty)
+    }
 }

@@ -43,7 +43,11 @@ int exf_search(const exf_index *index, int64_t n, const float *queries, int64_t 
 /// Writes the index to `path` (faiss's own format). The caller makes the write atomic.
 int exf_write(const exf_index *index, const char *path, char *error, size_t error_length);
 /// Reads an index `exf_write` wrote; checks it is one of the kinds above with an inner-product metric.
-int exf_read(const char *path, exf_index **out, char *error, size_t error_length);
+/// With `map` non-zero, an IVF index's inverted lists (its vectors or codes: nearly all of it)
+/// are memory-mapped read-only from the file instead of read into memory (faiss's
+/// IO_FLAG_MMAP; concurrent searches stay safe: the mapped lists are only read), after a check
+/// that they lie inside the file. The file must then stay unchanged while the index is open.
+int exf_read(const char *path, int map, exf_index **out, char *error, size_t error_length);
 /// The number of vectors, the dimension, the kind, whether it is trained.
 int64_t exf_count(const exf_index *index);
 int exf_dimension(const exf_index *index);
