@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -238,10 +239,8 @@ def bench(rows, args, exemplar):
                                   anon_ann=proc_status(server.pid).get("RssAnon", 0))
                     log(f"ann per-class top-10: p50 {result['ann_p50']:.2f} ms, recall@10 {result['ann_recall']:.3f}")
                 if args.edits:
-                    class Args: pass
-                    a = Args()
-                    a.edits, a.queries, a.k = args.edits, min(args.queries_during_edits, len(queries)), 10
-                    result["edits"] = edits(port, name, queries.tolist(), ["0", "1"], a)
+                    settings = types.SimpleNamespace(edits=args.edits, queries=min(args.queries_during_edits, len(queries)), k=10)
+                    result["edits"] = edits(port, name, queries.tolist(), ["0", "1"], settings)
                     result["anon_edits"] = proc_status(server.pid).get("RssAnon", 0)
             finally:
                 server.terminate()

@@ -60,8 +60,9 @@ package enum BLAS {
 }
 
 /// OpenBLAS picks its kernels by CPU model, and Debian 12's 0.3.21 takes models newer than it
-/// for a Prescott: an Emerald Rapids Xeon (family 6, model 207) with AVX-512 gets SSE3 kernels
-/// and runs sgemm 3-4x slower (faiss's IVF training and assignment, and the other sgemm calls).
+/// for a Prescott: an Emerald Rapids Xeon (family 6, model 207) with AVX-512 gets its SSE3
+/// kernels (`sgemm_kernel_PRESCOTT` in a profile) for faiss's IVF training and assignment and
+/// the other sgemm calls.
 /// It reads `OPENBLAS_CORETYPE` once, as it loads, so only a new process image can correct it:
 /// `exemplar`'s main re-executes itself once with the family the CPU can run.
 public enum OpenBLASCore {

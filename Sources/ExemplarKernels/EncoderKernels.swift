@@ -37,8 +37,8 @@ package enum EncoderKernels {
     /// `out[q · ldc + r] = Σ_i queries[q · width + i] · rows[r · width + i]` for `count` queries
     /// and `rowCount` rows, on this thread: the rows packed into `scratch`
     /// (`dotRowsScratch` floats) as `PackedLinear` packs its weights, then the packed GEMM; where
-    /// that is not faster than OpenBLAS (`packedLinearIsFaster`), OpenBLAS's sgemm. (Debian's
-    /// OpenBLAS 0.3.21 takes some AVX-512 CPUs for a Prescott and runs its SSE3 kernel there.)
+    /// that is not faster than OpenBLAS (`packedLinearIsFaster`), OpenBLAS's sgemm. The packed
+    /// body is per row block, so the packing (1/256 of the work at 256 queries) is repeated per query block.
     package static func dotRows(_ queries: UnsafePointer<Float>, count: Int, rows: UnsafePointer<Float>, rowCount: Int, width: Int,
                                 scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, ldc: Int) {
         guard packedLinearIsFaster else {
