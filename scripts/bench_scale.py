@@ -92,7 +92,8 @@ def search_phase(port, name, queries, args, exact, single):
     if exact:
         base["exact"] = True
     else:
-        base.update({"nprobe": args.nprobe, "ef_search": args.ef_search})
+        # Left out unless given: exemplar then uses each partition's setting, tuned at build.
+        base.update({k: v for k, v in (("nprobe", args.nprobe), ("ef_search", args.ef_search)) if v is not None})
     for q in queries[:3]:
         request(conn, "POST", path, dict(base, vector=q.tolist()))
     times, ids = [], []
@@ -120,7 +121,10 @@ def recall(approx, exact):
     return hit / max(1, total)
 
 
-def faiss_anchor(folder, queries, args, single, exact_single, exact_batched, ann_kind, ann_lists):
+def faiss_anchor(folder, queries, args, single, exact_single, exact_batched, ann_kind, ann_lists, tuned):
+    """faiss on the same vectors: IndexFlatIP per label, and with ann_kind the same index type
+    trained on the same evenly spread rows as exemplar (max(65,536, 40 per list)), searched with
+    the same nprobe / efSearch (given, else the partition's tuned one from `info`: `tuned`)."""
     import faiss
     faiss.omp_set_num_threads(2)
     vectors = np.load(folder / "train.npy", mmap_mode="r")
@@ -156,16 +160,18 @@ def faiss_anchor(folder, queries, args, single, exact_single, exact_batched, ann
         if ann_kind:
             d = part.shape[1]
             t0 = time.perf_counter()
+            setting = tuned.get(str(label), {})
             if ann_kind == "hnsw":
                 ann = faiss.IndexHNSWFlat(d, args.links, faiss.METRIC_INNER_PRODUCT)
-                ann.hnsw.efSearch = args.ef_search
+                ann.hnsw.efSearch = args.ef_search or setting.get("ef_search", 64)
             else:
                 lists = ann_lists or int(4 * np.sqrt(len(rows)))
                 quantizer = faiss.IndexFlatIP(d)
                 ann = (faiss.IndexIVFFlat(quantizer, d, lists, faiss.METRIC_INNER_PRODUCT) if ann_kind == "ivf-flat"
                        else faiss.IndexIVFScalarQuantizer(quantizer, d, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT))
-                ann.train(part)
-                ann.nprobe = args.nprobe
+                sampled = min(len(rows), max(65_536, 40 * lists))
+                ann.train(np.ascontiguousarray(part[np.arange(sampled) * len(rows) // sampled]))
+                ann.nprobe = args.nprobe or setting.get("nprobe", 16)
             ann.add(part)
             out.setdefault("ann_build_s", 0.0)
             out["ann_build_s"] += time.perf_counter() - t0
@@ -227,6 +233,10 @@ def bench(rows, args, exemplar):
                                     + (["--ann-lists", str(args.ann_lists)] if args.ann_lists else [])
                                     + (["--ann-links", str(args.links)] if args.ann == "hnsw" else []))
         result.update(ann_build_s=wall, ann_build_peak_anon=peak, ann_disk=disk_bytes(folder / "ann"))
+        _, _, info = run_watched([exemplar, "info", str(folder), "--json"])
+        result["tuned"] = {p["label"]: {k: p[k] for k in ("nprobe", "ef_search", "recall_at_10") if k in p}
+                           for p in json.loads(info)["ann"]["partitions"]}
+        log(f"ann partitions: {result['tuned']}")
     if args.ann or args.edits:
         with tempfile.TemporaryDirectory() as work:
             log_path = Path(work) / "serve.log"
@@ -248,7 +258,7 @@ def bench(rows, args, exemplar):
     if not args.no_anchor:
         log("anchor: faiss on the same vectors ...")
         result["anchor"] = faiss_anchor(folder, queries, args, single, exact_ids, batched[1],
-                                        args.ann, args.ann_lists)
+                                        args.ann, args.ann_lists, result.get("tuned", {}))
     return result
 
 
@@ -274,13 +284,19 @@ def report(results, args):
                      f"({a.get('batched_s', float('nan')) * 1e3 / r['batched_ms']:.2f}x) | "
                      f"{a.get('same_as_exemplar_single', float('nan')):.3f}, {a.get('same_as_exemplar_batched', float('nan')):.3f} |")
     if args.ann:
-        lines += ["", f"Approximate (`--ann {args.ann}`, nprobe {args.nprobe}, efSearch {args.ef_search}; faiss the same index type and parameters):", "",
+        setting = (f"nprobe {args.nprobe}" if args.nprobe else "") + (f" efSearch {args.ef_search}" if args.ef_search else "")
+        lines += ["", f"Approximate (`--ann {args.ann}`, {setting or 'each partition at its tuned nprobe / efSearch'}; "
+                  "faiss the same index type, training rows and parameters):", "",
                   "| rows | ann build s | ann disk MiB | single p50 ms (exemplar / faiss) | recall@10 (exemplar / faiss) | serve anon MiB |",
                   "|---:|---:|---:|---|---|---:|"]
         for r in results:
             a = r.get("anchor", {})
             lines.append(f"| {r['rows']:,} | {r['ann_build_s']:.1f} | {r['ann_disk'] / 2**20:.0f} | {r['ann_p50']:.2f} / {a.get('ann_p50', float('nan')):.2f} | "
                          f"{r['ann_recall']:.3f} / {a.get('ann_recall', float('nan')):.3f} | {r['anon_ann']:.0f} |")
+            if r.get("tuned"):
+                lines.append("")
+                lines.append("Tuned at build (label: setting, recall@10 on 200 of its own rows): " + "; ".join(
+                    f"{label}: " + ", ".join(f"{k} {v}" for k, v in t.items()) for label, t in r["tuned"].items()))
     for r in results:
         if "edits" in r:
             lines += ["", f"Online edits on the {r['rows']:,}-row index (one example per request, its text embedded by the server; "
@@ -301,8 +317,8 @@ def main():
     ap.add_argument("--ann", choices=["ivf-flat", "ivf-sq8", "hnsw"])
     ap.add_argument("--ann-lists", type=int)
     ap.add_argument("--links", type=int, default=32)
-    ap.add_argument("--nprobe", type=int, default=16)
-    ap.add_argument("--ef-search", type=int, default=64)
+    ap.add_argument("--nprobe", type=int, help="default: each partition's, tuned at build (faiss gets the same)")
+    ap.add_argument("--ef-search", type=int, help="default: each partition's, tuned at build")
     ap.add_argument("--edits", type=int, default=0)
     ap.add_argument("--queries-during-edits", type=int, default=200)
     ap.add_argument("--reuse", action="store_true")

@@ -115,9 +115,9 @@ public final class FaissIndex: @unchecked Sendable {
 
     /// Builds an index of `rows` vectors that `fill(first, count, into)` writes (rows
     /// `first..<first + count`, row-major) a chunk at a time, so the set is never held whole
-    /// (a 5-million-row partition is added 65,536 rows at a time). IVF kinds train on at most
-    /// `trainingRows` rows spread evenly over the set.
-    public static func build(_ parameters: ANNParameters, rows: Int, dimension: Int, trainingRows: Int = 65_536,
+    /// (a 5-million-row partition is added 65,536 rows at a time). IVF kinds train on
+    /// `trainingRows` rows spread evenly over the set (nil: `trainingRows(lists:)`).
+    public static func build(_ parameters: ANNParameters, rows: Int, dimension: Int, trainingRows: Int? = nil,
                              fill: (Int, Int, UnsafeMutablePointer<Float>) -> Void) throws(ANNError) -> FaissIndex {
         guard dimension > 0, rows >= 0 else { throw ANNError("\(rows) rows of dimension \(dimension)", exitCode: 2) }
         var parameter: Int32 = 0
@@ -136,7 +136,7 @@ public final class FaissIndex: @unchecked Sendable {
         let index = try FaissIndex(handle: made)
         guard rows > 0 else { return index }
         if parameters.kind == .ivfFlat || parameters.kind == .ivfSQ8 {
-            let sampled = min(rows, trainingRows)
+            let sampled = min(rows, trainingRows ?? Self.trainingRows(lists: Int(parameter)))
             var sample = [Float](repeating: 0, count: sampled * dimension)
             sample.withUnsafeMutableBufferPointer { s in
                 for i in 0..<sampled { fill(i * rows / sampled, 1, s.baseAddress! + i * dimension) }
@@ -157,6 +157,13 @@ public final class FaissIndex: @unchecked Sendable {
         }
         return index
     }
+
+    /// The rows an IVF index of `lists` lists trains on by default: 40 per list (faiss asks for
+    /// at least 39; k-means costs rows × lists), and no fewer than 65,536.
+    public static func trainingRows(lists: Int) -> Int { max(65_536, 40 * lists) }
+
+    /// An IVF index's list count; 0 for other kinds.
+    public var lists: Int { Int(exf_lists(handle)) }
 
     /// Reads an index `write(to:)` wrote. `mapped`: an IVF index's lists are memory-mapped from
     /// the file, not read into memory (a 10-million-row index opens in constant memory; the
@@ -181,8 +188,10 @@ public final class FaissIndex: @unchecked Sendable {
     }
 
     /// The `k` best rows for each of the `queries` (row-major), best first; fewer where the
-    /// search found fewer.
-    public func search(_ queries: UnsafeBufferPointer<Float>, k: Int, _ parameters: ANNSearchParameters = .init()) throws(ANNError) -> [[(id: Int, score: Float)]] {
+    /// search found fewer. IVF lists are scored by the shim's AVX2 scan; `faissScan` uses
+    /// faiss's own (Debian's build: SSE2), the reference for tests and benchmarks.
+    public func search(_ queries: UnsafeBufferPointer<Float>, k: Int, _ parameters: ANNSearchParameters = .init(),
+                       faissScan: Bool = false) throws(ANNError) -> [[(id: Int, score: Float)]] {
         guard queries.count % dimension == 0 else {
             throw ANNError("\(queries.count) floats are not queries of dimension \(dimension)", exitCode: 2)
         }
@@ -193,8 +202,9 @@ public final class FaissIndex: @unchecked Sendable {
         try scores.withUnsafeMutableBufferPointer { s throws(ANNError) in
             try ids.withUnsafeMutableBufferPointer { i throws(ANNError) in
                 try Self.call {
-                    exf_search(handle, Int64(n), base, Int64(k), Int32(parameters.nprobe ?? 0), Int32(parameters.efSearch ?? 0),
-                               s.baseAddress!, i.baseAddress!, $0, $1)
+                    let search = faissScan ? exf_search_faiss : exf_search
+                    return search(handle, Int64(n), base, Int64(k), Int32(parameters.nprobe ?? 0), Int32(parameters.efSearch ?? 0),
+                                  s.baseAddress!, i.baseAddress!, $0, $1)
                 }
             }
         }

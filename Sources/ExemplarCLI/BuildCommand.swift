@@ -148,7 +148,7 @@ enum BuildCommand {
         }
         if !source.skipped.isEmpty { print("skipped \(source.skipped.count) bad rows (listed on stderr)") }
         if let approximate {
-            let parts = approximate.partitions.map { "\($0.split)/\($0.label) \($0.ids.count) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))" }
+            let parts = approximate.partitions.map { "\($0.split)/\($0.label) \($0.ids.count) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))\($0.search.summary)" }
             print("approximate search (\(approximate.settings.parameters.kind.rawValue)): " + (parts.isEmpty ? "no partition has \(approximate.settings.minRows) rows; all exact" : parts.joined(separator: "; ")))
         }
     }

@@ -14,6 +14,7 @@ public enum CLI {
             (QueryCommand.spec, QueryCommand.run),
             (InfoCommand.spec, InfoCommand.run),
             (VerifyCommand.spec, VerifyCommand.run),
+            (CompactCommand.spec, CompactCommand.run),
             (KShotCommand.spec, KShotCommand.run),
             (AnnotateCommand.spec, AnnotateCommand.run),
             (ExportLMBFFCommand.spec, ExportLMBFFCommand.run),

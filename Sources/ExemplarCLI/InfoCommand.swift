@@ -47,7 +47,7 @@ enum InfoCommand {
         if let ann {
             var line = "ann:        \(ann.settings.parameters.kind.rawValue)"
             if !ann.current { line += " (stale: made for another build; searches are exact until 'exemplar build \(folder.relativePath)')" }
-            let parts = ann.partitions.map { "\($0.split)/\($0.label) \($0.rows) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))" }
+            let parts = ann.partitions.map { "\($0.split)/\($0.label) \($0.rows) rows, recall@10 \(String(format: "%.3f", $0.recallAt10))\($0.search.summary)" }
             line += parts.isEmpty ? "; no partition reaches \(ann.settings.minRows) rows: all exact" : "; " + parts.joined(separator: "; ")
             out += line + "\n"
         }

@@ -9,8 +9,8 @@ extension Option {
     static let perClass = Option("--per-class", help: "Top k of every label, in the index's label order.")
     static let label = Option("--label", value: "L", help: "Only examples with this label.")
     static let exactSearch = Option("--exact", help: "Scan exactly even where the index has approximate (--ann) partitions.")
-    static let nprobe = Option("--nprobe", value: "N", help: "IVF lists visited per approximate search (default 16).")
-    static let efSearch = Option("--ef-search", value: "N", help: "HNSW candidates kept per approximate search (default 64).")
+    static let nprobe = Option("--nprobe", value: "N", help: "IVF lists visited per approximate search (default: each partition's, tuned at build to reach recall@10 0.95; info shows it).")
+    static let efSearch = Option("--ef-search", value: "N", help: "HNSW candidates kept per approximate search (default: each partition's, tuned at build; info shows it).")
     static let exclude = Option("--exclude", value: "IDS", help: "Never these example ids (comma-separated).")
     static let mode = Option("--mode", value: "dense|bm25|hybrid",
                              help: "How to score: cosine of embeddings (default), BM25 over words (no model needed), or both mixed.")
@@ -113,10 +113,9 @@ enum QueryCommand {
             throw UsageError(command: spec.name, message: "--bm25-weight applies to --mode hybrid only")
         }
         let perClass = args.flag(.perClass)
-        let defaults = ApproximateIndex.defaultSearch
         let method: ExactIndex.Method = args.flag(.exactSearch) ? .exact
-            : .automatic(ANNSearchParameters(nprobe: try args.int(.nprobe, range: 1...1_000_000) ?? defaults.nprobe,
-                                             efSearch: try args.int(.efSearch, range: 1...1_000_000) ?? defaults.efSearch))
+            : .automatic(ANNSearchParameters(nprobe: try args.int(.nprobe, range: 1...1_000_000),
+                                             efSearch: try args.int(.efSearch, range: 1...1_000_000)))
         var queries: [[Float]] = []
         if mode != .bm25 {
             let encoder = try Common.encoder(forIndex: index, folder: folder, args: args, promptOptions: true)

@@ -5,6 +5,13 @@ import ExemplarKernels
 import ExemplarStore
 import Foundation
 
+extension ANNSearchParameters {
+    /// ", nprobe N" / ", efSearch N" for a partition's line in `build` and `info`.
+    public var summary: String {
+        (nprobe.map { " at nprobe \($0)" } ?? "") + (efSearch.map { " at efSearch \($0)" } ?? "")
+    }
+}
+
 /// When and how an index gets approximate (faiss) search: `index.json`'s `"ann"` object, or
 /// `exemplar build --ann KIND`.
 public struct ANNSettings: Sendable, Equatable {
@@ -28,8 +35,10 @@ public struct ApproximateIndex: Sendable {
         public let label: String
         public let ids: [UInt32]
         let index: FaissIndex
-        /// Mean share of exact top-10 ids found with the default search settings, on up to 200
-        /// of the partition's own vectors as queries.
+        /// The search settings a search that gives none uses: tuned at build (`tune`).
+        public let search: ANNSearchParameters
+        /// Mean share of the exact 10 nearest other rows found at `search`, on up to 200 of the
+        /// partition's own vectors as queries (the query row itself left out of both).
         public let recallAt10: Double
         public var kind: ANNKind { index.kind }
     }
@@ -43,8 +52,12 @@ public struct ApproximateIndex: Sendable {
     /// Ids up to this one (exclusive) are covered; records added online after the build are
     /// searched exactly beside the partitions.
     public let coveredIDs: UInt32
-    /// Default nprobe / efSearch when a search gives none (recall at these is `recallAt10`).
+    /// nprobe / efSearch of partitions saved before settings were tuned per partition.
     public static let defaultSearch = ANNSearchParameters(nprobe: 16, efSearch: 64)
+    /// The recall@10 a partition's tuned settings reach where they can (`tune`).
+    public static let recallTarget = 0.95
+    /// The settings tried, cheapest first: nprobe (IVF) and efSearch (HNSW).
+    static let nprobeSteps = [8, 16, 32, 64, 128, 256], efSearchSteps = [32, 64, 128, 256, 512]
 
     /// The folder inside an index folder.
     public static func folder(in index: URL) -> URL { index.appendingPathComponent("ann", isDirectory: true) }
@@ -65,8 +78,8 @@ public struct ApproximateIndex: Sendable {
                     exact.vector(at: Int(part.rows[first + i])).withUnsafeBufferPointer { into.advanced(by: i * dim).update(from: $0.baseAddress!, count: dim) }
                 }
             }
-            let recall = try measureRecall(index, part: part, exact: exact)
-            built.append(Partition(split: part.split, label: part.label, ids: part.rows, index: index, recallAt10: recall))
+            let (search, recall) = try tune(index, part: part, exact: exact)
+            built.append(Partition(split: part.split, label: part.label, ids: part.rows, index: index, search: search, recallAt10: recall))
         }
         progress(large.count, large.count)
         return ApproximateIndex(settings: settings, fingerprint: fingerprint, partitions: built,
@@ -84,21 +97,53 @@ public struct ApproximateIndex: Sendable {
         return out
     }
 
-    /// recall@10 of `index` against an exact search of the partition (`searchBatch`) on up to
-    /// 200 evenly spread rows of its own vectors.
-    static func measureRecall(_ index: FaissIndex, part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) throws(ANNError) -> Double {
-        let rows = part.rows.count, k = min(10, rows)
-        let sample = (0..<min(200, rows)).map { $0 * rows / min(200, rows) }
-        guard !sample.isEmpty else { return 1 }
-        let queries = sample.map { exact.vector(at: Int(part.rows[$0])) }
-        let found = try queries.flatMap { $0 }.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: k, defaultSearch) }
-        let truth = exact.searchBatch(queries, k: k, perClass: false, filter: SearchFilter(label: part.label, split: part.split), method: .exact)
-        var shared = 0
-        for (q, answer) in truth.enumerated() {
-            let approximate = Set(found[q].compactMap { $0.id < rows ? part.rows[$0.id] : nil })
-            shared += answer[0].hits.filter { approximate.contains($0.id) }.count
+    /// The cheapest search settings (`nprobeSteps`, `efSearchSteps`) whose recall@10 reaches
+    /// `recallTarget`, else the last tried, with the recall they reach.
+    static func tune(_ index: FaissIndex, part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) throws(ANNError) -> (ANNSearchParameters, Double) {
+        let steps: [ANNSearchParameters]
+        switch index.kind {
+        case .ivfFlat, .ivfSQ8:
+            let lists = index.lists
+            steps = nprobeSteps.filter { $0 < lists }.map { ANNSearchParameters(nprobe: $0) } + [ANNSearchParameters(nprobe: min(lists, nprobeSteps.last!))]
+        case .hnsw: steps = efSearchSteps.map { ANNSearchParameters(efSearch: $0) }
+        case .flat: steps = [ANNSearchParameters()]
         }
-        return Double(shared) / Double(sample.count * k)
+        let truth = exactNeighbours(part: part, exact: exact)
+        var last = (steps[0], 0.0)
+        for step in steps {
+            last = (step, try measureRecall(index, search: step, part: part, exact: exact, truth: truth))
+            if last.1 >= recallTarget { break }
+        }
+        return last
+    }
+
+    /// The sample rows `tune` queries with (up to 200, evenly spread) and each one's exact 10
+    /// nearest other rows of the partition (`searchBatch`), as record ids.
+    static func exactNeighbours(part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) -> [(row: Int, ids: [UInt32])] {
+        let rows = part.rows.count, n = min(200, rows)
+        let sample = (0..<n).map { $0 * rows / n }
+        guard rows > 1 else { return [] }
+        let queries = sample.map { exact.vector(at: Int(part.rows[$0])) }
+        let answers = exact.searchBatch(queries, k: min(10, rows - 1) + 1, perClass: false,
+                                        filter: SearchFilter(label: part.label, split: part.split), method: .exact)
+        return zip(sample, answers).map { row, answer in
+            (row, Array(answer[0].hits.map(\.id).filter { $0 != part.rows[row] }.prefix(min(10, rows - 1))))
+        }
+    }
+
+    /// recall@10 of `index` at `search` against `truth` (`exactNeighbours`).
+    static func measureRecall(_ index: FaissIndex, search: ANNSearchParameters, part: (split: String, label: String, rows: [UInt32]),
+                              exact: ExactIndex, truth: [(row: Int, ids: [UInt32])]) throws(ANNError) -> Double {
+        guard let wanted = truth.first?.ids.count, wanted > 0 else { return 1 }
+        let queries = truth.flatMap { exact.vector(at: Int(part.rows[$0.row])) }
+        let found = try queries.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: wanted + 1, search) }
+        var shared = 0, total = 0
+        for (q, answer) in truth.enumerated() {
+            let approximate = Set(found[q].compactMap { $0.id < part.rows.count ? part.rows[$0.id] : nil })
+            shared += answer.ids.filter { approximate.contains($0) }.count
+            total += answer.ids.count
+        }
+        return total == 0 ? 1 : Double(shared) / Double(total)
     }
 
     // MARK: - Files
@@ -139,9 +184,10 @@ public struct ApproximateIndex: Sendable {
             ("fingerprint", .string(fingerprint)), ("kind", .string(p.kind.rawValue)), ("links", .int(p.links)),
             ("lists", p.lists.map(JSONValue.int)), ("min_rows", .int(settings.minRows)),
             ("partitions", .array(partitions.enumerated().map { n, part in
-                .object([("file", .string(Self.fileName(n))), ("label", .string(part.label)),
-                         ("recall_at_10", .number(part.recallAt10)), ("rows", .int(part.ids.count)),
-                         ("split", .string(part.split))])
+                .object(dropping: [("ef_search", part.search.efSearch.map(JSONValue.int)), ("file", .string(Self.fileName(n))),
+                                   ("label", .string(part.label)), ("nprobe", part.search.nprobe.map(JSONValue.int)),
+                                   ("recall_at_10", .number(part.recallAt10)), ("rows", .int(part.ids.count)),
+                                   ("split", .string(part.split))])
             })),
         ])
     }
@@ -192,7 +238,11 @@ public struct ApproximateIndex: Sendable {
                 guard let rows = plan.first(where: { $0.split == split && $0.label == label })?.rows.filter({ $0 < UInt32(covered) }) else { return nil }
                 let index = try FaissIndex.read(dir.appendingPathComponent(file))
                 guard index.count == rows.count, index.dimension == exact.dimension else { return nil }
-                parts.append(Partition(split: split, label: label, ids: rows, index: index,
+                // Saved before tuning: the old fixed defaults.
+                let search = try entry.int("nprobe", range: 1...Int(Int32.max)) == nil && entry.int("ef_search", range: 1...Int(Int32.max)) == nil
+                    ? defaultSearch
+                    : ANNSearchParameters(nprobe: try entry.int("nprobe", range: 1...Int(Int32.max)), efSearch: try entry.int("ef_search", range: 1...Int(Int32.max)))
+                parts.append(Partition(split: split, label: label, ids: rows, index: index, search: search,
                                        recallAt10: try entry.double("recall_at_10") ?? 0))
             }
             let coveredPlan = plan.map { ($0.split, $0.label, $0.rows.filter { $0 < UInt32(covered) }) }.filter { !$0.2.isEmpty }
@@ -224,14 +274,15 @@ public struct ApproximateIndex: Sendable {
         public var settings: ANNSettings
         /// Whether it belongs to the manifest's build (else searches are exact until the next build).
         public var current: Bool
-        public var partitions: [(split: String, label: String, rows: Int, recallAt10: Double)]
+        public var partitions: [(split: String, label: String, rows: Int, recallAt10: Double, search: ANNSearchParameters)]
 
         public var json: JSONValue {
             .object([("current", .bool(current)), ("kind", .string(settings.parameters.kind.rawValue)),
                      ("min_rows", .int(settings.minRows)),
                      ("partitions", .array(partitions.map { p in
-                         .object([("label", .string(p.label)), ("recall_at_10", .number(p.recallAt10)),
-                                  ("rows", .int(p.rows)), ("split", .string(p.split))])
+                         .object(dropping: [("ef_search", p.search.efSearch.map(JSONValue.int)), ("label", .string(p.label)),
+                                            ("nprobe", p.search.nprobe.map(JSONValue.int)), ("recall_at_10", .number(p.recallAt10)),
+                                            ("rows", .int(p.rows)), ("split", .string(p.split))])
                      }))])
         }
     }
@@ -243,7 +294,8 @@ public struct ApproximateIndex: Sendable {
         return Summary(settings: settings, current: ((try? root.string("fingerprint")) ?? nil) == fingerprint,
                        partitions: parts.map { p in
                            (((try? p.string("split")) ?? nil) ?? "", ((try? p.string("label")) ?? nil) ?? "",
-                            ((try? p.int("rows")) ?? nil) ?? 0, ((try? p.double("recall_at_10")) ?? nil) ?? 0)
+                            ((try? p.int("rows")) ?? nil) ?? 0, ((try? p.double("recall_at_10")) ?? nil) ?? 0,
+                            ANNSearchParameters(nprobe: (try? p.int("nprobe")) ?? nil, efSearch: (try? p.int("ef_search")) ?? nil))
                        })
     }
 

@@ -37,12 +37,13 @@ public struct SearchFilter: Sendable, Equatable {
 /// Results are deterministic: by score, highest first, ties broken by the lower id.
 public struct ExactIndex: Sendable {
     /// How a search ranks: `automatic` uses the approximate partitions where the index has
-    /// them (with these nprobe / efSearch), exact scans elsewhere; `exact` always scans.
+    /// them (with these nprobe / efSearch; nil: each partition's tuned setting), exact scans
+    /// elsewhere; `exact` always scans.
     public enum Method: Sendable, Equatable {
         case automatic(ANNSearchParameters)
         case exact
 
-        public static let `default` = Method.automatic(ApproximateIndex.defaultSearch)
+        public static let `default` = Method.automatic(ANNSearchParameters())
     }
 
     /// Rows held in memory (online additions, older indexes): raw vectors, norms and ids of one
@@ -318,7 +319,8 @@ public struct ExactIndex: Sendable {
         // SQ8 ranks by 8-bit codes: take 4k candidates for the exact rescoring.
         let fetch = (quantized(parts) ? 4 * k : k) + filter.excluding.count
         for part in parts {
-            guard let found = try? query.withUnsafeBufferPointer({ try part.index.search($0, k: min(fetch, part.ids.count), parameters) })
+            let settings = ANNSearchParameters(nprobe: parameters.nprobe ?? part.search.nprobe, efSearch: parameters.efSearch ?? part.search.efSearch)
+            guard let found = try? query.withUnsafeBufferPointer({ try part.index.search($0, k: min(fetch, part.ids.count), settings) })
             else { return scan(group, query: query, k: k, filter: filter, threads: threads) }
             for hit in found[0] where hit.id < part.ids.count {
                 let id = part.ids[hit.id]

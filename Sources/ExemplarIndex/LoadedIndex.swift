@@ -17,7 +17,10 @@ public enum IndexFolder {
     /// Opens the index's store, creating it when `create` is set; `readOnly` writes nothing.
     public static func openStore(_ folder: URL, create: Bool, readOnly: Bool = false) throws(IndexError) -> IndexStore {
         let url = storeURL(folder)
-        if access(folder.path, W_OK) == 0 { finishRebuild(folder) }
+        if access(folder.path, W_OK) == 0 {
+            finishCompaction(folder)
+            finishRebuild(folder)
+        }
         if !create && !FileManager.default.fileExists(atPath: url.appendingPathComponent("data.mdb").path) {
             let hasDefinition = FileManager.default.fileExists(atPath: IndexDefinition.file(in: folder).path)
             throw .notAnIndex(path: folder.relativePath, reason: hasDefinition

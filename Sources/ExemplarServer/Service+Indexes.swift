@@ -37,10 +37,9 @@ extension Service {
         let k = try body.int("k", range: 1...10_000) ?? 5
         let perClass = try body.bool("per_class") ?? false
         // Where the index has approximate (faiss) partitions: their settings, or `exact`.
-        let defaults = ApproximateIndex.defaultSearch
         let method: ExactIndex.Method = try body.bool("exact") == true ? .exact
-            : .automatic(ANNSearchParameters(nprobe: try body.int("nprobe", range: 1...1_000_000) ?? defaults.nprobe,
-                                             efSearch: try body.int("ef_search", range: 1...1_000_000) ?? defaults.efSearch))
+            : .automatic(ANNSearchParameters(nprobe: try body.int("nprobe", range: 1...1_000_000),
+                                             efSearch: try body.int("ef_search", range: 1...1_000_000)))
         let label = try body.string("label")
         let split = try body.string("split")
         let exclude = Set(try body.ids("exclude_ids")?.map(UInt32.init) ?? [])

@@ -14,6 +14,11 @@ public enum StoreError: ExemplarError, Equatable {
     /// An online edit was made against a state of the index that is no longer the stored one
     /// (a build replaced it since): refused, so the edit never lands on the new build's ids.
     case staleGeneration(path: String)
+    /// The store's files were swapped for others (`exemplar compact`, `build --rebuild`) while
+    /// this process had them open: a write is refused rather than going to the old file.
+    case replaced(path: String)
+    /// Another process has the store open, and the operation needs it to itself.
+    case inUse(path: String, processes: [Int32], operation: String)
     /// The index is open read-only (read-only media, or a command that only reads), and a write was asked for.
     case readOnly(path: String)
     /// The index was written by a newer Exemplar, in a format this one cannot read.
@@ -30,7 +35,7 @@ public enum StoreError: ExemplarError, Equatable {
     /// An edit of a read-only index conflicts with how it is served: 409; storage failures: 500.
     public var httpStatus: Int {
         switch self {
-        case .readOnly, .staleGeneration: 409
+        case .readOnly, .staleGeneration, .replaced, .inUse: 409
         default: 500
         }
     }
@@ -47,7 +52,7 @@ public enum StoreError: ExemplarError, Equatable {
     }
 
     /// `systemMessage` for the current `errno`.
-    static func errnoMessage() -> String {
+    package static func errnoMessage() -> String {
         let code = errno
         return systemMessage(code, text: String(cString: strerror(code)))
     }
@@ -64,6 +69,10 @@ public enum StoreError: ExemplarError, Equatable {
             return "\(path): index data is damaged (\(reason)); rebuild it with 'exemplar build \((path as NSString).deletingLastPathComponent) --rebuild' (the cached vectors that read back are reused)"
         case .staleGeneration(let path):
             return "\(path): the index was rebuilt since this state was loaded; the server now serves the new build (ids may have changed): look the example up again and retry"
+        case .replaced(let path):
+            return "\(path): the index's files were replaced (compacted or rebuilt) since this process opened them; nothing was written: open it again and retry"
+        case .inUse(let path, let processes, let operation):
+            return "\(path): cannot \(operation) while other processes have the index open (pid \(processes.map(String.init).joined(separator: ", ")): a server or a build?); stop them and run it again"
         case .readOnly(let path):
             return "\(path): the index is open read-only (it is on read-only media, or cannot be written here); it can be searched but not changed"
         case .newerFormat(let path, let format, let writtenBy):

@@ -121,4 +121,80 @@ import Testing
         }
         #expect(answered > 0)
     }
+
+    /// Builds killed while they (re)build the faiss partitions (`--ann`, settings alternating
+    /// so that every run rebuilds them): the index always opens, its `ann/` is either absent
+    /// or a whole one that belongs to the build (never a damaged file: `approximateProblem` is
+    /// nil), `verify` passes, and the next build puts the partitions in place.
+    @Test(.timeLimit(.minutes(3))) func killedANNBuildsLeaveWholePartitionsOrNone() throws {
+        let dir = try TemporaryFolder.create("killann")
+        defer { TemporaryFolder.remove(dir) }
+        let n = 30_000
+        let (data, npy, _, _) = try importFixture(dir, n: n)
+        let index = dir.appendingPathComponent("pool")
+        let base = ["build", "--data", data.path, "--out", index.path, "--model", tiny, "--vectors", npy.path, "--vectors-check", "0"]
+        #expect(try cli.run(base).status == 0)
+        func ann(_ lists: Int) -> [String] { ["--ann", "ivf-flat", "--ann-min-rows", "1000", "--ann-lists", "\(lists)"] }
+        let start = Date()
+        let full = try cli.run(base + ann(64))
+        let duration = Date().timeIntervalSince(start)
+        #expect(full.status == 0, "\(full.stderr)")
+        var kills = 0, log: [String] = []
+        for attempt in 0..<30 where kills < 6 {
+            let process = try cli.start(base + ann(attempt % 2 == 0 ? 48 : 64))
+            let delay = Double.random(in: 0.02...max(0.05, duration))
+            Thread.sleep(forTimeInterval: delay)
+            guard process.isRunning else { process.waitUntilExit(); continue }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+            let opened = try LoadedIndex.open(index, lazyRecords: true)
+            let parts = opened.exact.approximate?.partitions.count ?? 0
+            log.append(String(format: "attempt %d: kill at %.2f s: %d partitions", attempt, delay, parts))
+            #expect(opened.records.count == n && opened.approximateProblem == nil, "\(log)")
+            #expect(parts == 0 || parts == 2, "\(log)")
+            let verified = try cli.run(["verify", index.path])
+            #expect(verified.status == 0, "\(log): \(verified.stdout)\(verified.stderr)")
+        }
+        #expect(kills >= 3, "only \(kills) kills landed (an ANN build takes \(duration) s): \(log)")
+        #expect(try cli.run(base + ann(40)).status == 0)
+        let done = try LoadedIndex.open(index, lazyRecords: true)
+        #expect(done.exact.approximate?.partitions.count == 2 && done.exact.approximate?.settings.parameters.lists == 40)
+        // What killed writes left beside ann/ is gone.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix(".ann.") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    /// Compactions killed at random moments (the copy, the check, the swap): every kill leaves
+    /// an index that opens with all its records and passes `verify`, and the next compaction
+    /// finishes and leaves nothing of the earlier ones.
+    @Test(.timeLimit(.minutes(3))) func killedCompactionsLeaveTheIndexWhole() throws {
+        let dir = try TemporaryFolder.create("killcompact")
+        defer { TemporaryFolder.remove(dir) }
+        let n = 30_000
+        let (data, npy, _, _) = try importFixture(dir, n: n)
+        let index = dir.appendingPathComponent("pool")
+        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--vectors", npy.path, "--vectors-check", "0"]).status == 0)
+        let start = Date()
+        #expect(try cli.run(["compact", index.path]).status == 0)
+        let duration = Date().timeIntervalSince(start)
+        var kills = 0, log: [String] = []
+        for attempt in 0..<30 where kills < 6 {
+            let process = try cli.start(["compact", index.path])
+            let delay = Double.random(in: 0.01...max(0.03, duration))
+            Thread.sleep(forTimeInterval: delay)
+            guard process.isRunning else { process.waitUntilExit(); continue }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+            let left = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") }.sorted()
+            log.append(String(format: "attempt %d: kill at %.3f s left %@", attempt, delay, left.joined(separator: " ")))
+            let verified = try cli.run(["verify", index.path])
+            #expect(verified.status == 0, "\(log): \(verified.stdout)\(verified.stderr)")
+            #expect(try LoadedIndex.open(index).records.count == n, "\(log)")
+        }
+        #expect(kills >= 3, "only \(kills) kills landed (a compaction takes \(duration) s): \(log)")
+        #expect(try cli.run(["compact", index.path]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") } == ["data"])
+    }
 }

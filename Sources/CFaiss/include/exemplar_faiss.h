@@ -36,10 +36,16 @@ int exf_train(exf_index *index, int64_t n, const float *vectors, char *error, si
 /// Adds `n` vectors; they get the ids ntotal, ntotal + 1, ...
 int exf_add(exf_index *index, int64_t n, const float *vectors, char *error, size_t error_length);
 /// The `k` nearest of each of `n` queries by inner product: `scores` and `ids` are n * k,
-/// best first, id -1 where fewer exist. `nprobe` (IVF) and `ef_search` (HNSW) apply to this call
+/// best first, id -1 where fewer exist. IVF-Flat and IVF-SQ8 lists are scored by the shim's
+/// own kernels (faiss's quantizer, lists and codec; equal to faiss's scores up to float rounding). `nprobe` (IVF) and `ef_search` (HNSW) apply to this call
 /// only; 0 keeps the index's own.
 int exf_search(const exf_index *index, int64_t n, const float *queries, int64_t k, int nprobe, int ef_search,
                float *scores, int64_t *ids, char *error, size_t error_length);
+/// `exf_search` through faiss's own search for every kind. `exf_search` walks IVF lists with
+/// the shim's AVX2 scan (Debian's libfaiss is built for SSE2); this is the reference it is
+/// tested against and the benchmark's comparison.
+int exf_search_faiss(const exf_index *index, int64_t n, const float *queries, int64_t k, int nprobe, int ef_search,
+                     float *scores, int64_t *ids, char *error, size_t error_length);
 /// Writes the index to `path` (faiss's own format). The caller makes the write atomic.
 int exf_write(const exf_index *index, const char *path, char *error, size_t error_length);
 /// Reads an index `exf_write` wrote; checks it is one of the kinds above with an inner-product metric.
@@ -53,6 +59,8 @@ int64_t exf_count(const exf_index *index);
 int exf_dimension(const exf_index *index);
 int exf_kind_of(const exf_index *index);
 int exf_is_trained(const exf_index *index);
+/// An IVF index's list count (nlist); 0 for other kinds.
+int64_t exf_lists(const exf_index *index);
 /// Frees the index (NULL is allowed).
 void exf_free(exf_index *index);
 /// OpenMP's thread count for faiss's own parallel loops.

@@ -204,6 +204,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
         while true {
             var txn: OpaquePointer?
             try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
+            // Under the writer lock: the file this environment has open must still be the one
+            // at its path (a compaction swaps the folder; writing the old file would be lost).
+            guard isStillAtPath() else {
+                mdb_txn_abort(txn)
+                throw .replaced(path: path)
+            }
             let result: T
             do {
                 result = try body(LMDBTransaction(txn: txn!, environment: self))
@@ -225,6 +231,57 @@ package final class LMDBEnvironment: @unchecked Sendable {
             guard rc == 0 else { throw StoreError.lmdb(path: path, operation: "commit", message: commitFailure(rc)) }
             return result
         }
+    }
+
+    /// Whether `data.mdb` at the environment's path is the file it has open (same device and inode).
+    package func isStillAtPath() -> Bool {
+        var fd: Int32 = -1
+        guard mdb_env_get_fd(env, &fd) == 0 else { return false }
+        var open = stat(), named = stat()
+        guard fstat(fd, &open) == 0, stat(path + "/data.mdb", &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
+    /// Process ids other than this one with a live reader slot in the lock file (stale slots of
+    /// dead processes are cleared first). LMDB lists readers, not writers: a writer between
+    /// transactions does not show, so callers that need the store alone also take the writer lock.
+    package func otherProcesses() -> [Int32] {
+        var dead: Int32 = 0
+        _ = mdb_reader_check(env, &dead)
+        final class Lines { var text = "" }
+        let lines = Lines()
+        _ = withExtendedLifetime(lines) {
+            mdb_reader_list(env, { message, context in
+                guard let message, let context else { return 0 }
+                Unmanaged<Lines>.fromOpaque(context).takeUnretainedValue().text += String(cString: message)
+                return 0
+            }, Unmanaged.passUnretained(lines).toOpaque())
+        }
+        // "    pid     thread     txnid" then one line per slot; "(no active readers)" when none.
+        let me = getpid()
+        let pids = lines.text.split(separator: "\n").compactMap { line in line.split(separator: " ").first.flatMap { Int32($0) } }
+        return Array(Set(pids.filter { $0 != me })).sorted()
+    }
+
+    /// Writes a compacted copy of the committed state (`mdb_env_copy2` with `MDB_CP_COMPACT`:
+    /// live pages only, renumbered, no free list) as `data.mdb` in the existing empty folder
+    /// `folder`, and syncs it, while holding the writer lock so that nothing commits to this
+    /// environment during the copy and until `afterCopy` returns (the caller swaps the files
+    /// there). A writer that waited meanwhile finds the file replaced (`isStillAtPath`).
+    package func compactCopy(to folder: String, afterCopy: () throws(StoreError) -> Void) throws(StoreError) {
+        if readOnly { throw .readOnly(path: path) }
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, 0, &txn), "begin write transaction")
+        defer { mdb_txn_abort(txn) }
+        guard isStillAtPath() else { throw .replaced(path: path) }
+        try check(mdb_env_copy2(env, folder, UInt32(MDB_CP_COMPACT)), "write a compacted copy to \(folder)")
+        let fd = open(folder + "/data.mdb", O_RDONLY)
+        guard fd >= 0, fsync(fd) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw .io(path: folder, operation: "sync the compacted copy", message: StoreError.errnoMessage())
+        }
+        close(fd)
+        try afterCopy()
     }
 
     /// Why a commit failed, in words: LMDB reports a short write (a full disk, or the file
