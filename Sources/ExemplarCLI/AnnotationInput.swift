@@ -71,7 +71,7 @@ struct AnnotationInput {
             vectors = try embedder.embed(texts, cache: store) { done, total in progress.update(done, total: total) }.vectors
         } catch {
             progress.finish()
-            throw IndexError.store(error)
+            throw error
         }
         progress.finish()
         return AnnotationInput(name: data, records: records, vectors: vectors, dimension: encoder.dimension,

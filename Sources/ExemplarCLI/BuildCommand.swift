@@ -2,6 +2,7 @@ import ExemplarANN
 import ExemplarData
 import ExemplarEncoder
 import ExemplarIndex
+import ExemplarJSON
 import ExemplarIO
 import ExemplarStore
 import Foundation
@@ -23,6 +24,7 @@ extension Option {
     static let annMinRows = Option("--ann-min-rows", value: "N", help: "Partitions (split, label) with fewer rows stay exact (default 50000).")
     static let annLists = Option("--ann-lists", value: "N", help: "IVF lists per partition (default 4·√rows).")
     static let annLinks = Option("--ann-links", value: "M", help: "HNSW links per node (default 32).")
+    static let shard = Option("--shard", value: "I/N", help: "Embed only shard I of N (0-based) of the data into INDEX/shards/ and stop: no index is written. Run the N shards anywhere that sees INDEX, then 'exemplar merge INDEX'.")
 }
 
 /// `exemplar build`: turns a labelled dataset into an index (LMDB) in an index folder.
@@ -65,6 +67,15 @@ enum BuildCommand {
             --ann-min-rows rows, saved in INDEX/ann/ and tied to this build; query and serve
             use it there (candidates rescored exactly), exact scans elsewhere. `info` reports
             each partition's recall@10 against exact search. Later builds keep the settings.
+
+            SHARDS: --shard I/N embeds rows I·n/N ..< (I+1)·n/N of the data (what the index does
+            not hold yet) into INDEX/shards/shard-I-of-N.bin, synced chunk by chunk (a killed
+            shard resumes), writing nothing else: N processes or machines (a Kubernetes Indexed
+            Job, a Slurm array; deploy/) run at once on one shared folder. 'exemplar merge
+            INDEX' then builds from their vectors, embedding nothing, or names the rows no shard
+            covered; a plain build also takes them and embeds the rest. Either deletes the files.
+              for i in 0 1 2 3; do exemplar build indexes/pool --shard $i/4 --threads 1 & done; wait
+              exemplar merge indexes/pool
             """,
         options: [
             .data.with(value: "PATH", help: "Dataset file or LM-BFF data folder (with --out)."),
@@ -72,11 +83,15 @@ enum BuildCommand {
             .format, .textColumn, .textBColumn, .labelColumn, .labels,
             .split.with(help: "Split name of a single data file (default train)."),
             .out, .model, .promptName, .prompt, .dimensions, .queryPromptName, .queryPrompt, .skipBadRows, .replaceModel, .rebuild, .precision, .batchSize, .chunkSize, .threads,
-            .vectors, .vectorsCheck, .ann, .annMinRows, .annLists, .annLinks,
+            .vectors, .vectorsCheck, .ann, .annMinRows, .annLists, .annLinks, .shard,
             .json.with(help: "Print the build report as JSON."),
         ])
 
-    static func run(_ args: ParsedArguments) throws {
+    /// `build`, or with `merge` set (`exemplar merge`) a build that embeds nothing: every
+    /// vector comes from the shard files or the index.
+    static func run(_ args: ParsedArguments) throws { try run(args, merge: false) }
+
+    static func run(_ args: ParsedArguments, merge: Bool) throws {
         let folder = try indexFolder(args)
         let definition = try IndexDefinition.load(folder: folder)
         let source = try IndexSource.load(definition, base: folder,
@@ -97,6 +112,26 @@ enum BuildCommand {
         builder.batchSize = try args.int(.batchSize, range: 1...65536) ?? 32
         builder.chunkSize = try args.int(.chunkSize, range: 1...10_000_000) ?? 512
         builder.threads = try Common.threads(args, command: spec.name)
+        builder.shards = IndexShards.files(in: folder)
+        builder.embedMissing = !merge
+        if let text = args.string(.shard) {
+            if merge { throw UsageError(command: "merge", message: "--shard goes with build: 'exemplar build INDEX --shard I/N'") }
+            guard let shard = IndexShards.Shard(text) else {
+                throw UsageError(command: spec.name, message: "--shard must be I/N with 0 <= I < N, got \"\(text)\"")
+            }
+            guard !args.has(.vectors), !args.flag(.rebuild), !args.has(.ann) else {
+                throw UsageError(command: spec.name, message: "--shard only embeds; --vectors, --rebuild and --ann go with the build or merge after it")
+            }
+            try runShard(shard, args: args, folder: folder, records: source.records, encoder: encoder, builder: builder)
+            return
+        }
+        if merge && (args.has(.vectors) || args.flag(.rebuild)) {
+            throw UsageError(command: "merge", message: "merge takes the vectors from INDEX/shards; --vectors and --rebuild go with build")
+        }
+        if merge {
+            let missing = try IndexShards.missingRows(source.records, folder: folder, encoder: encoder)
+            if !missing.isEmpty { throw IndexError.shardsMissing(path: folder.relativePath, rows: missing) }
+        }
         let progress = ProgressLine(label: "embedding", total: source.records.count, minimumTotal: 1)
         let report: BuildReport
         do {
@@ -128,6 +163,8 @@ enum BuildCommand {
             throw error
         }
         progress.finish()
+        // The shards' vectors are in the committed index now.
+        IndexShards.remove(from: folder)
         let approximate = try updateApproximate(folder, args)
         var bySplit: [String: Int] = [:], byLabel: [String: Int] = [:]
         for r in source.records {
@@ -199,6 +236,30 @@ enum BuildCommand {
     }
 
     /// The index folder: the positional argument, or `--out` after writing index.json from flags.
+    /// `--shard I/N`: embeds the shard's rows into its file; prints what it did.
+    static func runShard(_ shard: IndexShards.Shard, args: ParsedArguments, folder: URL, records: [IndexRecord],
+                         encoder: SentenceEncoder, builder: IndexBuilder) throws {
+        let progress = ProgressLine(label: "shard \(shard)", total: records.count, minimumTotal: 1)
+        let report: IndexShards.Report
+        do {
+            report = try IndexShards.embed(shard, records: records, folder: folder, encoder: encoder, batchSize: builder.batchSize,
+                                           threads: builder.threads, chunkSize: builder.chunkSize,
+                                           progress: { done, total in progress.update(done, total: total) })
+        } catch {
+            progress.finish()
+            throw error
+        }
+        progress.finish()
+        if args.flag(.json) {
+            print(JSONValue.object([("already_there", .int(report.alreadyThere)), ("embedded", .int(report.embedded)),
+                                    ("file", .string(report.file.relativePath)), ("index", .string(folder.relativePath)),
+                                    ("rows", .array([.int(report.rows.lowerBound), .int(report.rows.upperBound)])),
+                                    ("shard", .string(shard.description))]).prettyText)
+        } else {
+            print("\(folder.relativePath): shard \(shard): rows \(report.rows.lowerBound)..<\(report.rows.upperBound), embedded \(report.embedded) texts (\(report.alreadyThere) rows already there) into \(report.file.relativePath)")
+        }
+    }
+
     static func indexFolder(_ args: ParsedArguments) throws -> URL {
         let definitionOptions: [Option] = [.data, .task, .format, .textColumn, .textBColumn, .labelColumn, .labels, .split]
         let usesFlags = definitionOptions.contains { args.has($0) }

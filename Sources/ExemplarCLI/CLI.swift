@@ -11,6 +11,7 @@ public enum CLI {
             (TokenizeCommand.spec, TokenizeCommand.run),
             (SimilarityCommand.spec, SimilarityCommand.run),
             (BuildCommand.spec, BuildCommand.run),
+            (MergeCommand.spec, MergeCommand.run),
             (QueryCommand.spec, QueryCommand.run),
             (InfoCommand.spec, InfoCommand.run),
             (VerifyCommand.spec, VerifyCommand.run),

@@ -73,7 +73,7 @@ enum ExportLMBFFCommand {
             (vectors, embedded) = try embedder.embed(all, cache: store) { done, total in progress.update(done, total: total) }
         } catch {
             progress.finish()
-            throw IndexError.store(error)
+            throw error
         }
         progress.finish()
         let dim = encoder.dimension

@@ -27,6 +27,10 @@ public struct IndexBuilder: Sendable {
     public var threads = SentenceEncoder.defaultThreads
     /// Texts embedded between cache commits: what a killed build can lose at most.
     public var chunkSize = 512
+    /// Shard files (`build --shard`) whose vectors the build takes before embedding.
+    public var shards: [ShardFile] = []
+    /// false (`exemplar merge`): a text no cache or shard holds is an error, not embedded.
+    public var embedMissing = true
     /// The prompt queries of the index are to be embedded with, when not the documents'
     /// (`encoder.settings`): recorded in the manifest for `query`, `demos` and `serve`.
     public var queryPrompt: Manifest.QueryPrompt?
@@ -118,6 +122,8 @@ public struct IndexBuilder: Sendable {
             embedder.batchSize = batchSize
             embedder.threads = threads
             embedder.chunkSize = chunkSize
+            embedder.shards = shards
+            embedder.embedMissing = embedMissing
             (matrix, keys, embedded) = try embedder.embedKeyed(records.map(Self.embeddingText), cache: store, progress: progress)
         }
         var countsByLabel: [String: Int] = [:], countsBySplit: [String: Int] = [:]

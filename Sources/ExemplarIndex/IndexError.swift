@@ -20,6 +20,9 @@ public enum IndexError: ExemplarError {
     case settingsMismatch(path: String, message: String, option: String?)
     /// Imported vectors (`build --vectors`) that do not fit the data or the model.
     case vectors(file: String, message: String)
+    /// `exemplar merge`: rows (of the data, in order) that no shard file (`build --shard`) and
+    /// no cache holds a vector for.
+    case shardsMissing(path: String, rows: [Int])
 
     public var description: String {
         switch self {
@@ -39,13 +42,16 @@ public enum IndexError: ExemplarError {
             return "\(path): \(message)"
         case .vectors(let file, let message):
             return "\(file): \(message)"
+        case .shardsMissing(let path, let rows):
+            return "\(path): \(rows.count) rows have no vector in \(path)/shards or the index (" + IndexShards.describe(rows)
+                + "); run the shards that did not finish (exemplar build \(path) --shard I/N), or 'exemplar build \(path)' to embed what is missing here"
         }
     }
 
     /// The user's input (the definition, the data, the folder, the model given): 2; storage failures: the store's.
     public var exitCode: Int32 {
         switch self {
-        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch, .settingsMismatch, .vectors: 2
+        case .definition, .notAnIndex, .incomplete, .data, .modelMismatch, .settingsMismatch, .vectors, .shardsMissing: 2
         case .store(let e): e.exitCode
         }
     }

@@ -23,6 +23,10 @@ struct PendingCache {
         url = folder.appendingPathComponent(Self.fileName)
     }
 
+    init(url: URL) {
+        self.url = url
+    }
+
     /// Every intact entry in file order, and the byte length they end at (0 when the file is
     /// missing or does not start with the magic).
     func read() -> (entries: [(key: [UInt8], vector: [Float])], intactLength: Int) {
