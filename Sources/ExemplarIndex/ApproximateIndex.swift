@@ -106,7 +106,8 @@ public struct ApproximateIndex: Sendable {
         switch index.kind {
         case .ivfFlat, .ivfSQ8:
             let lists = index.lists
-            steps = nprobeSteps.filter { $0 < lists }.map { ANNSearchParameters(nprobe: $0) } + [ANNSearchParameters(nprobe: min(lists, nprobeSteps.last!))]
+            let probes = nprobeSteps.filter { $0 < lists } + [min(lists, nprobeSteps.last!)]
+            steps = probes.enumerated().filter { $0.offset == 0 || probes[$0.offset - 1] != $0.element }.map { ANNSearchParameters(nprobe: $0.element) }
         case .hnsw: steps = efSearchSteps.map { ANNSearchParameters(efSearch: $0) }
         case .flat: steps = [ANNSearchParameters()]
         }

@@ -318,17 +318,19 @@ public struct ExactIndex: Sendable {
         var top = TopK(k: k)
         // SQ8 ranks by 8-bit codes: take 4k candidates for the exact rescoring.
         let fetch = (quantized(parts) ? 4 * k : k) + filter.excluding.count
+        var candidates: [UInt32] = []
         for part in parts {
             let settings = ANNSearchParameters(nprobe: parameters.nprobe ?? part.search.nprobe, efSearch: parameters.efSearch ?? part.search.efSearch)
             guard let found = try? query.withUnsafeBufferPointer({ try part.index.search($0, k: min(fetch, part.ids.count), settings) })
             else { return scan(group, query: query, k: k, filter: filter, threads: threads) }
-            for hit in found[0] where hit.id < part.ids.count {
-                let id = part.ids[hit.id]
-                guard accepts(id, filter) else { continue }
-                // Exact score from the stored vector (SQ8 codes are approximate; ties then break by id as in a scan).
-                let score = score(query, id: id)
-                if top.admits(score) { top.insert(score: score, id: id) }
-            }
+            candidates += found[0].filter { $0.id < part.ids.count }.map { part.ids[$0.id] }.filter { accepts($0, filter) }
+        }
+        // The candidates' rows are scattered over the vector file: have them read in at once.
+        base?.prefetch(ids: candidates.map(Int.init))
+        for id in candidates {
+            // Exact score from the stored vector (SQ8 codes are approximate; ties then break by id as in a scan).
+            let score = score(query, id: id)
+            if top.admits(score) { top.insert(score: score, id: id) }
         }
         // Records added online after the build are not in the partitions: scan them exactly.
         top.merge(scan(group, query: query, k: k, filter: filter, threads: 1, from: approximate.coveredIDs))

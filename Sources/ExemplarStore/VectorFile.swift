@@ -197,6 +197,27 @@ public final class VectorFile: @unchecked Sendable {
         codesChecksum == nil ? nil : (base + offsets.scales).assumingMemoryBound(to: Float.self) + partition * dimension
     }
 
+    /// Asks the kernel to start reading the pages that scoring records `ids` touches (their
+    /// row numbers, then their norms and vectors; `MADV_WILLNEED`), so that a search over
+    /// scattered candidates on a cold page cache waits for the disk about twice, not three
+    /// times per candidate. Only advice: nothing is read here, and a failure changes nothing.
+    public func prefetch(ids: [Int]) {
+        let covered = ids.filter { $0 >= 0 && $0 < rows }
+        for id in covered { advise(offsets.rowOfID + 4 * id, 4) }
+        for id in covered {
+            guard let row = row(ofID: id) else { continue }
+            advise(offsets.norms + 4 * row, 4)
+            advise(offsets.vectors + 4 * dimension * row, 4 * dimension)
+        }
+    }
+
+    private func advise(_ offset: Int, _ count: Int) {
+        let page = Self.pageSize, start = offset / page * page
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), (offset + count - start + page - 1) / page * page, MADV_WILLNEED)
+    }
+
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
     /// The file row holding record `id`, or nil when the file does not cover it.
     @inline(__always) public func row(ofID id: Int) -> Int? {
         guard id >= 0, id < rows else { return nil }
