@@ -32,44 +32,35 @@ __attribute__((target("avx2,fma"))) inline float sum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-__attribute__((target("avx2,fma"))) void dotFloatRowsAVX2(const float *q, const float *rows, size_t n, size_t d, float *out) {
-    const size_t wide = d & ~size_t(31), eights = d & ~size_t(7);
-    for (size_t j = 0; j < n; j++) {
-        const float *r = rows + j * d;
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        size_t i = 0;
-        for (; i < wide; i += 32) {
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), a0);
-            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(r + i + 8), a1);
-            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 16), _mm256_loadu_ps(r + i + 16), a2);
-            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 24), _mm256_loadu_ps(r + i + 24), a3);
-        }
-        for (; i < eights; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), a0);
-        float s = sum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (; i < d; i++) s += q[i] * r[i];
-        out[j] = s;
+/// 8 elements of a row as floats, for `dotRowsAVX2`: float rows as they are, uint8 codes widened.
+struct FloatRows {
+    using Element = float;
+    __attribute__((target("avx2,fma"))) static __m256 load(const float *p) { return _mm256_loadu_ps(p); }
+};
+struct ByteRows {
+    using Element = uint8_t;
+    __attribute__((target("avx2,fma"))) static __m256 load(const uint8_t *c) {
+        return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c))));
     }
-}
+};
 
-__attribute__((target("avx2,fma"))) inline __m256 widen8(const uint8_t *c) {
-    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c))));
-}
-
-__attribute__((target("avx2,fma"))) void dotByteRowsAVX2(const float *w, const uint8_t *codes, size_t n, size_t d, float *out) {
+/// out[j] = Σ_i w[i] · rows[j·d + i], four 8-wide accumulators, a scalar tail.
+template <class Rows>
+__attribute__((target("avx2,fma"))) void dotRowsAVX2(const float *w, const typename Rows::Element *rows, size_t n, size_t d, float *out) {
     const size_t wide = d & ~size_t(31), eights = d & ~size_t(7);
     for (size_t j = 0; j < n; j++) {
-        const uint8_t *c = codes + j * d;
+        const typename Rows::Element *r = rows + j * d;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         size_t i = 0;
         for (; i < wide; i += 32) {
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), widen8(c + i), a0);
-            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), widen8(c + i + 8), a1);
-            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), widen8(c + i + 16), a2);
-            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), widen8(c + i + 24), a3);
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), Rows::load(r + i), a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), Rows::load(r + i + 8), a1);
+            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), Rows::load(r + i + 16), a2);
+            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), Rows::load(r + i + 24), a3);
         }
-        for (; i < eights; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), widen8(c + i), a0);
+        for (; i < eights; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), Rows::load(r + i), a0);
         float s = sum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (; i < d; i++) s += w[i] * static_cast<float>(c[i]);
+        for (; i < d; i++) s += w[i] * static_cast<float>(r[i]);
         out[j] = s;
     }
 }
@@ -82,11 +73,11 @@ bool hasAVX2() {
 }  // namespace
 
 void dotFloatRows(const float *q, const float *rows, size_t n, size_t d, float *out) {
-    if (hasAVX2()) dotFloatRowsAVX2(q, rows, n, d, out); else dotFloatRowsPortable(q, rows, n, d, out);
+    if (hasAVX2()) dotRowsAVX2<FloatRows>(q, rows, n, d, out); else dotFloatRowsPortable(q, rows, n, d, out);
 }
 
 void dotByteRows(const float *w, const uint8_t *codes, size_t n, size_t d, float *out) {
-    if (hasAVX2()) dotByteRowsAVX2(w, codes, n, d, out); else dotByteRowsPortable(w, codes, n, d, out);
+    if (hasAVX2()) dotRowsAVX2<ByteRows>(w, codes, n, d, out); else dotByteRowsPortable(w, codes, n, d, out);
 }
 
 }  // namespace exf_scan

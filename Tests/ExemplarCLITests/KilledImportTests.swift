@@ -139,22 +139,14 @@ import Testing
         let full = try cli.run(base + ann(64))
         let duration = Date().timeIntervalSince(start)
         #expect(full.status == 0, "\(full.stderr)")
-        var kills = 0, log: [String] = []
-        for attempt in 0..<30 where kills < 6 {
-            let process = try cli.start(base + ann(attempt % 2 == 0 ? 48 : 64))
-            let delay = Double.random(in: 0.02...max(0.05, duration))
-            Thread.sleep(forTimeInterval: delay)
-            guard process.isRunning else { process.waitUntilExit(); continue }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            kills += 1
+        let (kills, log) = try killAtRandom(within: max(0.05, duration), from: 0.02, arguments: { base + ann($0 % 2 == 0 ? 48 : 64) }) { log in
             let opened = try LoadedIndex.open(index, lazyRecords: true)
             let parts = opened.exact.approximate?.partitions.count ?? 0
-            log.append(String(format: "attempt %d: kill at %.2f s: %d partitions", attempt, delay, parts))
             #expect(opened.records.count == n && opened.approximateProblem == nil, "\(log)")
             #expect(parts == 0 || parts == 2, "\(log)")
             let verified = try cli.run(["verify", index.path])
             #expect(verified.status == 0, "\(log): \(verified.stdout)\(verified.stderr)")
+            return "\(parts) partitions"
         }
         #expect(kills >= 3, "only \(kills) kills landed (an ANN build takes \(duration) s): \(log)")
         #expect(try cli.run(base + ann(40)).status == 0)
@@ -178,23 +170,35 @@ import Testing
         let start = Date()
         #expect(try cli.run(["compact", index.path]).status == 0)
         let duration = Date().timeIntervalSince(start)
+        let (kills, log) = try killAtRandom(within: max(0.03, duration), from: 0.01, arguments: { _ in ["compact", index.path] }) { log in
+            let left = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") }.sorted()
+            let verified = try cli.run(["verify", index.path])
+            #expect(verified.status == 0, "\(log): \(verified.stdout)\(verified.stderr)")
+            #expect(try LoadedIndex.open(index).records.count == n, "\(log)")
+            return "left " + left.joined(separator: " ")
+        }
+        #expect(kills >= 3, "only \(kills) kills landed (a compaction takes \(duration) s): \(log)")
+        #expect(try cli.run(["compact", index.path]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") } == ["data"])
+    }
+
+    /// Up to 30 runs of `arguments(attempt)`, each killed with SIGKILL after a random delay in
+    /// `from...within` seconds; `check(log)` runs after each of up to 6 kills that landed (a run
+    /// that finished first does not count) and describes the state. Returns the kills and the log.
+    func killAtRandom(within: Double, from: Double, arguments: (Int) -> [String],
+                      check: ([String]) throws -> String) throws -> (kills: Int, log: [String]) {
         var kills = 0, log: [String] = []
         for attempt in 0..<30 where kills < 6 {
-            let process = try cli.start(["compact", index.path])
-            let delay = Double.random(in: 0.01...max(0.03, duration))
+            let process = try cli.start(arguments(attempt))
+            let delay = Double.random(in: from...within)
             Thread.sleep(forTimeInterval: delay)
             guard process.isRunning else { process.waitUntilExit(); continue }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             kills += 1
-            let left = try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") }.sorted()
-            log.append(String(format: "attempt %d: kill at %.3f s left %@", attempt, delay, left.joined(separator: " ")))
-            let verified = try cli.run(["verify", index.path])
-            #expect(verified.status == 0, "\(log): \(verified.stdout)\(verified.stderr)")
-            #expect(try LoadedIndex.open(index).records.count == n, "\(log)")
+            log.append(String(format: "attempt %d: kill at %.3f s", attempt, delay))
+            log[log.count - 1] += ": " + (try check(log))
         }
-        #expect(kills >= 3, "only \(kills) kills landed (a compaction takes \(duration) s): \(log)")
-        #expect(try cli.run(["compact", index.path]).status == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: index.path).filter { $0.hasPrefix("data") } == ["data"])
+        return (kills, log)
     }
 }
