@@ -26,13 +26,14 @@ public enum CLI {
     }
 
     static var overview: String {
-        """
+        let width = (commands.map(\.spec.name.count).max() ?? 12) + 2
+        return """
         exemplar: sentence embeddings and demonstration retrieval for few-shot learning.
 
         USAGE: exemplar <command> [options]
 
         COMMANDS:
-        \(commands.map { "  " + $0.spec.name.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
+        \(commands.map { "  " + $0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
 
         Run 'exemplar <command> --help' for a command's options.
         The model is found by --model PATH, else $EXEMPLAR_MODEL, else \(ModelLocator.defaultFolder().path)

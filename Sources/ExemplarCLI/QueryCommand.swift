@@ -23,7 +23,7 @@ enum QueryCommand {
     static let spec = CommandSpec(
         name: "query",
         usage: "query INDEX [TEXT ...] [--queries FILE] [--k N] [--per-class] [--label L] [options]",
-        abstract: "Find the indexed examples most similar to each query text (cosine, exact).",
+        abstract: "Find the indexed examples most similar to each query text (cosine; exact, or approximate where the index has ann/).",
         discussion: """
             Queries are the TEXT arguments, or the lines of --queries FILE (plain text, one per
             line, or JSON Lines with "text"). Results are by similarity, highest first, ties by
