@@ -106,39 +106,40 @@ public struct ApproximateIndex: Sendable {
         switch index.kind {
         case .ivfFlat, .ivfSQ8:
             let lists = index.lists
-            let probes = nprobeSteps.filter { $0 < lists } + [min(lists, nprobeSteps.last!)]
-            steps = probes.enumerated().filter { $0.offset == 0 || probes[$0.offset - 1] != $0.element }.map { ANNSearchParameters(nprobe: $0.element) }
+            // Every step below the list count, then all the lists when that is within the steps.
+            let probes = nprobeSteps.filter { $0 < lists } + (lists <= nprobeSteps.last! ? [lists] : [])
+            steps = probes.map { ANNSearchParameters(nprobe: $0) }
         case .hnsw: steps = efSearchSteps.map { ANNSearchParameters(efSearch: $0) }
         case .flat: steps = [ANNSearchParameters()]
         }
         let truth = exactNeighbours(part: part, exact: exact)
         var last = (steps[0], 0.0)
         for step in steps {
-            last = (step, try measureRecall(index, search: step, part: part, exact: exact, truth: truth))
+            last = (step, try measureRecall(index, search: step, part: part, truth: truth))
             if last.1 >= recallTarget { break }
         }
         return last
     }
 
-    /// The sample rows `tune` queries with (up to 200, evenly spread) and each one's exact 10
-    /// nearest other rows of the partition (`searchBatch`), as record ids.
-    static func exactNeighbours(part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) -> [(row: Int, ids: [UInt32])] {
+    /// The sample rows `tune` queries with (up to 200, evenly spread; their normalised vectors)
+    /// and each one's exact 10 nearest other rows of the partition (`searchBatch`), as record ids.
+    static func exactNeighbours(part: (split: String, label: String, rows: [UInt32]), exact: ExactIndex) -> [(query: [Float], ids: [UInt32])] {
         let rows = part.rows.count, n = min(200, rows)
         let sample = (0..<n).map { $0 * rows / n }
         guard rows > 1 else { return [] }
         let queries = sample.map { exact.vector(at: Int(part.rows[$0])) }
         let answers = exact.searchBatch(queries, k: min(10, rows - 1) + 1, perClass: false,
                                         filter: SearchFilter(label: part.label, split: part.split), method: .exact)
-        return zip(sample, answers).map { row, answer in
-            (row, Array(answer[0].hits.map(\.id).filter { $0 != part.rows[row] }.prefix(min(10, rows - 1))))
+        return zip(zip(sample, queries), answers).map { sampled, answer in
+            (sampled.1, Array(answer[0].hits.map(\.id).filter { $0 != part.rows[sampled.0] }.prefix(min(10, rows - 1))))
         }
     }
 
     /// recall@10 of `index` at `search` against `truth` (`exactNeighbours`).
     static func measureRecall(_ index: FaissIndex, search: ANNSearchParameters, part: (split: String, label: String, rows: [UInt32]),
-                              exact: ExactIndex, truth: [(row: Int, ids: [UInt32])]) throws(ANNError) -> Double {
+                              truth: [(query: [Float], ids: [UInt32])]) throws(ANNError) -> Double {
         guard let wanted = truth.first?.ids.count, wanted > 0 else { return 1 }
-        let queries = truth.flatMap { exact.vector(at: Int(part.rows[$0.row])) }
+        let queries = truth.flatMap(\.query)
         let found = try queries.withUnsafeBufferPointer { (q) throws(ANNError) in try index.search(q, k: wanted + 1, search) }
         var shared = 0, total = 0
         for (q, answer) in truth.enumerated() {
@@ -242,9 +243,8 @@ public struct ApproximateIndex: Sendable {
                 let index = try FaissIndex.read(dir.appendingPathComponent(file))
                 guard index.count == rows.count, index.dimension == exact.dimension else { return nil }
                 // Saved before tuning: the old fixed defaults.
-                let search = try entry.int("nprobe", range: 1...Int(Int32.max)) == nil && entry.int("ef_search", range: 1...Int(Int32.max)) == nil
-                    ? defaultSearch
-                    : ANNSearchParameters(nprobe: try entry.int("nprobe", range: 1...Int(Int32.max)), efSearch: try entry.int("ef_search", range: 1...Int(Int32.max)))
+                let nprobe = try entry.int("nprobe", range: 1...Int(Int32.max)), efSearch = try entry.int("ef_search", range: 1...Int(Int32.max))
+                let search = nprobe == nil && efSearch == nil ? defaultSearch : ANNSearchParameters(nprobe: nprobe, efSearch: efSearch)
                 parts.append(Partition(split: split, label: label, ids: rows, index: index, search: search,
                                        recallAt10: try entry.double("recall_at_10") ?? 0))
             }
