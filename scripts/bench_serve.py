@@ -3,9 +3,11 @@
 Starts `exemplar serve --port 0`, then for each concurrency level runs that many threads, each
 with its own keep-alive connection, sending one-sentence POST /v1/embeddings requests (the
 sentences cycled) for --duration seconds after a short warm-up. Reports p50/p99 latency and
-requests/s per level. Then times `exemplar embed` on the same sentences (one process, all at
-once) and reports its sentences/s, without model load (a 1-sentence run is subtracted).
-Standard library only.
+requests/s per level. Then runs --rounds rounds that alternate the top level (32 clients) with
+`exemplar embed` on the same sentences (one process, all at once; its sentences/s without model
+load: a 1-sentence run is subtracted), and reports the service/CLI ratio of each round and their
+median: on a shared 2-core machine the rates drift by 10% within minutes, so a ratio is only
+meaningful between measurements taken back to back. Standard library only.
 """
 import argparse
 import http.client
@@ -98,17 +100,32 @@ def load(port, sentences, concurrency, duration, warmup=0.5):
     return lat, duration, errors[0]
 
 
-def cli_rate(exemplar, model_args, sentences, work):
-    def run(texts):
-        src = Path(work) / f"in-{len(texts)}.txt"
+class CLI:
+    """`exemplar embed` on a fixed list of sentences: its sentences/s without model load (the
+    fastest of two 1-sentence runs is subtracted from each full run)."""
+
+    def __init__(self, exemplar, model_args, sentences, work):
+        self.exemplar, self.model_args, self.sentences, self.work = exemplar, model_args, sentences, work
+        self.one = min(self._run(sentences[:1]) for _ in range(2))
+
+    def _run(self, texts):
+        src = Path(self.work) / f"in-{len(texts)}.txt"
         src.write_text("\n".join(texts) + "\n", encoding="utf-8")
         t0 = time.perf_counter()
-        subprocess.run([exemplar, "embed", *model_args, "--input", str(src), "--output", str(Path(work) / "out.npy")],
+        subprocess.run([self.exemplar, "embed", *self.model_args, "--input", str(src), "--output", str(Path(self.work) / "out.npy")],
                        check=True, stderr=subprocess.DEVNULL)
         return time.perf_counter() - t0
-    one = min(run(sentences[:1]) for _ in range(2))
-    full = min(run(sentences) for _ in range(2))
-    return (len(sentences) - 1) / max(full - one, 1e-9), full
+
+    def rate(self):
+        """One full run: (sentences/s without model load, seconds with it)."""
+        full = self._run(self.sentences)
+        return (len(self.sentences) - 1) / max(full - self.one, 1e-9), full
+
+
+def level_row(concurrency, lat, window, errors):
+    row = (concurrency, len(lat), len(lat) / window, percentile(lat, 50) * 1e3, percentile(lat, 99) * 1e3, errors)
+    log(f"concurrency {concurrency}: {row[2]:.1f} req/s, p50 {row[3]:.2f} ms, p99 {row[4]:.2f} ms, {errors} errors")
+    return row
 
 
 def main():
@@ -119,6 +136,7 @@ def main():
     ap.add_argument("--concurrency", default="1,8,32")
     ap.add_argument("--sentences", help="one sentence per line, or 'fixtures' for the committed fixtures' short sentences (default: the first 2,000 of ../shared/data/original/SST-2/train.tsv, else the fixtures')")
     ap.add_argument("--cli-sentences", type=int, default=2000, help="sentences for the CLI run (the list cycled)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds alternating the top concurrency level with a CLI run (default 3)")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     args = ap.parse_args()
     if args.sentences == "fixtures":
@@ -139,15 +157,28 @@ def main():
         (index / "index.json").write_text(json.dumps({"data": "data.jsonl"}) + "\n")
         data.write_text("".join(json.dumps({"text": t, "label": "ab"[i % 2]}) + "\n" for i, t in enumerate(sentences[:200])))
         subprocess.run([args.exemplar, "build", str(index), *model_args], check=True, stdout=subprocess.DEVNULL)
+        cli_texts = [sentences[i % len(sentences)] for i in range(args.cli_sentences)]
+        cli = CLI(args.exemplar, model_args, cli_texts, work)
         server = subprocess.Popen([args.exemplar, "serve", *model_args, "--port", "0", "--index", str(index)],
                                   stderr=open(log_path, "w"))
         try:
             port = wait_for_port(server, log_path, "bench-serve")
             rows = []
-            for c in levels:
+            for c in levels[:-1]:
                 lat, window, errors = load(port, sentences, c, args.duration)
-                rows.append((c, len(lat), len(lat) / window, percentile(lat, 50) * 1e3, percentile(lat, 99) * 1e3, errors))
-                log(f"concurrency {c}: {rows[-1][2]:.1f} req/s, p50 {rows[-1][3]:.2f} ms, p99 {rows[-1][4]:.2f} ms, {errors} errors")
+                rows.append(level_row(c, lat, window, errors))
+            # The top level alternates with CLI runs; its row pools the rounds' requests.
+            top, pooled, pooled_errors, rounds = levels[-1], [], 0, []
+            for r in range(max(1, args.rounds)):
+                lat, window, errors = load(port, sentences, top, args.duration)
+                pooled += lat
+                pooled_errors += errors
+                served = len(lat) / window
+                rate, full = cli.rate()
+                rounds.append((served, rate, served / rate))
+                log(f"round {r + 1}: service {served:.1f} req/s at concurrency {top}, exemplar embed {rate:.1f} sentences/s "
+                    f"({full:.2f} s with model load): {served / rate:.2f}x")
+            rows.append(level_row(top, pooled, args.duration * len(rounds), pooled_errors))
             # While serving: `exemplar build` adds 2,000 rows to the index the server has open.
             with open(data, "a", encoding="utf-8") as f:
                 for i in range(2000):
@@ -168,16 +199,15 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=30)
-        cli_texts = [sentences[i % len(sentences)] for i in range(args.cli_sentences)]
-        rate, full = cli_rate(args.exemplar, model_args, cli_texts, work)
-        log(f"exemplar embed: {rate:.1f} sentences/s ({len(cli_texts)} sentences, {full:.2f} s with model load)")
 
     table = ["| client concurrency | requests | requests/s | p50 ms | p99 ms | errors |", "|---:|---:|---:|---:|---:|---:|"]
     table += [f"| {c} | {n} | {r:.1f} | {p50:.2f} | {p99:.2f} | {e} |" for c, n, r, p50, p99, e in rows]
-    at32 = next((r for c, _, r, *_ in rows if c == 32), rows[-1][2])
-    summary = (f"`exemplar embed` on {len(cli_texts)} of the same sentences: {rate:.1f} sentences/s (model load excluded). "
-               f"Service at concurrency {32 if any(c == 32 for c, *_ in rows) else rows[-1][0]}: {at32:.1f} one-sentence requests/s "
-               f"= {at32 / rate:.2f}x the CLI's rate.")
+    ratios = sorted(x for *_, x in rounds)
+    median = ratios[len(ratios) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+    summary = (f"Service at concurrency {top} against `exemplar embed` on {len(cli_texts)} of the same sentences (model load "
+               f"excluded), run back to back in {len(rounds)} rounds: "
+               + "; ".join(f"{s:.1f} one-sentence requests/s vs {c:.1f} sentences/s = {x:.2f}x" for s, c, x in rounds)
+               + f". Median ratio **{median:.2f}x** (range {ratios[0]:.2f}-{ratios[-1]:.2f}).")
     summary += (f" While `exemplar build` added 2,000 rows to an index the server has open (build exit {during[4]}, "
                 f"{during[5]:.1f} s), the service answered {during[0]} one-sentence requests at concurrency 8 "
                 f"({during[1]:.1f}/s, p99 {during[2]:.1f} ms) with {during[3]} errors; GET /v1/indexes/idx afterwards: {during[6]}.")
@@ -186,7 +216,7 @@ def main():
         section = (f"## Service: {utc_now()}, exemplar {git_commit()}\n\n"
                    f"Command: `{os.environ.get('BENCH_SERVE_COMMAND', 'scripts/bench-serve')}`. Machine: {machine()}. "
                    f"{len(sentences)} distinct sentences, "
-                   f"{args.duration:g} s per level, one keep-alive connection per client thread, load generator on the same machine.\n\n"
+                   f"{args.duration:g} s per level ({len(rounds)} rounds at {top}), one keep-alive connection per client thread, load generator on the same machine.\n\n"
                    + "\n".join(table) + "\n\n" + summary + "\n")
         log(f"appended to {append_report(section)}")
 
