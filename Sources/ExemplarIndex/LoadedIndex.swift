@@ -102,9 +102,7 @@ public struct LoadedIndex: Sendable {
             let held = try store.heldVectors(from: covered, count: records.count - covered, dimension: manifest.model.dimension)
             // Postings count only when they cover every stored record (an older version's online
             // additions would have left them short).
-            let current = manifest.lexical?.tokenizer == WordTokenizer.name && manifest.lexical?.documents == records.count
-            let count = records.count
-            let lexical = current ? LexicalPostings { () throws(StoreError) in try store.lexicalIndex(documentCount: count) } : LexicalPostings(nil)
+            let lexical = LexicalPostings.stored(in: store, manifest: manifest, records: records.count)
             return Stored(manifest: manifest, records: records, base: base, held: held, deleted: deleted,
                           interrupted: interrupted, size: store.sizeOnDisk(), lexical: lexical)
         } catch let error as IndexError {
@@ -187,6 +185,28 @@ final class LexicalPostings: Sendable {
     init(read: @escaping @Sendable () throws(StoreError) -> LexicalIndex?) {
         state = Mutex(.unread)
         self.read = read
+    }
+
+    /// The postings `store` holds for the state `manifest` describes (`records` records), read
+    /// when first asked for; none when they do not cover every record (an older version's
+    /// online additions would have left them short).
+    static func stored(in store: IndexStore, manifest: Manifest, records: Int) -> LexicalPostings {
+        guard let lexical = manifest.lexical, lexical.tokenizer == WordTokenizer.name, lexical.documents == records else {
+            return LexicalPostings(nil)
+        }
+        return LexicalPostings { () throws(StoreError) in try store.lexicalIndex(documentCount: records, termCount: lexical.terms) }
+    }
+
+    /// The postings when they have been read (`.some(nil)`: there are none), nil when not yet.
+    func ifRead() throws(IndexError) -> LexicalIndex?? {
+        let result: Result<LexicalIndex??, IndexError> = state.withLock { state in
+            switch state {
+            case .read(let postings): return .success(.some(postings))
+            case .failed(let error): return .failure(error)
+            case .unread: return .success(nil)
+            }
+        }
+        return try result.get()
     }
 
     func value() throws(IndexError) -> LexicalIndex? {

@@ -119,16 +119,32 @@ public final class OnlineIndex: Sendable {
             }
             manifest.total += records.count
             // The postings grow with the records (when the index has them: an index built
-            // before postings existed gets them at its next build).
-            var lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)?
-            if var index = try old.index.lexical {
+            // before postings existed gets them at its next build). Postings not read yet stay
+            // unread: the records' terms are looked up in the store's term map.
+            var lexical: IndexStore.LexicalChange?
+            let read = try old.index.postings.ifRead()
+            var unread = false
+            if read == nil {
+                do throws(StoreError) { unread = try store.canAppendPostingsUnread() } catch { throw .store(error) }
+            }
+            if unread, let stored = manifest.lexical {
+                manifest.lexical?.documents = stored.documents + records.count
+                lexical = .unread(documents: IndexBuilder.tokenize(records.map(IndexBuilder.embeddingText), threads: 1),
+                                  termCount: stored.terms)
+            } else if var index = try loaded(read, or: old) {
                 let changed = index.append(IndexBuilder.tokenize(records.map(IndexBuilder.embeddingText), threads: 1))
                 manifest.lexical = .init(tokenizer: WordTokenizer.name, documents: index.documentCount, terms: index.terms.count)
-                lexical = (index, changed)
+                lexical = .read(index: index, appended: changed)
             }
             try commit(old: old, appending: records, vectors: flat, deleted: old.deleted, manifest: manifest, lexical: lexical)
             return records.map(\.id)
         }
+    }
+
+    /// The postings `read` gave, else the snapshot's (read now).
+    private func loaded(_ read: LexicalIndex??, or old: Snapshot) throws(IndexError) -> LexicalIndex? {
+        if let read { return read }
+        return try old.index.lexical
     }
 
     /// Deletes the example `id`; false when there is no such live example.
@@ -149,12 +165,12 @@ public final class OnlineIndex: Sendable {
 
     /// Persists a change, then swaps in the snapshot that has it. Called with `writer` held.
     private func commit(old: Snapshot, appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
-                        manifest: Manifest, lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)?) throws(IndexError) {
+                        manifest: Manifest, lexical: IndexStore.LexicalChange?) throws(IndexError) {
         var manifest = manifest
         // A fingerprint no data can have: `exemplar build` then rebuilds from the index's data.
         manifest.dataFingerprint = "online:" + UUID().uuidString
         do {
-            try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
+            manifest = try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
                                    generation: old.index.manifest.dataFingerprint, lexical: lexical)
         } catch .staleGeneration {
             // A build replaced the index: serve it from now on, and refuse this edit of the old one.
@@ -163,10 +179,16 @@ public final class OnlineIndex: Sendable {
         } catch {
             throw .store(error)
         }
+        let postings: LexicalPostings
+        switch lexical {
+        case .read(let index, _)?: postings = LexicalPostings(index)
+        case .unread?: postings = .stored(in: store, manifest: manifest, records: old.index.records.count + records.count)
+        case nil: postings = old.index.postings
+        }
         // The build's approximate partitions still cover its records; added ones are scanned exactly.
         let approximate = old.index.exact.approximate?.retagged(manifest.dataFingerprint, in: folder)
         let next = Snapshot(index: old.index.applying(added: records, vectors: vectors, deleted: deleted, manifest: manifest,
-                                                      lexical: lexical.map { LexicalPostings($0.index) } ?? old.index.postings, size: store.sizeOnDisk(),
+                                                      lexical: postings, size: store.sizeOnDisk(),
                                                       approximate: approximate))
         current.withLock { $0 = next }
     }

@@ -33,14 +33,15 @@ extension IndexStore {
     /// and writes `manifest`, whose `dataFingerprint` tags the list. `generation` is the data
     /// fingerprint of the state the edit was made against: when the stored manifest has
     /// another (a build replaced the index since), nothing is written and `staleGeneration` thrown.
-    /// `lexical`, when given, is the index's postings with the appended records in: its new
-    /// terms and the appended documents' postings (`appended`) are written in the same transaction.
+    /// `lexical`, when given, adds the appended records' postings in the same transaction (see
+    /// `LexicalChange`). Returns the manifest as written (`.unread` sets its term count).
+    @discardableResult
     public func commitOnline(appending records: [IndexRecord], vectors: [Float], deleted: Set<UInt32>,
                              manifest: Manifest, generation: String,
-                             lexical: (index: LexicalIndex, appended: LexicalIndex.Appended)? = nil) throws(StoreError) {
+                             lexical: LexicalChange? = nil) throws(StoreError) -> Manifest {
         let dim = manifest.model.dimension
         precondition(vectors.count == records.count * dim)
-        let json = Array(manifest.json.text.utf8)
+        var manifest = manifest
         var list = Array(manifest.dataFingerprint.utf8) + [0]
         for id in deleted.sorted() { list += id.keyBytes }
         let path = folder.path
@@ -53,9 +54,28 @@ extension IndexStore {
                 try txn.put("records", record.id.keyBytes, record.encoded(), append: true)
                 try txn.put("vectors", record.id.keyBytes, Self.bytes(vectors[(i * dim)..<((i + 1) * dim)]), append: true)
             }
-            if let lexical { try writeLexicalChanges(lexical.index, lexical.appended, txn) }
+            switch lexical {
+            case .read(let index, let appended)?:
+                try writeLexicalChanges(index, appended, txn)
+            case .unread(let documents, let termCount)?:
+                let terms = try appendLexicalUnread(documents, firstDocument: records.first?.id ?? 0, termCount: termCount, txn)
+                manifest.lexical?.terms = terms
+            case nil:
+                break
+            }
             try txn.put("meta", Array("deleted".utf8), list)
-            try txn.put("meta", Array("manifest".utf8), json)
+            try txn.put("meta", Array("manifest".utf8), Array(manifest.json.text.utf8))
         }
+        return manifest
+    }
+
+    /// The postings an online addition writes with its records.
+    public enum LexicalChange: Sendable {
+        /// The postings were read: `index` has the appended documents in, `appended` says what
+        /// they added (new terms, one posting per (term, record)).
+        case read(index: LexicalIndex, appended: LexicalIndex.Appended)
+        /// The postings were not read: the appended records' token lists, written after the
+        /// stored `termCount` terms with ids found in the term map (`canAppendPostingsUnread`).
+        case unread(documents: [[String]], termCount: Int)
     }
 }

@@ -38,8 +38,8 @@ public final class IndexStore: Sendable {
     /// unless `allowDamaged`, when only reading a damaged database throws (a rebuild salvaging the cache).
     public init(folder: URL, initialMapSize: Int = 1 << 40, readOnly: Bool = false, allowDamaged: Bool = false) throws(StoreError) {
         self.folder = folder
-        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"] + Self.lexicalDatabases,
-                                  optional: Set(Self.lexicalDatabases), initialMapSize: initialMapSize, readOnly: readOnly,
+        env = try LMDBEnvironment(path: folder.path, databases: ["meta", "records", "vectors", "cache"] + Self.lexicalDatabases + [Self.termsDatabase],
+                                  optional: Set(Self.lexicalDatabases + [Self.termsDatabase]), initialMapSize: initialMapSize, readOnly: readOnly,
                                   allowDamaged: allowDamaged)
     }
 

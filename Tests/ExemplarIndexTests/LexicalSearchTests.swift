@@ -1,7 +1,7 @@
 import ExemplarEncoder
 import ExemplarIndex
 import ExemplarLexical
-import ExemplarStore
+@testable import ExemplarStore
 import ExemplarTestSupport
 import Foundation
 import Testing
@@ -92,5 +92,50 @@ import Testing
         let rebuilt = try IndexBuilder(encoder: encoder).build(records: records(texts), labels: ["pos", "neg"], task: nil, into: store)
         #expect(rebuilt.embedded == 0 && !rebuilt.upToDate)
         #expect(try LoadedIndex.open(folder, store: store).lexical != nil)
+    }
+
+    /// An addition to postings not read yet looks its tokens up in the store's term map and
+    /// writes what it adds; the result equals the postings of a build over the same records, and
+    /// equals an addition to postings already read. A snapshot from before the addition still
+    /// reads its own postings; a store without a full term map (an older build's) reads them.
+    @Test func additionsToUnreadPostingsEqualAdditionsToReadOnes() throws {
+        let encoder = try SentenceEncoder(folder: Fixtures.url("tiny-bert-max"))
+        let long = String(repeating: "x", count: 600)
+        let added = ["zebra crossing thriller zebra", "\(long) gripping", "nothing new here", "\(long) zebra"]
+        let embeddings = encoder.encode(added, threads: 1)
+        let vectors = (0..<added.count).map { Array(embeddings[$0]) }
+        let examples = added.map { OnlineIndex.NewExample(split: "train", label: "pos", textA: $0) }
+        var results: [LexicalIndex?] = []
+        for variant in ["unread", "read", "no term map"] {
+            let folder = try TemporaryFolder.create("lexical-unread")
+            defer { TemporaryFolder.remove(folder) }
+            do {
+                let store = try IndexFolder.openStore(folder, create: true)
+                _ = try IndexBuilder(encoder: encoder).build(records: records(texts), labels: ["pos", "neg"], task: nil, into: store)
+                #expect(try store.canAppendPostingsUnread())
+                if variant == "no term map" {
+                    try store.env.write { txn throws(StoreError) in try txn.clear(IndexStore.termsDatabase) }
+                    #expect(try !store.canAppendPostingsUnread())
+                }
+            }
+            let online = try OnlineIndex(folder: folder)
+            let before = online.snapshot
+            if variant == "read" { _ = try before.index.lexical }
+            _ = try online.add(Array(examples[..<2]), vectors: Array(vectors[..<2]))
+            _ = try online.add(Array(examples[2...]), vectors: Array(vectors[2...]))
+            let served = try online.snapshot.index.lexical
+            #expect(try before.index.lexical == IndexBuilder.postings(records(texts)))
+            let store = try IndexFolder.openStore(folder, create: false)
+            let reopened = try LoadedIndex.open(folder, store: store)
+            #expect(try reopened.lexical == IndexBuilder.postings(reopened.records))
+            #expect(try served == reopened.lexical)
+            #expect(reopened.manifest.lexical?.terms == served?.terms.count)
+            #expect(try store.verifyLexical(records: reopened.records.count, expected: reopened.manifest.lexical?.documents).isEmpty)
+            let top = try LexicalSearch(index: reopened, split: "train")
+                .search(text: "zebra", mode: .bm25, k: 2, perClass: false, filter: reopened.filter(split: "train"))[0].hits
+            #expect(Set(top.map(\.id)) == [UInt32(texts.count), UInt32(texts.count + 3)])
+            results.append(served)
+        }
+        #expect(results[0] == results[1] && results[1] == results[2])
     }
 }
