@@ -82,7 +82,7 @@ let package = Package(
         // The HTTP service on libmicrohttpd: routing, JSON, auth, batching inference worker, metrics.
         .target(
             name: "ExemplarServer",
-            dependencies: ["CMicroHTTPD", "ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarDemos"]),
+            dependencies: ["CMicroHTTPD", "ExemplarANN", "ExemplarCore", "ExemplarJSON", "ExemplarKernels", "ExemplarEncoder", "ExemplarData", "ExemplarStore", "ExemplarIndex", "ExemplarLexical", "ExemplarDemos"]),
         // The command line as a library: typed options (`Option`, `CommandSpec`), one file per
         // command, `CLI.run` (dispatch, help, errors to exit codes); parses and calls the libraries.
         .target(

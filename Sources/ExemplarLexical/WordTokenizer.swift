@@ -11,6 +11,12 @@ public struct WordTokenizer: Sendable {
         self.sentences = sentences
     }
 
+    /// Reads the English Punkt tables (about 30 ms, once per process), so that the first
+    /// tokenization does not wait for them: a server calls it in the background at start.
+    public static func prepare() {
+        _ = PunktSentenceTokenizer.english
+    }
+
     /// The tokens of `text`.
     public func tokenize(_ text: String) -> [String] {
         let t = Array(text.unicodeScalars)

@@ -2,6 +2,7 @@ import ExemplarJSON
 import ExemplarEncoder
 import ExemplarDemos
 import ExemplarIndex
+import ExemplarLexical
 import Foundation
 
 /// The request handler behind the daemon: routing, auth, error mapping and metrics around
@@ -41,6 +42,14 @@ final class Service: Sendable {
         redactions.append((encoder.folder.standardizedFileURL.path, "model \(encoder.folder.lastPathComponent)"))
         redactions.append((FileManager.default.currentDirectoryPath, "."))
         self.redactions = redactions.filter { $0.0.count > 1 }.sorted { $0.0.count > $1.0.count }
+        // One-time costs paid in the background at start, not by the first requests: the
+        // encoder's first pass (weights paged in, scratch grown) and, for the online additions
+        // and BM25 searches of served indexes, Punkt's tables.
+        let prepareLexical = !indexes.isEmpty
+        Thread.detachNewThread {
+            _ = encoder.encode(["warm up"], threads: 1)
+            if prepareLexical { WordTokenizer.prepare() }
+        }
     }
 
     /// Answers one request; never throws, whatever the input.
