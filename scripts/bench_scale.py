@@ -25,6 +25,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -310,7 +311,8 @@ def report(results, args):
                       f"serve anon afterwards {r['anon_edits']:.0f} MiB):", "",
                       "| operation | n | p50 ms | p90 ms | max ms |", "|---|---:|---:|---:|---:|"]
             lines += [f"| {label} | {n} | {p50:.2f} | {p90:.2f} | {mx:.2f} |" for label, n, p50, p90, mx in r["edits"]]
-    return "\n".join(lines) + "\n"
+    # A figure not measured (no anchor, a reused build) reads "n/a", not "nan".
+    return re.sub(r"\bnan(x| s)?\b", "n/a", "\n".join(lines)) + "\n"
 
 
 def main():
