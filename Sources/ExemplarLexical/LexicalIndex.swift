@@ -153,28 +153,36 @@ public struct LexicalIndex: Sendable, Equatable {
     public mutating func append(_ documents: [[String]]) -> Appended {
         let firstTerm = UInt32(terms.count), firstDocument = UInt32(documentCount)
         var out: [[TermCount]] = []
-        var counts: [UInt32: UInt32] = [:]
-        var order: [UInt32] = []
         for tokens in documents {
             let doc = UInt32(documentCount)
-            counts.removeAll(keepingCapacity: true)
-            order.removeAll(keepingCapacity: true)
-            for token in tokens {
-                let id: UInt32
-                if let known = termID(token) {
-                    id = known
-                } else {
-                    id = UInt32(base.terms.count + addedTerms.count)
-                    addedTermIDs[token] = id
-                    addedTerms.append(token)
-                }
-                if let c = counts[id] { counts[id] = c + 1 } else { counts[id] = 1; order.append(id) }
+            let counted = Self.termCounts(tokens) { token in
+                if let known = termID(token) { return known }
+                let id = UInt32(base.terms.count + addedTerms.count)
+                addedTermIDs[token] = id
+                addedTerms.append(token)
+                return id
             }
-            for id in order { addedPostings[id, default: []].append(Posting(document: doc, frequency: counts[id]!)) }
-            out.append(order.map { TermCount(term: $0, frequency: counts[$0]!) })
+            for t in counted { addedPostings[t.term, default: []].append(Posting(document: doc, frequency: t.frequency)) }
+            out.append(counted)
             documentCount += 1
         }
         return Appended(firstDocument: firstDocument, documents: out, newTerms: firstTerm..<UInt32(terms.count))
+    }
+
+    /// A document's terms in first-appearance order with their frequencies; `id` gives each
+    /// token's term id (assigning new ones as it sees fit), called once per distinct token.
+    public static func termCounts<E: Error>(_ tokens: [String], id: (String) throws(E) -> UInt32) throws(E) -> [TermCount] {
+        var seen: [String: Int] = [:]
+        var out: [TermCount] = []
+        for token in tokens {
+            if let at = seen[token] {
+                out[at].frequency += 1
+            } else {
+                seen[token] = out.count
+                out.append(TermCount(term: try id(token), frequency: 1))
+            }
+        }
+        return out
     }
 
     public static func == (a: LexicalIndex, b: LexicalIndex) -> Bool {

@@ -127,28 +127,24 @@ extension IndexStore {
         var next = UInt32(stored)
         var found: [String: UInt32] = [:]
         for (i, tokens) in documents.enumerated() {
-            var counts: [UInt32: UInt32] = [:]
-            var order: [UInt32] = []
-            for token in tokens {
+            let counted = try LexicalIndex.termCounts(tokens) { token throws(StoreError) -> UInt32 in
+                if let known = found[token] { return known }
                 let id: UInt32
-                if let known = found[token] {
-                    id = known
-                } else if let bytes = try txn.get(Self.termsDatabase, Self.termKey(token)), bytes.count == 4 {
+                if let bytes = try txn.get(Self.termsDatabase, Self.termKey(token)), bytes.count == 4 {
                     id = bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }
-                    found[token] = id
                 } else {
                     id = next
                     next += 1
-                    found[token] = id
                     try txn.put("lexicon", id.keyBytes, Array(token.utf8), append: true)
                     try txn.put(Self.termsDatabase, Self.termKey(token), id.keyBytes)
                 }
-                if let c = counts[id] { counts[id] = c + 1 } else { counts[id] = 1; order.append(id) }
+                found[token] = id
+                return id
             }
             let document = firstDocument + UInt32(i)
-            for id in order {
-                try txn.put("postings", id.keyBytes + document.keyBytes,
-                            LexicalIndex.encode([LexicalIndex.Posting(document: document, frequency: counts[id]!)]))
+            for t in counted {
+                try txn.put("postings", t.term.keyBytes + document.keyBytes,
+                            LexicalIndex.encode([LexicalIndex.Posting(document: document, frequency: t.frequency)]))
             }
         }
         return Int(next)
