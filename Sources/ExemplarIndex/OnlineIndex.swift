@@ -171,7 +171,7 @@ public final class OnlineIndex: Sendable {
         manifest.dataFingerprint = "online:" + UUID().uuidString
         do {
             manifest = try store.commitOnline(appending: records, vectors: vectors, deleted: deleted, manifest: manifest,
-                                   generation: old.index.manifest.dataFingerprint, lexical: lexical)
+                                              generation: old.index.manifest.dataFingerprint, lexical: lexical)
         } catch .staleGeneration {
             // A build replaced the index: serve it from now on, and refuse this edit of the old one.
             _ = try reloadLocked()
