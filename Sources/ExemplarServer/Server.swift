@@ -62,6 +62,7 @@ public final class Server: Sendable {
             bodyDeadline: configuration.bodyDeadline, connectionLimit: configuration.connectionLimit,
             perAddressLimit: configuration.perAddressLimit)
         let daemon = try HTTPDaemon(host: configuration.host, port: configuration.port, limits: limits, handler: service.handle)
+        service.prepare()
         return Server(port: Int(daemon.port), indexNames: indexes.map(\.name), daemon: daemon, service: service,
                       reloading: indexes.map(\.index), every: configuration.reloadInterval, log: configuration.accessLog)
     }
@@ -96,6 +97,7 @@ public final class Server: Sendable {
             return value
         }) else { return }
         daemon.stop(grace: service.configuration.shutdownGrace)
+        service.waitUntilPrepared()
         service.worker.stop()
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import ExemplarJSON
 import ExemplarEncoder
 import ExemplarDemos
@@ -10,6 +11,8 @@ import Foundation
 final class Service: Sendable {
     let configuration: ServerConfiguration
     let worker: EmbeddingWorker
+    /// Left when `prepare`'s background work has finished.
+    private let prepared = DispatchGroup()
     let modelName: String
     /// The served model's identity with its default settings (hashed once, at start).
     let identity: ModelIdentity
@@ -42,14 +45,27 @@ final class Service: Sendable {
         redactions.append((encoder.folder.standardizedFileURL.path, "model \(encoder.folder.lastPathComponent)"))
         redactions.append((FileManager.default.currentDirectoryPath, "."))
         self.redactions = redactions.filter { $0.0.count > 1 }.sorted { $0.0.count > $1.0.count }
-        // One-time costs paid in the background at start, not by the first requests: the
-        // encoder's first pass (weights paged in, scratch grown) and, for the online additions
-        // and BM25 searches of served indexes, Punkt's tables.
-        let prepareLexical = !indexes.isEmpty
+    }
+
+    /// Pays one-time costs in the background, not in the first requests: Punkt's tables (for
+    /// the online additions and BM25 searches of served indexes) and the encoder's first pass
+    /// (weights paged in, scratch grown), run through the inference worker (one batch of one
+    /// text in /metrics). Call once the server listens; `waitUntilPrepared` before stopping the
+    /// worker (a process that exits while the encoder runs on another thread can crash).
+    func prepare() {
+        let lexical = !indexes.isEmpty, worker = worker, prepared = prepared
+        prepared.enter()
         Thread.detachNewThread {
-            _ = encoder.encode(["warm up"], threads: 1)
-            if prepareLexical { WordTokenizer.prepare() }
+            if lexical { WordTokenizer.prepare() }
+            let settings = worker.defaultSettings
+            _ = try? worker.embed(worker.tokenize(["warm up"], settings: settings), settings: settings)
+            prepared.leave()
         }
+    }
+
+    /// Blocks until `prepare`'s work is done (at once when it was never called).
+    func waitUntilPrepared() {
+        prepared.wait()
     }
 
     /// Answers one request; never throws, whatever the input.
