@@ -96,9 +96,8 @@ class Client:
 def load(port, sentences, concurrency, duration, warmup=0.5):
     """Latencies (s) of requests completed in the measured window, the window length, and the
     number of failed requests. `concurrency` keep-alive connections, each with one request in
-    flight, driven by one thread with a selector: the load generator itself takes about 1% of
-    a core, so it hardly competes with the server for this machine's cores (32 client threads
-    with http.client took 7%)."""
+    flight, driven by one thread with a selector, so the load generator takes little of the
+    cores it shares with the server (32 http.client threads took several times more)."""
     requests = []
     for text in sentences:
         body = json.dumps({"input": text}).encode()

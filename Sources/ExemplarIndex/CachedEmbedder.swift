@@ -39,23 +39,13 @@ public struct CachedEmbedder: Sendable {
         let keys = texts.map { IndexStore.cacheKey(modelHash: modelHash, text: $0) }
         var cached: [[Float]?]
         do { cached = try store.cachedVectors(keys, dimension: dim, shards: shards) } catch { throw .store(error) }
-        // Distinct missing texts, longest first so each chunk batches well.
-        var seen = Set<[UInt8]>()
-        let missing = keys.indices.filter { cached[$0] == nil && seen.insert(keys[$0]).inserted }
-            .sorted { texts[$0].utf8.count > texts[$1].utf8.count }
+        let missing = Self.distinctMissing(texts, keys: keys) { cached[$0] == nil }
         if !embedMissing && !missing.isEmpty {
             throw .shardsMissing(path: store.folder.deletingLastPathComponent().relativePath, rows: keys.indices.filter { cached[$0] == nil })
         }
-        var done = 0
-        for chunkStart in stride(from: 0, to: missing.count, by: max(1, chunkSize)) {
-            let chunk = Array(missing[chunkStart..<min(chunkStart + chunkSize, missing.count)])
-            let base = done, total = missing.count
-            let vectors = encoder.encode(chunk.map { texts[$0] }, batchSize: batchSize, threads: threads) { n in
-                progress?(base + n, total)
-            }
-            do { try store.cache(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) }) } catch { throw .store(error) }
+        try embedInChunks(missing, of: texts, progress: progress) { (chunk, vectors) throws(IndexError) in
+            do throws(StoreError) { try store.cache(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) }) } catch { throw .store(error) }
             for (i, row) in chunk.enumerated() { cached[row] = Array(vectors[i]) }
-            done += chunk.count
         }
         // Repeated texts were embedded once above: fill their other rows.
         var byKey: [[UInt8]: [Float]] = [:]
@@ -69,5 +59,29 @@ public struct CachedEmbedder: Sendable {
             matrix += v
         }
         return (matrix, keys, missing.count)
+    }
+
+    /// The rows of the distinct texts `isMissing` selects (the first row of each key), longest
+    /// text first so each chunk batches well.
+    static func distinctMissing(_ texts: [String], keys: [[UInt8]], isMissing: (Int) -> Bool) -> [Int] {
+        var seen = Set<[UInt8]>()
+        return keys.indices.filter { isMissing($0) && seen.insert(keys[$0]).inserted }
+            .sorted { texts[$0].utf8.count > texts[$1].utf8.count }
+    }
+
+    /// Embeds `texts` at `rows`, `chunkSize` at a time, handing each chunk's rows and vectors
+    /// to `sink` (which stores them) before the next; `progress(done, rows.count)`.
+    func embedInChunks(_ rows: [Int], of texts: [String], progress: (@Sendable (Int, Int) -> Void)?,
+                       sink: ([Int], Embeddings) throws(IndexError) -> Void) throws(IndexError) {
+        var done = 0
+        for start in stride(from: 0, to: rows.count, by: max(1, chunkSize)) {
+            let chunk = Array(rows[start..<min(start + chunkSize, rows.count)])
+            let base = done, total = rows.count
+            let vectors = encoder.encode(chunk.map { texts[$0] }, batchSize: batchSize, threads: threads) { n in
+                progress?(base + n, total)
+            }
+            try sink(chunk, vectors)
+            done += chunk.count
+        }
     }
 }

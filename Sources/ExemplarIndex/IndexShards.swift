@@ -76,16 +76,15 @@ public enum IndexShards {
             do { cached = try store.cachedVectors(keys, dimension: encoder.dimension) } catch { throw .store(error) }
             for (i, vector) in cached.enumerated() where vector != nil { have.insert(keys[i]) }
         }
-        var seen = Set<[UInt8]>()
-        let missing = keys.indices.filter { !have.contains(keys[$0]) && seen.insert(keys[$0]).inserted }
-            .sorted { texts[$0].utf8.count > texts[$1].utf8.count }
-        var done = 0
-        for start in stride(from: 0, to: missing.count, by: max(1, chunkSize)) {
-            let chunk = Array(missing[start..<min(start + chunkSize, missing.count)])
-            let base = done, total = missing.count
-            let vectors = encoder.encode(chunk.map { texts[$0] }, batchSize: batchSize, threads: threads) { n in progress?(base + n, total) }
-            do { try file.append(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) }, truncateTail: start == 0) } catch { throw .store(error) }
-            done += chunk.count
+        let missing = CachedEmbedder.distinctMissing(texts, keys: keys) { !have.contains(keys[$0]) }
+        var embedder = CachedEmbedder(encoder: encoder, modelHash: modelHash)
+        embedder.batchSize = batchSize
+        embedder.threads = threads
+        embedder.chunkSize = chunkSize
+        var first = true
+        try embedder.embedInChunks(missing, of: texts, progress: progress) { (chunk, vectors) throws(IndexError) in
+            do throws(StoreError) { try file.append(chunk.enumerated().map { (keys[$0.element], vectors[$0.offset]) }, truncateTail: first) } catch { throw .store(error) }
+            first = false
         }
         return Report(rows: rows, embedded: missing.count, alreadyThere: rows.count - keys.indices.filter { !have.contains(keys[$0]) }.count,
                       file: file.url)

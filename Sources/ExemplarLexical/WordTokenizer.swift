@@ -11,7 +11,7 @@ public struct WordTokenizer: Sendable {
         self.sentences = sentences
     }
 
-    /// Reads the English Punkt tables (about 30 ms, once per process), so that the first
+    /// Reads the English Punkt tables (once per process), so that the first
     /// tokenization does not wait for them: a server calls it in the background at start.
     public static func prepare() {
         _ = PunktSentenceTokenizer.english
