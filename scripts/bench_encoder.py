@@ -68,8 +68,8 @@ def parse_args():
                          "inherited), 'auto' (unset: OpenBLAS detects the CPU) or a core name such as "
                          "SkylakeX (default: env)")
     ap.add_argument("--precision", default="fp32",
-                    help="comma list of exemplar precisions to time: fp32 (always included), int8, int16 (with either, ONNX "
-                         "Runtime's dynamically quantised int8 model is timed too) (default: fp32)")
+                    help="comma list of exemplar precisions to time: fp32 (always included), int8, int16, bf16 (with any of "
+                         "them, ONNX Runtime's dynamically quantised int8 model is timed too) (default: fp32)")
     ap.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime")
     ap.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
     a = ap.parse_args()
@@ -79,8 +79,8 @@ def parse_args():
         ap.error(f"--threads must be an integer or a comma list of integers, got {a.threads!r}")
     a.coretypes = [c.strip() for c in a.openblas_coretype.split(",") if c.strip()] or [CORETYPE_ENV]
     a.precisions = ["fp32"] + [p.strip() for p in a.precision.split(",") if p.strip() and p.strip() != "fp32"]
-    if any(p not in ("fp32", "int8", "int16") for p in a.precisions):
-        ap.error(f"--precision takes fp32, int8 and int16, got {a.precision!r}")
+    if any(p not in ("fp32", "int8", "int16", "bf16") for p in a.precisions):
+        ap.error(f"--precision takes fp32, int8, int16 and bf16, got {a.precision!r}")
     if a.onnx is None:
         a.onnx = str(ROOT / ".build" / "bench" / (Path(a.model).resolve().name + ".onnx"))
     if not a.threads or min(a.threads) < 1 or a.sentences < 2 or a.repeats < 1 or a.cold_repeats < 1:
@@ -377,7 +377,7 @@ def main():
                 enc.encode(sentences[:2 * a.batch_size], a.batch_size)
                 r["secs"]["onnx"], ort_vec = best_time(lambda: enc.encode(sentences, a.batch_size), a.repeats)
                 r["parity"]["onnx"] = parity(ort_vec, st_vec)
-                if "int8" in a.precisions or "int16" in a.precisions:
+                if any(p != "fp32" for p in a.precisions):
                     q_path = onnx_path.with_name(onnx_path.stem + "-int8.onnx")
                     q_stamp = q_path.with_name(q_path.name + ".source")
                     if not (q_path.exists() and q_stamp.exists() and q_stamp.read_text() == source):

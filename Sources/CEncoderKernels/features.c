@@ -17,6 +17,7 @@ int ek_cpu_features(void) {
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
         f |= EK_AVX512;
         if (__builtin_cpu_supports("avx512vnni")) f |= EK_AVX512_VNNI;
+        if (__builtin_cpu_supports("avx512bf16")) f |= EK_AVX512_BF16;
     }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= EK_AVX2;
     return f;

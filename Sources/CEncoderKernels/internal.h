@@ -10,6 +10,7 @@
 #define EK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define EK_AVX2_TARGET __attribute__((target("avx2,fma")))
 #define EK_VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx512vnni")))
+#define EK_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx512bf16")))
 #else
 #define EK_X86 0
 #endif

@@ -22,7 +22,7 @@ enum Common {
     static func loadEncoder(folder: URL, precision: Precision) throws(EncoderError) -> SentenceEncoder {
         let encoder = try SentenceEncoder(folder: folder, precision: precision)
         if encoder.precision != precision {
-            FileHandle.standardError.write(Data("exemplar: note: this CPU has no AVX-512 VNNI for --precision \(precision.rawValue); embedding in \(encoder.precision.rawValue)\n".utf8))
+            FileHandle.standardError.write(Data("exemplar: note: this CPU has no \(precision.requiredFeature) for --precision \(precision.rawValue); embedding in \(encoder.precision.rawValue)\n".utf8))
         }
         return encoder
     }

@@ -15,10 +15,11 @@ extension Option {
         "--threads", value: "N", help: "Worker and BLAS threads (default: all \(SentenceEncoder.defaultThreads) cores).")
     static let output = Option("--output", value: "FILE|-", help: "Where to write; - is standard output (default).")
     static let precision = Option(
-        "--precision", value: "fp32|int8|int16",
+        "--precision", value: "fp32|int8|int16|bf16",
         help: "Arithmetic of the encoder's dense layers: fp32 (default; the reference), int8 (dynamic quantisation, fastest, "
-            + "the most drift) or int16 (13-bit dynamic quantisation, near fp32's neighbours); the integer ones need AVX-512 "
-            + "VNNI, else fp32 with a note. Commands on an index default to the precision it was built with.")
+            + "the most drift), int16 (13-bit dynamic quantisation, near fp32's neighbours) or bf16 (bfloat16 weights and "
+            + "activations, float32 sums); the integer ones need AVX-512 VNNI and bf16 AVX-512 BF16, else fp32 with a note. "
+            + "Commands on an index default to the precision it was built with.")
     static let batchSize = Option("--batch-size", value: "N", help: "Sentences per forward pass (default 32).")
     static let json = Option("--json", help: "Print JSON instead of text.")
     static let data = Option("--data", value: "DIR", help: "An LM-BFF data folder.")

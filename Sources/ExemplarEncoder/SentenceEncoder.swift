@@ -36,8 +36,8 @@ public struct SentenceEncoder: Sendable {
     /// The dense layers' arithmetic this encoder runs (`Precision.available` of what was asked).
     public var precision: Precision { model.precision }
 
-    /// Loads the model in `folder`; `precision` int8 quantises the dense layers once here
-    /// (where the CPU lacks AVX-512 VNNI it falls back to fp32: see `precision`).
+    /// Loads the model in `folder`; a `precision` other than fp32 quantises or rounds the dense
+    /// layers once here (where the CPU lacks what it needs it falls back to fp32: see `precision`).
     public init(folder: URL, precision: Precision = .fp32) throws(EncoderError) {
         self.folder = folder
         var transformerDir = folder

@@ -13,6 +13,23 @@ package enum EncoderKernels {
     package static let hasAVX512 = ek_cpu_features() & EK_AVX512 != 0
     /// Whether this CPU has AVX-512 VNNI, which `Int8Linear` needs to be faster than fp32.
     package static let hasVNNI = ek_cpu_features() & (EK_AVX512 | EK_AVX512_VNNI) == (EK_AVX512 | EK_AVX512_VNNI)
+    /// Whether this CPU has AVX-512 BF16 (vdpbf16ps), which `BF16Linear` needs to be faster than fp32.
+    package static let hasBF16 = ek_cpu_features() & (EK_AVX512 | EK_AVX512_BF16) == (EK_AVX512 | EK_AVX512_BF16)
+
+    /// `x` rounded to bfloat16 as the bf16 kernels round (nearest even; denormals to signed zero).
+    package static func bfloat16(_ x: Float) -> UInt16 { ek_bf16_round(x) }
+
+    /// `values` rounded to bfloat16 by the rows kernel `BF16Linear` uses (AVX-512 BF16's
+    /// vcvtneps2bf16 where the CPU has it, or the portable body), as one row.
+    package static func bfloat16(_ values: [Float], portable: Bool = false) -> [UInt16] {
+        let n = values.count, kp = Int(ek_bf16_padded_k(Int32(n)))
+        let round = portable ? ek_bf16_round_rows_portable : ek_bf16_round_rows
+        let rounded = [UInt16](unsafeUninitializedCapacity: kp) { buffer, count in
+            round(values, 1, Int32(n), Int32(n), buffer.baseAddress!)
+            count = kp
+        }
+        return Array(rounded.prefix(n))
+    }
 
     /// Whether the C kernels were compiled with optimisation: SwiftPM's debug configuration
     /// compiles C at -O0 (`swift build -Xcc -O2` optimises it), where the fused attention and
@@ -180,6 +197,43 @@ package struct Int16Linear: Sendable {
     }
 }
 
+/// A `Linear` layer in bfloat16 (`--precision bf16`): weights rounded to bf16 once, inputs at
+/// each call, products of bf16 pairs summed in float32 (AVX-512 BF16's vdpbf16ps where the CPU
+/// has it), then the bias added. bf16 keeps float32's range with 8 significant bits, so each
+/// value is within 2⁻⁹ of itself relatively, outliers included (no per-row scale to share).
+package struct BF16Linear: Sendable {
+    package let outFeatures: Int
+    package let inFeatures: Int
+    let packed: [UInt16]
+    let bias: [Float]
+
+    /// Rounds and packs `weight[out, in]` (row-major, contiguous) and keeps a copy of `bias[out]`.
+    package init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+        let values = ek_bf16_packed_values(Int32(outFeatures), Int32(inFeatures))
+        packed = [UInt16](unsafeUninitializedCapacity: values) { buffer, count in
+            ek_bf16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
+            count = values
+        }
+        self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
+    }
+
+    /// `output[rows, out] (row stride outputStride, default out) = bf16(input[rows, in]) · bf16(W)ᵀ + bias`.
+    package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                       outputStride: Int? = nil, portable: Bool = false) {
+        guard rows > 0 else { return }
+        let kp = Int(ek_bf16_padded_k(Int32(inFeatures)))
+        let rounded = [UInt16](unsafeUninitializedCapacity: rows * kp) { buffer, count in
+            let round = portable ? ek_bf16_round_rows_portable : ek_bf16_round_rows
+            round(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
+            count = rows * kp
+        }
+        let gemm = portable ? ek_bf16_gemm_portable : ek_bf16_gemm
+        gemm(rounded, Int32(rows), Int32(inFeatures), packed, bias, Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
+    }
+}
+
 /// A float32 `Linear` layer with its weights packed once for the AVX-512 body of
 /// `ek_f32_gemm` (blocks of 16 output channels, a 6 × 64 register tile); its end-to-end effect
 /// is what `scripts/bench-encoder` measures. Sums run in input order with FMAs, so results differ from sgemm's in
@@ -235,7 +289,7 @@ package struct PackedLinear: Sendable {
     }
 }
 
-/// A dense layer built from a row-major weight matrix and a bias (`PackedLinear`, `Int8Linear`, `Int16Linear`).
+/// A dense layer built from a row-major weight matrix and a bias (`PackedLinear`, `Int8Linear`, `Int16Linear`, `BF16Linear`).
 package protocol StackableLinear {
     init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int)
 }
@@ -255,3 +309,4 @@ extension StackableLinear {
 extension PackedLinear: StackableLinear {}
 extension Int8Linear: StackableLinear {}
 extension Int16Linear: StackableLinear {}
+extension BF16Linear: StackableLinear {}

@@ -162,6 +162,59 @@ import Testing
         }
     }
 
+    /// bf16 rounding against the rule written out (nearest, ties to even; denormals to a zero
+    /// of their sign; NaN quiet), and the rows kernel (vcvtneps2bf16 where the CPU has it)
+    /// bit for bit against the portable body on the same values.
+    @Test func bf16Rounding() {
+        let cases: [(Float, UInt16)] = [
+            (1, 0x3F80), (-2, 0xC000), (0, 0), (-0.0, 0x8000), (.infinity, 0x7F80), (-.infinity, 0xFF80),
+            (Float(bitPattern: 0x3F80_8000), 0x3F80),  // a tie, down to the even neighbour
+            (Float(bitPattern: 0x3F81_8000), 0x3F82),  // a tie, up to the even neighbour
+            (Float(bitPattern: 0x3F80_8001), 0x3F81),  // above the tie
+            (Float(bitPattern: 0x0000_0001), 0), (Float(bitPattern: 0x807F_FFFF), 0x8000),  // denormals
+            (.greatestFiniteMagnitude, 0x7F80),  // rounds past bf16's largest value
+        ]
+        for (x, bits) in cases { #expect(EncoderKernels.bfloat16(x) == bits, "\(x.bitPattern)") }
+        #expect(EncoderKernels.bfloat16(.nan) & 0x7FC0 == 0x7FC0)
+        var values = randomValues(1000, -3...3) + cases.map(\.0) + [1e-39, -3e-39, 1e38, 6e-8]
+        values += (0..<500).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max) & 0xFF7F_FFFF) }  // no NaN
+        let fast = EncoderKernels.bfloat16(values), portable = EncoderKernels.bfloat16(values, portable: true)
+        #expect(fast == portable)
+        #expect(portable == values.map(EncoderKernels.bfloat16))
+    }
+
+    /// bf16 linear: both bodies are within float32 summation error of the double product of the
+    /// bf16-rounded operands (products of bf16 values are exact in float32), and within
+    /// bf16's rounding (2⁻⁸ of Σ|x·w|) of the float product. K = 1536 is the MLP's width.
+    @Test("bf16 linear matches the product of its rounded operands", arguments: [(1, 4, 1), (7, 33, 17), (37, 383, 100), (5, 1536, 40)])
+    func bf16Linear(rows: Int, inFeatures: Int, outFeatures: Int) {
+        let x = randomValues(rows * inFeatures, -1...3), w = randomValues(outFeatures * inFeatures, -0.2...0.2)
+        let b = randomValues(outFeatures)
+        let layer = BF16Linear(weight: w, bias: b, outFeatures: outFeatures, inFeatures: inFeatures)
+        let widen = { (x: Float) in Double(Float(bitPattern: UInt32(EncoderKernels.bfloat16(x)) << 16)) }
+        let stride = outFeatures + 3
+        for portable in [false, true] {
+            var y = [Float](repeating: .nan, count: rows * stride)
+            layer.apply(x, rows: rows, into: &y, outputStride: stride, portable: portable)
+            for r in 0..<rows {
+                for o in 0..<outFeatures {
+                    var rounded = Double(b[o]), exact = Double(b[o]), magnitude = 0.0
+                    for k in 0..<inFeatures {
+                        let xv = x[r * inFeatures + k], wv = w[o * inFeatures + k]
+                        rounded += widen(xv) * widen(wv)
+                        exact += Double(xv) * Double(wv)
+                        magnitude += abs(Double(xv) * Double(wv))
+                    }
+                    let v = Double(y[r * stride + o])
+                    let summation = 1e-6 + magnitude * Double(inFeatures + 1) * 0x1p-24
+                    #expect(abs(v - rounded) <= summation, "portable \(portable), row \(r), output \(o): \(v) vs \(rounded)")
+                    #expect(abs(v - exact) <= summation + magnitude * 0x1p-8, "portable \(portable), row \(r), output \(o)")
+                }
+                for o in outFeatures..<stride { #expect(y[r * stride + o].isNaN) }
+            }
+        }
+    }
+
     @Test func int8StackedLayersAreSideBySide() {
         let inFeatures = 24, out = 5, rows = 4
         let x = randomValues(rows * inFeatures)

@@ -15,6 +15,7 @@
 #define EK_AVX512 1      /* avx512f, avx512bw, avx512vl and avx512dq */
 #define EK_AVX512_VNNI 2 /* avx512vnni (u8 x s8 dot products) */
 #define EK_AVX2 4        /* avx2 and fma (the index scan's body on CPUs without AVX-512) */
+#define EK_AVX512_BF16 8 /* avx512bf16 (bf16 pair dot products into float32) */
 
 /* What this CPU offers the kernels (EK_* bits). */
 int ek_cpu_features(void);
@@ -104,6 +105,28 @@ void ek_q16_gemm(const int16_t *q, const float *a_scales, int m, int k, const in
                  const float *w_scales, const float *bias, int n, float *out, int ldc);
 void ek_q16_gemm_portable(const int16_t *q, const float *a_scales, int m, int k, const int16_t *packed,
                           const float *w_scales, const float *bias, int n, float *out, int ldc);
+
+/* --- bfloat16 linear layers ---------------------------------------------------------------
+ * W[n, k] and activation rows rounded to bfloat16 (round to nearest even; a denormal becomes a
+ * signed zero, NaN a quiet NaN: vcvtneps2bf16's rounding, in both bodies), products summed in
+ * float32 pair by pair (AVX-512 BF16's vdpbf16ps where the CPU has it; the portable body adds
+ * the odd input's product, then the even one's), then out[r·ldc + c] = sum + bias[c].
+ * A product of two bf16 values is exact in float32, so the bodies differ only in how the
+ * sums round. Rows of rounded activations are kp = ek_bf16_padded_k(k) values (k rounded up to 2). */
+int ek_bf16_padded_k(int k);
+/* bf16 values of packed weights for n outputs of k inputs: ceil(n / 16) · 16 · kp. */
+size_t ek_bf16_packed_values(int n, int k);
+/* x rounded to bfloat16 (its upper 16 bits after rounding), as above. */
+uint16_t ek_bf16_round(float x);
+/* Rounds and packs W[n, k] (row stride ldw) into packed[ek_bf16_packed_values(n, k)]. */
+void ek_bf16_pack_weights(const float *w, int n, int k, int ldw, uint16_t *packed);
+/* Rounds rows a[m, k] (row stride lda) into q[m · kp]. */
+void ek_bf16_round_rows(const float *a, int m, int k, int lda, uint16_t *q);
+void ek_bf16_round_rows_portable(const float *a, int m, int k, int lda, uint16_t *q);
+/* out[m, n] (row stride ldc) from rounded rows and packed weights; bias may be NULL. */
+void ek_bf16_gemm(const uint16_t *q, int m, int k, const uint16_t *packed, const float *bias, int n, float *out, int ldc);
+void ek_bf16_gemm_portable(const uint16_t *q, int m, int k, const uint16_t *packed, const float *bias, int n,
+                           float *out, int ldc);
 
 /* --- index-order dot products of one query with many rows (LM-BFF's cosine filter) --------
  * Rows are stored in panels of 64: value (r, i) of a [count, n] matrix is at

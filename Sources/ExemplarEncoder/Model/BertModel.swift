@@ -12,7 +12,7 @@ public struct BertModel: Sendable {
     let weights: BertWeights
     /// The dense layers' arithmetic (`Precision.available`: what this CPU runs of what was asked).
     public let precision: Precision
-    /// Each layer's dense weights packed at load: int8 or int16, or float32 where the CPU has AVX-512
+    /// Each layer's dense weights packed at load: int8, int16 or bf16, or float32 where the CPU has AVX-512
     /// (nil: float32 through OpenBLAS, reading the mapped tensors).
     let packed: [PackedLayer]?
 
