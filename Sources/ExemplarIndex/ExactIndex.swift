@@ -405,7 +405,7 @@ public struct ExactIndex: Sendable {
 
     /// Top-k of `rows` of `segment`, exactly as a float32 scan finds them, reading the int8
     /// codes first: each block of rows gets code scores `a` (within `bound` of the true
-    /// cosine, `RowCodes.weights`); a row can be in the top-k only if `a + bound` reaches the
+    /// cosine, `RowCodes.Weights`); a row can be in the top-k only if `a + bound` reaches the
     /// k-th best `a − bound` seen so far, and only those rows are rescored from their float32
     /// vectors (the same `Segment.score` a plain scan uses, so the same bits and tie order).
     static func scanCoded(_ segment: Segment, codes: UnsafePointer<Int8>, scales: UnsafePointer<Float>, query: UnsafePointer<Float>,
@@ -413,27 +413,25 @@ public struct ExactIndex: Sendable {
         var top = TopK(k: k), approximate = TopK(k: k)
         guard k > 0 else { return top }
         let block = 1024
-        var weights = [Float](repeating: 0, count: dim), scores = [Float](repeating: 0, count: block)
-        weights.withUnsafeMutableBufferPointer { w in
-            scores.withUnsafeMutableBufferPointer { a in
-                let bound = RowCodes.weights(query: query, scales: scales, dimension: dim, into: w.baseAddress!)
-                var row = rows.lowerBound
-                while row < rows.upperBound {
-                    let m = min(block, rows.upperBound - row)
-                    RowCodes.scores(codes + row * dim, rows: m, dimension: dim, weights: w.baseAddress!, into: a.baseAddress!)
-                    for j in 0..<m where approximate.admits(a[j]) {
-                        let id = segment.ids[row + j]
-                        if excluding.isEmpty || !excluding.contains(id) { approximate.insert(score: a[j], id: id) }
-                    }
-                    let threshold = approximate.items.count < k ? -Float.infinity : approximate.items[k - 1].score - 2 * bound
-                    for j in 0..<m where a[j] >= threshold {
-                        let id = segment.ids[row + j]
-                        guard excluding.isEmpty || !excluding.contains(id) else { continue }
-                        let score = segment.score(query, row: row + j, dimension: dim)
-                        if top.admits(score) { top.insert(score: score, id: id) }
-                    }
-                    row += m
+        let weights = RowCodes.Weights(query: query, scales: scales, dimension: dim), bound = weights.bound
+        var scores = [Float](repeating: 0, count: block)
+        scores.withUnsafeMutableBufferPointer { a in
+            var row = rows.lowerBound
+            while row < rows.upperBound {
+                let m = min(block, rows.upperBound - row)
+                weights.scores(codes + row * dim, rows: m, into: a.baseAddress!)
+                for j in 0..<m where approximate.admits(a[j]) {
+                    let id = segment.ids[row + j]
+                    if excluding.isEmpty || !excluding.contains(id) { approximate.insert(score: a[j], id: id) }
                 }
+                let threshold = approximate.items.count < k ? -Float.infinity : approximate.items[k - 1].score - 2 * bound
+                for j in 0..<m where a[j] >= threshold {
+                    let id = segment.ids[row + j]
+                    guard excluding.isEmpty || !excluding.contains(id) else { continue }
+                    let score = segment.score(query, row: row + j, dimension: dim)
+                    if top.admits(score) { top.insert(score: score, id: id) }
+                }
+                row += m
             }
         }
         return top

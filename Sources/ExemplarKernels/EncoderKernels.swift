@@ -105,6 +105,17 @@ package enum EncoderKernels {
         if portable { ek_s8_scores_portable(codes, Int32(rows), Int32(dimension), weights, out) }
         else { ek_s8_scores(codes, Int32(rows), Int32(dimension), weights, out) }
     }
+
+    /// The largest |weight| `int8ScoresInt16` takes at `dimension` (no int32 sum can overflow).
+    package static func int16ScoreLevels(dimension: Int) -> Int { Int(ek_s8_q16_levels(Int32(dimension))) }
+
+    /// `out[r] = Float(Σ_i codes[r·dimension + i] · weights[i]) · step`, the sum exact in int32
+    /// (AVX-512 VNNI's vpdpwssd where the CPU has it; both bodies give the same bits).
+    package static func int8ScoresInt16(_ codes: UnsafePointer<Int8>, rows: Int, dimension: Int, weights: UnsafePointer<Int16>,
+                                        step: Float, into out: UnsafeMutablePointer<Float>, portable: Bool = false) {
+        if portable { ek_s8_q16_scores_portable(codes, Int32(rows), Int32(dimension), weights, step, out) }
+        else { ek_s8_q16_scores(codes, Int32(rows), Int32(dimension), weights, step, out) }
+    }
 }
 
 /// A `Linear` layer with int8 weights (dynamic quantisation, `--precision int8`): weights

@@ -88,10 +88,13 @@ import Testing
         var widest: Float = 0
         for (p, part) in file.partitions.enumerated() {
             let scales = try #require(file.codeScales(partition: p))
-            var w = [Float](repeating: 0, count: dim), a = [Float](repeating: 0, count: part.rows)
-            let bound = RowCodes.weights(query: query, scales: scales, dimension: dim, into: &w)
-            for portable in [false, true] {
-                RowCodes.scores(codes + part.firstRow * dim, rows: part.rows, dimension: dim, weights: w, into: &a, portable: portable)
+            var a = [Float](repeating: 0, count: part.rows)
+            // Float weights, then the int16 weights (VNNI's form), each body.
+            for (integer, portable) in [(false, false), (false, true), (true, false), (true, true)] {
+                let weights = RowCodes.Weights(query: query, scales: scales, dimension: dim, integer: integer)
+                #expect((weights.integers != nil) == integer)
+                let bound = weights.bound
+                weights.scores(codes + part.firstRow * dim, rows: part.rows, into: &a, portable: portable)
                 for r in 0..<part.rows {
                     var exact = 0.0
                     for j in 0..<dim { exact += Double(query[j]) * Double(file.vector(row: part.firstRow + r)[j]) }

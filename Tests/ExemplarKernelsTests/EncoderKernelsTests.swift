@@ -319,4 +319,29 @@ import Testing
             }
         }
     }
+
+    /// The integer form: both bodies give the integer sum times the step, bit for bit, at
+    /// widths that leave a tail of 32 and up to the largest weights (the worst case for an
+    /// int32 sum: every product at 127 · L, one sign, where L shrinks as the width grows).
+    @Test(arguments: [(1, 16), (7, 37), (130, 384), (9, 8), (5, 1024)])
+    func int16ScoresMatchTheIntegerSum(rows: Int, dimension: Int) {
+        let levels = EncoderKernels.int16ScoreLevels(dimension: dimension)
+        #expect(127 * levels * dimension <= Int(Int32.max))
+        let step: Float = 3.1e-7
+        for extreme in [false, true] {
+            let codes = (0..<(rows * dimension)).map { _ in extreme ? Int8(-127) : Int8.random(in: -127...127) }
+            let weights = (0..<dimension).map { _ in extreme ? Int16(levels) : Int16(Int.random(in: -levels...levels)) }
+            var fast = [Float](repeating: .nan, count: rows), portable = fast
+            codes.withUnsafeBufferPointer { c in
+                EncoderKernels.int8ScoresInt16(c.baseAddress!, rows: rows, dimension: dimension, weights: weights, step: step, into: &fast)
+                EncoderKernels.int8ScoresInt16(c.baseAddress!, rows: rows, dimension: dimension, weights: weights, step: step, into: &portable,
+                                               portable: true)
+            }
+            #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
+            for r in 0..<rows {
+                let sum = (0..<dimension).reduce(0) { $0 + Int(codes[r * dimension + $1]) * Int(weights[$1]) }
+                #expect(portable[r] == Float(sum) * step, "row \(r), extreme \(extreme)")
+            }
+        }
+    }
 }

@@ -144,5 +144,11 @@ void ek_panel_dots_portable(const float *query, const float *panels, int count, 
  * sum differs between the bodies, so callers allow for float32 rounding, not for bits). */
 void ek_s8_scores(const int8_t *codes, int rows, int dim, const float *weights, float *out);
 void ek_s8_scores_portable(const int8_t *codes, int rows, int dim, const float *weights, float *out);
+/* The integer form, for CPUs with AVX-512 VNNI: out[r] = (float)(Σ_i codes[r·dim + i] · weights[i]) · step,
+ * the sum exact in int32 in both bodies (so the same bits) while every |weights[i]| ≤
+ * ek_s8_q16_levels(dim), the most that 127 · dim products can reach without overflow. */
+int ek_s8_q16_levels(int dim);
+void ek_s8_q16_scores(const int8_t *codes, int rows, int dim, const int16_t *weights, float step, float *out);
+void ek_s8_q16_scores_portable(const int8_t *codes, int rows, int dim, const int16_t *weights, float step, float *out);
 
 #endif
