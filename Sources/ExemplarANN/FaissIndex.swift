@@ -162,6 +162,10 @@ public final class FaissIndex: @unchecked Sendable {
     /// at least 39; k-means costs rows × lists), and no fewer than 65,536.
     public static func trainingRows(lists: Int) -> Int { max(65_536, 40 * lists) }
 
+    /// Reads the pages of a mapped IVF index's lists once (into the page cache), so searches
+    /// after it do not wait on the disk; the bytes read, 0 for an index held in memory.
+    public func warm() -> Int { Int(exf_warm(handle)) }
+
     /// An IVF index's list count; 0 for other kinds.
     public var lists: Int { Int(exf_lists(handle)) }
 

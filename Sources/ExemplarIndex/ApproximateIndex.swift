@@ -45,6 +45,10 @@ public struct ApproximateIndex: Sendable {
 
     public let settings: ANNSettings
     public let fingerprint: String
+
+    /// Reads every partition's memory-mapped lists once, so the first searches find them in
+    /// the page cache (`serve` runs it in the background at start); the bytes read.
+    public func warm() -> Int { partitions.reduce(0) { $0 + $1.index.warm() } }
     public let partitions: [Partition]
     /// Each label's splits among the covered records: a label is searched approximately only
     /// when every split a search asks for has a partition.

@@ -39,6 +39,7 @@ final class Metrics: Sendable {
         var batches = Histogram(buckets: Metrics.batchBuckets)
         var texts = 0
         var tokens = 0
+        var warm: (done: Bool, bytes: Int) = (false, 0)
     }
 
     private let state = Mutex(State())
@@ -58,6 +59,11 @@ final class Metrics: Sendable {
             s.texts += texts
             s.tokens += tokens
         }
+    }
+
+    /// The start-up warm-up has finished, having read `bytes` of approximate-search lists.
+    func recordWarmUp(bytes: Int) {
+        state.withLock { $0.warm = (true, bytes) }
     }
 
     /// The exposition text; `indexes` gives each loaded index's live examples and bytes on disk.
@@ -82,6 +88,10 @@ final class Metrics: Sendable {
                   "# TYPE exemplar_texts_embedded_total counter", "exemplar_texts_embedded_total \(s.texts)",
                   "# HELP exemplar_tokens_embedded_total Tokens run through the model ([CLS] and [SEP] included).",
                   "# TYPE exemplar_tokens_embedded_total counter", "exemplar_tokens_embedded_total \(s.tokens)",
+                  "# HELP exemplar_warm_up_done Whether the start-up warm-up (tokenizer tables, a first encoder pass, approximate-search lists read into the page cache) has finished: 0 or 1.",
+                  "# TYPE exemplar_warm_up_done gauge", "exemplar_warm_up_done \(s.warm.done ? 1 : 0)",
+                  "# HELP exemplar_warm_up_bytes Bytes of approximate-search lists the warm-up read.",
+                  "# TYPE exemplar_warm_up_bytes gauge", "exemplar_warm_up_bytes \(s.warm.bytes)",
                   "# HELP exemplar_index_examples Live examples in each loaded index.",
                   "# TYPE exemplar_index_examples gauge"]
         for index in indexes { lines.append("exemplar_index_examples{index=\"\(escape(index.name))\"} \(index.examples)") }

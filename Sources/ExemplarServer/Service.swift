@@ -48,18 +48,26 @@ final class Service: Sendable {
     }
 
     /// Pays one-time costs in the background, not in the first requests: Punkt's tables (for
-    /// the online additions and BM25 searches of served indexes) and the encoder's first pass
+    /// the online additions and BM25 searches of served indexes), the encoder's first pass
     /// (weights paged in, scratch grown), run through the inference worker (one batch of one
-    /// text in /metrics). Call once the server listens; `waitUntilPrepared` before stopping the
-    /// worker (a process that exits while the encoder runs on another thread can crash).
+    /// text in /metrics), then the served indexes' approximate-search lists read into the page
+    /// cache (a 10-million-row index's lists are gigabytes a cold search would wait for list
+    /// by list). `exemplar_warm_up_done` in /metrics turns 1 when it has finished. Call once
+    /// the server listens; `waitUntilPrepared` before stopping the worker (a process that
+    /// exits while the encoder runs on another thread can crash; the lists' reading is not waited for).
     func prepare() {
-        let lexical = !indexes.isEmpty, worker = worker, prepared = prepared
+        let lexical = !indexes.isEmpty, worker = worker, prepared = prepared, metrics = metrics
+        let served = indexes.map(\.index)
         prepared.enter()
         Thread.detachNewThread {
             if lexical { WordTokenizer.prepare() }
             let settings = worker.defaultSettings
             _ = try? worker.embed(worker.tokenize(["warm up"], settings: settings), settings: settings)
             prepared.leave()
+            // Only reads pages; the snapshots held here keep their files mapped until it ends,
+            // and stopping the server need not wait for it.
+            let bytes = served.reduce(0) { $0 + ($1.snapshot.index.exact.approximate?.warm() ?? 0) }
+            metrics.recordWarmUp(bytes: bytes)
         }
     }
 

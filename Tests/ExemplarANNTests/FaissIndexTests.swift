@@ -117,6 +117,15 @@ import Testing
         let b = try queries.withUnsafeBufferPointer { try read.search($0, k: 5, ANNSearchParameters(nprobe: 4)) }
         #expect(a.map { $0.map(\.id) } == b.map { $0.map(\.id) })
         #expect(a.map { $0.map(\.score) } == b.map { $0.map(\.score) })
+        // Warming reads the mapped lists (every row's code and id, within the file) and
+        // changes no answer; an index held in memory has nothing to read.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        let codeBytes = kind == .ivfFlat ? 16 * 4 : 16
+        let warmed = mapped.warm()
+        #expect(warmed >= 3000 * (codeBytes + 8) && warmed <= size, "\(warmed) of \(size)")
+        #expect(read.warm() == 0 && built.warm() == 0)
+        let c = try queries.withUnsafeBufferPointer { try mapped.search($0, k: 5, ANNSearchParameters(nprobe: 4)) }
+        #expect(c.map { $0.map(\.id) } == a.map { $0.map(\.id) })
         let bytes = try Data(contentsOf: file)
         let short = folder.appendingPathComponent("short.faiss")
         try bytes.prefix(bytes.count - 1000).write(to: short)

@@ -99,6 +99,34 @@ import Testing
         #expect(after.body.contains("\"id\":300,"), "\(after.body)")
     }
 
+    /// `serve` reads a served index's mapped IVF lists into the page cache after it starts,
+    /// and says so in /metrics.
+    @Test func serveWarmsTheMappedLists() async throws {
+        let dir = try TemporaryFolder.create("ann-warm")
+        defer { TemporaryFolder.remove(dir) }
+        let data = dir.appendingPathComponent("data.jsonl")
+        try writeDataset(data, n: 300)
+        let index = dir.appendingPathComponent("pool")
+        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann", "ivf-flat",
+                             "--ann-min-rows", "50", "--ann-lists", "4"]).status == 0)
+        let process = Process()
+        process.executableURL = try CLIRunner.binary
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
+        let server = try ServeProcess(process)
+        defer { _ = server.stop() }
+        var metrics = ""
+        for _ in 0..<100 {
+            metrics = try await server.request("GET", "/metrics").body
+            if metrics.split(separator: "\n").contains("exemplar_warm_up_done 1") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(metrics.split(separator: "\n").contains("exemplar_warm_up_done 1"), "\(metrics)")
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("exemplar_warm_up_bytes ") }
+        let bytes = try #require(line.flatMap { Int($0.split(separator: " ")[1]) })
+        // Both labels' lists: at least each row's id and float32 vector.
+        #expect(bytes >= 300 * 8, "\(metrics)")
+    }
+
     @Test func staleOrDamagedAnnFallsBackToExact() throws {
         let dir = try TemporaryFolder.create("ann")
         defer { TemporaryFolder.remove(dir) }

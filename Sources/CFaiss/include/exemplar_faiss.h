@@ -61,6 +61,10 @@ int exf_kind_of(const exf_index *index);
 int exf_is_trained(const exf_index *index);
 /// An IVF index's list count (nlist); 0 for other kinds.
 int64_t exf_lists(const exf_index *index);
+/// Reads every page of an IVF index's memory-mapped inverted lists once, so later searches
+/// find them in the page cache instead of waiting on the disk list by list; returns the bytes
+/// read (0 for an index held in memory). Safe beside `exf_search` (it only reads).
+int64_t exf_warm(const exf_index *index);
 /// Frees the index (NULL is allowed).
 void exf_free(exf_index *index);
 /// OpenMP's thread count for faiss's own parallel loops.
