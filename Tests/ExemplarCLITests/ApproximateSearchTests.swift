@@ -18,6 +18,18 @@ import Testing
         try Data(out.utf8).write(to: url)
     }
 
+    /// `exemplar serve` of index `pool`, built in `dir` from 300 rows with `ann` (partitions from 50 rows).
+    func servePool(in dir: URL, ann: [String]) throws -> ServeProcess {
+        let data = dir.appendingPathComponent("data.jsonl")
+        try writeDataset(data, n: 300)
+        let index = dir.appendingPathComponent("pool")
+        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann-min-rows", "50"] + ann).status == 0)
+        let process = Process()
+        process.executableURL = try CLIRunner.binary
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
+        return try ServeProcess(process)
+    }
+
     func hits(_ output: String) throws -> [[Int]] {
         try output.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -79,14 +91,7 @@ import Testing
     @Test func servedIndexSearchesThroughTheAnnAndItsAdditions() async throws {
         let dir = try TemporaryFolder.create("ann")
         defer { TemporaryFolder.remove(dir) }
-        let data = dir.appendingPathComponent("data.jsonl")
-        try writeDataset(data, n: 300)
-        let index = dir.appendingPathComponent("pool")
-        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann", "hnsw", "--ann-min-rows", "50"]).status == 0)
-        let process = Process()
-        process.executableURL = try CLIRunner.binary
-        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
-        let server = try ServeProcess(process)
+        let server = try servePool(in: dir, ann: ["--ann", "hnsw"])
         defer { _ = server.stop() }
         let body = #"{"text": "great music plot", "k": 4, "per_class": true, "ef_search": 300}"#
         let approximate = try await server.request("POST", "/v1/indexes/pool/search", body)
@@ -104,15 +109,7 @@ import Testing
     @Test func serveWarmsTheMappedLists() async throws {
         let dir = try TemporaryFolder.create("ann-warm")
         defer { TemporaryFolder.remove(dir) }
-        let data = dir.appendingPathComponent("data.jsonl")
-        try writeDataset(data, n: 300)
-        let index = dir.appendingPathComponent("pool")
-        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann", "ivf-flat",
-                             "--ann-min-rows", "50", "--ann-lists", "4"]).status == 0)
-        let process = Process()
-        process.executableURL = try CLIRunner.binary
-        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
-        let server = try ServeProcess(process)
+        let server = try servePool(in: dir, ann: ["--ann", "ivf-flat", "--ann-lists", "4"])
         defer { _ = server.stop() }
         var metrics = ""
         for _ in 0..<100 {
