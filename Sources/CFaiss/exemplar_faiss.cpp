@@ -294,11 +294,11 @@ int exf_read(const char *path, int map, exf_index **out, char *error, size_t err
     });
 }
 
-int64_t exf_warm(const exf_index *index) {
+int64_t exf_warm(const exf_index *index, int64_t most) {
     const auto *ivf = dynamic_cast<const faiss::IndexIVF *>(index->index.get());
     if (ivf == nullptr) return 0;
     const auto *lists = dynamic_cast<const faiss::OnDiskInvertedLists *>(ivf->invlists);
-    if (lists == nullptr || lists->ptr == nullptr) return 0;
+    if (lists == nullptr || lists->ptr == nullptr || lists->totsize > static_cast<uint64_t>(std::max<int64_t>(most, 0))) return 0;
     // The lists lie in [0, totsize) of the mapping: in 64 MiB steps, ask for the step's pages
     // (MADV_WILLNEED starts the reads at once), then touch one byte per page, which waits.
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE)), step = size_t(64) << 20;

@@ -163,8 +163,9 @@ public final class FaissIndex: @unchecked Sendable {
     public static func trainingRows(lists: Int) -> Int { max(65_536, 40 * lists) }
 
     /// Reads the pages of a mapped IVF index's lists once (into the page cache), so searches
-    /// after it do not wait on the disk; the bytes read, 0 for an index held in memory.
-    public func warm() -> Int { Int(exf_warm(handle)) }
+    /// after it do not wait on the disk; the bytes read: 0 for an index held in memory, or one
+    /// whose mapped file is larger than `most` bytes (nothing is read then).
+    public func warm(most: Int = .max) -> Int { Int(exf_warm(handle, Int64(most))) }
 
     /// An IVF index's list count; 0 for other kinds.
     public var lists: Int { Int(exf_lists(handle)) }

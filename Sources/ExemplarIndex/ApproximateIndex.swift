@@ -45,10 +45,6 @@ public struct ApproximateIndex: Sendable {
 
     public let settings: ANNSettings
     public let fingerprint: String
-
-    /// Reads every partition's memory-mapped lists once, so the first searches find them in
-    /// the page cache (`serve` runs it in the background at start); the bytes read.
-    public func warm() -> Int { partitions.reduce(0) { $0 + $1.index.warm() } }
     public let partitions: [Partition]
     /// Each label's splits among the covered records: a label is searched approximately only
     /// when every split a search asks for has a partition.
@@ -67,6 +63,14 @@ public struct ApproximateIndex: Sendable {
 
     /// The folder inside an index folder.
     public static func folder(in index: URL) -> URL { index.appendingPathComponent("ann", isDirectory: true) }
+
+    /// Reads the partitions' memory-mapped lists once, so the first searches find them in the
+    /// page cache (`serve` runs it in the background at start), in order while they fit in
+    /// `budget` bytes (a partition that does not is skipped: reading it would only evict
+    /// others); the bytes read.
+    public func warm(budget: Int) -> Int {
+        partitions.reduce(0) { read, part in read + part.index.warm(most: budget - read) }
+    }
 
     /// Builds a faiss index for each (split, label) partition of `exact` with at least
     /// `settings.minRows` rows; ids below `coveredIDs` are what the build holds.

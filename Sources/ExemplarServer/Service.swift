@@ -51,8 +51,8 @@ final class Service: Sendable {
     /// the online additions and BM25 searches of served indexes), the encoder's first pass
     /// (weights paged in, scratch grown), run through the inference worker (one batch of one
     /// text in /metrics), then the served indexes' approximate-search lists read into the page
-    /// cache (a 10-million-row index's lists are gigabytes a cold search would wait for list
-    /// by list). `exemplar_warm_up_done` in /metrics turns 1 when it has finished. Call once
+    /// cache, up to half the machine's memory (a 10-million-row index's lists are gigabytes a
+    /// cold search would wait for list by list). `exemplar_warm_up_done` in /metrics turns 1 when it has finished. Call once
     /// the server listens; `waitUntilPrepared` before stopping the worker (a process that
     /// exits while the encoder runs on another thread can crash; the lists' reading is not waited for).
     func prepare() {
@@ -65,8 +65,12 @@ final class Service: Sendable {
             _ = try? worker.embed(worker.tokenize(["warm up"], settings: settings), settings: settings)
             prepared.leave()
             // Only reads pages; the snapshots held here keep their files mapped until it ends,
-            // and stopping the server need not wait for it.
-            let bytes = served.reduce(0) { $0 + ($1.snapshot.index.exact.approximate?.warm() ?? 0) }
+            // and stopping the server need not wait for it. Up to half the machine's memory:
+            // lists beyond that would evict each other (and everything else) for nothing.
+            let budget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
+            let bytes = served.reduce(0) { read, index in
+                read + (index.snapshot.index.exact.approximate?.warm(budget: budget - read) ?? 0)
+            }
             metrics.recordWarmUp(bytes: bytes)
         }
     }

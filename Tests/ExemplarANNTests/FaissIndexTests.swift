@@ -124,6 +124,7 @@ import Testing
         let warmed = mapped.warm()
         #expect(warmed >= 3000 * (codeBytes + 8) && warmed <= size, "\(warmed) of \(size)")
         #expect(read.warm() == 0 && built.warm() == 0)
+        #expect(mapped.warm(most: warmed - 1) == 0 && mapped.warm(most: warmed) == warmed)
         let c = try queries.withUnsafeBufferPointer { try mapped.search($0, k: 5, ANNSearchParameters(nprobe: 4)) }
         #expect(c.map { $0.map(\.id) } == a.map { $0.map(\.id) })
         let bytes = try Data(contentsOf: file)

@@ -63,8 +63,9 @@ int exf_is_trained(const exf_index *index);
 int64_t exf_lists(const exf_index *index);
 /// Reads every page of an IVF index's memory-mapped inverted lists once, so later searches
 /// find them in the page cache instead of waiting on the disk list by list; returns the bytes
-/// read (0 for an index held in memory). Safe beside `exf_search` (it only reads).
-int64_t exf_warm(const exf_index *index);
+/// read (0 for an index held in memory, or one whose mapping is larger than `most` bytes: it
+/// would only push other pages out). Safe beside `exf_search` (it only reads).
+int64_t exf_warm(const exf_index *index, int64_t most);
 /// Frees the index (NULL is allowed).
 void exf_free(exf_index *index);
 /// OpenMP's thread count for faiss's own parallel loops.
