@@ -129,7 +129,7 @@ def wait_for_warm_up(port, timeout=900):
         conn.request("GET", "/metrics")
         lines = conn.getresponse().read().decode().splitlines()
         if "exemplar_warm_up_done 1" in lines:
-            done = next((l for l in lines if l.startswith("exemplar_warm_up_bytes ")), "x 0")
+            done = next((l for l in lines if l.startswith("exemplar_warm_up_bytes_total ")), "x 0")
             return time.perf_counter() - t0, int(done.split()[1])
         time.sleep(0.2)
     sys.exit(f"bench-scale: the server's warm-up did not finish in {timeout} s")

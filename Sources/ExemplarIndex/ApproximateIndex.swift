@@ -68,9 +68,13 @@ public struct ApproximateIndex: Sendable {
     /// page cache (`serve` runs it in the background at start), in order while they fit in
     /// `budget` bytes (a partition that does not is skipped: reading it would only evict
     /// others); the bytes read.
-    public func warm(budget: Int) -> Int {
+    public func warm(budget: Int = ApproximateIndex.warmBudget) -> Int {
         partitions.reduce(0) { read, part in read + part.index.warm(most: budget - read) }
     }
+
+    /// What a warm-up reads at most: half the machine's memory (lists beyond that would evict
+    /// each other, and everything else, for nothing).
+    public static var warmBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
 
     /// Builds a faiss index for each (split, label) partition of `exact` with at least
     /// `settings.minRows` rows; ids below `coveredIDs` are what the build holds.

@@ -140,6 +140,23 @@ public struct LoadedIndex: Sendable {
     /// Why saved approximate partitions could not be used (a damaged `ann/` file), if so.
     public var approximateProblem: String?
 
+    /// This state with the approximate partitions `ann/` now holds for its manifest, when it
+    /// has none yet and `ann/` has them (a build writes them after the records, so a reload
+    /// between the two took none); nil when there is nothing new. A damaged `ann/` gives a
+    /// state that says so (`approximateProblem`), so it is not read again.
+    func withSavedApproximate() -> LoadedIndex? {
+        guard exact.approximate == nil, approximateProblem == nil,
+              ApproximateIndex.summary(in: folder, fingerprint: manifest.dataFingerprint)?.current == true else { return nil }
+        var exact = self.exact, problem: String?
+        do { exact.approximate = try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint) }
+        catch { problem = error.description }
+        guard exact.approximate != nil || problem != nil else { return nil }
+        var next = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interruptedBuild,
+                               sizeOnDisk: sizeOnDisk, deleted: deleted, postings: postings)
+        next.approximateProblem = problem
+        return next
+    }
+
     /// Every record by id; deleted ones read with split `RecordList.deletedSplit`.
     public var records: RecordList { exact.records }
 

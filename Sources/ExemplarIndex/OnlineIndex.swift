@@ -75,8 +75,9 @@ public final class OnlineIndex: Sendable {
 
     /// Loads the stored state when a build replaced the one this index holds (another process
     /// ran `exemplar build` on the folder); true when it did. Online edits of the replaced state
-    /// are gone with it (a build rebuilds from the data files). Cheap when nothing changed: one
-    /// manifest read.
+    /// are gone with it (a build rebuilds from the data files). A state taken before its build
+    /// had written `ann/` takes the approximate partitions once they are there (also true).
+    /// Cheap when nothing changed: one manifest read (and, without partitions, a look for `ann/ann.json`).
     @discardableResult
     public func reloadIfRebuilt() throws(IndexError) -> Bool {
         try writer.withLock { _ throws(IndexError) -> Bool in try reloadLocked() }
@@ -86,7 +87,12 @@ public final class OnlineIndex: Sendable {
     private func reloadLocked() throws(IndexError) -> Bool {
         let stored: Manifest?
         do { stored = try store.manifest() } catch { throw .store(error) }
-        guard let stored, stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else { return false }
+        guard let stored else { return false }
+        guard stored.dataFingerprint != snapshot.index.manifest.dataFingerprint else {
+            guard let withPartitions = snapshot.index.withSavedApproximate() else { return false }
+            current.withLock { $0 = Snapshot(index: withPartitions) }
+            return true
+        }
         let next = Self.snapshot(folder: folder, stored: try LoadedIndex.read(folder, store: store, lazyRecords: true))
         current.withLock { $0 = next }
         return true

@@ -61,9 +61,14 @@ final class Metrics: Sendable {
         }
     }
 
-    /// The start-up warm-up has finished, having read `bytes` of approximate-search lists.
-    func recordWarmUp(bytes: Int) {
-        state.withLock { $0.warm = (true, bytes) }
+    /// `bytes` of approximate-search lists read into the page cache (at start or after a reload).
+    func recordWarmedLists(bytes: Int) {
+        state.withLock { $0.warm.bytes += bytes }
+    }
+
+    /// The start-up warm-up has finished.
+    func recordWarmUpDone() {
+        state.withLock { $0.warm.done = true }
     }
 
     /// The exposition text; `indexes` gives each loaded index's live examples and bytes on disk.
@@ -90,8 +95,8 @@ final class Metrics: Sendable {
                   "# TYPE exemplar_tokens_embedded_total counter", "exemplar_tokens_embedded_total \(s.tokens)",
                   "# HELP exemplar_warm_up_done Whether the start-up warm-up (tokenizer tables, a first encoder pass, approximate-search lists read into the page cache) has finished: 0 or 1.",
                   "# TYPE exemplar_warm_up_done gauge", "exemplar_warm_up_done \(s.warm.done ? 1 : 0)",
-                  "# HELP exemplar_warm_up_bytes Bytes of approximate-search lists the warm-up read.",
-                  "# TYPE exemplar_warm_up_bytes gauge", "exemplar_warm_up_bytes \(s.warm.bytes)",
+                  "# HELP exemplar_warm_up_bytes_total Bytes of approximate-search lists read into the page cache, at start and after each reload of a new build.",
+                  "# TYPE exemplar_warm_up_bytes_total counter", "exemplar_warm_up_bytes_total \(s.warm.bytes)",
                   "# HELP exemplar_index_examples Live examples in each loaded index.",
                   "# TYPE exemplar_index_examples gauge"]
         for index in indexes { lines.append("exemplar_index_examples{index=\"\(escape(index.name))\"} \(index.examples)") }

@@ -10,15 +10,19 @@ final class Reloader: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
 
-    init(_ served: [OnlineIndex], every interval: Double, log: Bool) {
+    /// `reloaded` runs on a thread of its own after each index that took a new build.
+    init(_ served: [OnlineIndex], every interval: Double, log: Bool, reloaded: @escaping @Sendable (OnlineIndex) -> Void) {
         let wake = self.wake, finished = self.finished
         let thread = Thread {
             var failures: [String: String] = [:]
             while wake.wait(timeout: .now() + interval) == .timedOut {
                 for index in served {
                     do {
-                        if try index.reloadIfRebuilt(), log {
-                            FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
+                        if try index.reloadIfRebuilt() {
+                            if log {
+                                FileHandle.standardError.write(Data("exemplar: \(index.folder.relativePath) was rebuilt; serving the new build\n".utf8))
+                            }
+                            Thread.detachNewThread { reloaded(index) }
                         }
                         failures[index.folder.path] = nil
                     } catch {

@@ -51,10 +51,11 @@ final class Service: Sendable {
     /// the online additions and BM25 searches of served indexes), the encoder's first pass
     /// (weights paged in, scratch grown), run through the inference worker (one batch of one
     /// text in /metrics), then the served indexes' approximate-search lists read into the page
-    /// cache, up to half the machine's memory (a 10-million-row index's lists are gigabytes a
-    /// cold search would wait for list by list). `exemplar_warm_up_done` in /metrics turns 1 when it has finished. Call once
-    /// the server listens; `waitUntilPrepared` before stopping the worker (a process that
-    /// exits while the encoder runs on another thread can crash; the lists' reading is not waited for).
+    /// cache (`warmLists`: a 10-million-row index's lists are gigabytes a cold search would
+    /// wait for list by list). `exemplar_warm_up_done` in /metrics turns 1 when it has
+    /// finished. Call once the server listens; `waitUntilPrepared` before stopping the worker
+    /// (a process that exits while the encoder runs on another thread can crash; the lists'
+    /// reading is not waited for).
     func prepare() {
         let lexical = !indexes.isEmpty, worker = worker, prepared = prepared, metrics = metrics
         let served = indexes.map(\.index)
@@ -64,15 +65,23 @@ final class Service: Sendable {
             let settings = worker.defaultSettings
             _ = try? worker.embed(worker.tokenize(["warm up"], settings: settings), settings: settings)
             prepared.leave()
-            // Only reads pages; the snapshots held here keep their files mapped until it ends,
-            // and stopping the server need not wait for it. Up to half the machine's memory:
-            // lists beyond that would evict each other (and everything else) for nothing.
-            let budget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
-            let bytes = served.reduce(0) { read, index in
-                read + (index.snapshot.index.exact.approximate?.warm(budget: budget - read) ?? 0)
-            }
-            metrics.recordWarmUp(bytes: bytes)
+            _ = self.warmLists(of: served)
+            metrics.recordWarmUpDone()
         }
+    }
+
+    /// Reads the approximate-search lists of `served`' current snapshots into the page cache,
+    /// up to `ApproximateIndex.warmBudget` bytes in all, and counts them in /metrics; the bytes
+    /// read. At start (`prepare`) and after a reload swaps in a new build. Only reads pages:
+    /// the snapshots held here keep their files mapped until it ends, and stopping the server
+    /// need not wait for it.
+    func warmLists(of served: [OnlineIndex]) -> Int {
+        let budget = ApproximateIndex.warmBudget
+        let bytes = served.reduce(0) { read, index in
+            read + (index.snapshot.index.exact.approximate?.warm(budget: budget - read) ?? 0)
+        }
+        metrics.recordWarmedLists(bytes: bytes)
+        return bytes
     }
 
     /// Blocks until `prepare`'s work is done (at once when it was never called).

@@ -18,15 +18,17 @@ import Testing
         try Data(out.utf8).write(to: url)
     }
 
-    /// `exemplar serve` of index `pool`, built in `dir` from 300 rows with `ann` (partitions from 50 rows).
-    func servePool(in dir: URL, ann: [String]) throws -> ServeProcess {
+    /// `exemplar serve` (with `serve`'s options) of index `pool`, built in `dir` from 300 rows
+    /// with `ann` (partitions from 50 rows; none when empty).
+    func servePool(in dir: URL, ann: [String], serve: [String] = []) throws -> ServeProcess {
         let data = dir.appendingPathComponent("data.jsonl")
         try writeDataset(data, n: 300)
         let index = dir.appendingPathComponent("pool")
-        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny, "--ann-min-rows", "50"] + ann).status == 0)
+        let partitions = ann.isEmpty ? [] : ["--ann-min-rows", "50"] + ann
+        #expect(try cli.run(["build", "--data", data.path, "--out", index.path, "--model", tiny] + partitions).status == 0)
         let process = Process()
         process.executableURL = try CLIRunner.binary
-        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path]
+        process.arguments = ["serve", "--port", "0", "--model", tiny, "--index", index.path] + serve
         return try ServeProcess(process)
     }
 
@@ -105,23 +107,65 @@ import Testing
     }
 
     /// `serve` reads a served index's mapped IVF lists into the page cache after it starts,
-    /// and says so in /metrics.
+    /// and says so in /metrics; a new build it reloads is read as well.
     @Test func serveWarmsTheMappedLists() async throws {
         let dir = try TemporaryFolder.create("ann-warm")
         defer { TemporaryFolder.remove(dir) }
-        let server = try servePool(in: dir, ann: ["--ann", "ivf-flat", "--ann-lists", "4"])
+        let ann = ["--ann", "ivf-flat", "--ann-lists", "4"]
+        let server = try servePool(in: dir, ann: ann, serve: ["--reload-interval", "0.1"])
         defer { _ = server.stop() }
-        var metrics = ""
-        for _ in 0..<100 {
-            metrics = try await server.request("GET", "/metrics").body
-            if metrics.split(separator: "\n").contains("exemplar_warm_up_done 1") { break }
-            try await Task.sleep(for: .milliseconds(50))
+        func warmed() async throws -> (done: Bool, bytes: Int) {
+            let lines = try await server.request("GET", "/metrics").body.split(separator: "\n")
+            let bytes = lines.first { $0.hasPrefix("exemplar_warm_up_bytes_total ") }.flatMap { Int($0.split(separator: " ")[1]) }
+            return (lines.contains("exemplar_warm_up_done 1"), bytes ?? -1)
         }
-        #expect(metrics.split(separator: "\n").contains("exemplar_warm_up_done 1"), "\(metrics)")
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("exemplar_warm_up_bytes ") }
-        let bytes = try #require(line.flatMap { Int($0.split(separator: " ")[1]) })
-        // Both labels' lists: at least each row's id and float32 vector.
-        #expect(bytes >= 300 * 8, "\(metrics)")
+        var state = try await warmed()
+        for _ in 0..<100 where !state.done {
+            try await Task.sleep(for: .milliseconds(50))
+            state = try await warmed()
+        }
+        #expect(state.done)
+        // Both labels' lists: at least each row's id.
+        #expect(state.bytes >= 300 * 8, "\(state)")
+        // A rebuild over more rows: the server swaps it in and reads its lists too.
+        let data = dir.appendingPathComponent("data.jsonl")
+        try writeDataset(data, n: 400)
+        #expect(try cli.run(["build", "--data", data.path, "--out", dir.appendingPathComponent("pool").path, "--model", tiny,
+                             "--ann-min-rows", "50"] + ann).status == 0)
+        var after = try await warmed()
+        for _ in 0..<100 where after.bytes < state.bytes + 400 * 8 {
+            try await Task.sleep(for: .milliseconds(50))
+            after = try await warmed()
+        }
+        #expect(after.bytes >= state.bytes + 400 * 8, "\(state) then \(after)")
+    }
+
+    /// Partitions written for the build a server already serves (`build --ann` on unchanged
+    /// data writes only `ann/`; a build's reload can also fall between its records and its
+    /// `ann/`) are taken up at the next check, and their lists read.
+    @Test func aServedBuildTakesPartitionsWrittenAfterItLoaded() async throws {
+        let dir = try TemporaryFolder.create("ann-later")
+        defer { TemporaryFolder.remove(dir) }
+        let server = try servePool(in: dir, ann: [], serve: ["--reload-interval", "0.1"])
+        defer { _ = server.stop() }
+        func listBytes() async throws -> Int? {
+            let lines = try await server.request("GET", "/metrics").body.split(separator: "\n")
+            guard lines.contains("exemplar_warm_up_done 1") else { return nil }
+            return lines.first { $0.hasPrefix("exemplar_warm_up_bytes_total ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        }
+        var bytes = try await listBytes()
+        for _ in 0..<100 where bytes == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            bytes = try await listBytes()
+        }
+        #expect(bytes == 0)
+        let index = dir.appendingPathComponent("pool").path
+        #expect(try cli.run(["build", index, "--model", tiny, "--ann", "ivf-flat", "--ann-lists", "4", "--ann-min-rows", "50"]).status == 0)
+        for _ in 0..<100 where (bytes ?? 0) == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            bytes = try await listBytes()
+        }
+        #expect((bytes ?? 0) >= 300 * 8)
     }
 
     @Test func staleOrDamagedAnnFallsBackToExact() throws {
