@@ -128,13 +128,19 @@ public struct LoadedIndex: Sendable {
         if let approximate {
             exact.approximate = approximate
         } else {
-            do { exact.approximate = try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint) }
-            catch { problem = error.description }
+            (exact.approximate, problem) = savedApproximate(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint)
         }
         var loaded = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: stored.interrupted,
                                  sizeOnDisk: stored.size, deleted: deleted, postings: stored.lexical)
         loaded.approximateProblem = problem
         return loaded
+    }
+
+    /// The partitions `ann/` holds for the build with `fingerprint` (nil when it has none for
+    /// it: absent, or another build's), or why they cannot be used (a damaged file).
+    static func savedApproximate(folder: URL, exact: ExactIndex, fingerprint: String) -> (ApproximateIndex?, String?) {
+        do { return (try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: fingerprint), nil) }
+        catch { return (nil, error.description) }
     }
 
     /// Why saved approximate partitions could not be used (a damaged `ann/` file), if so.
@@ -145,11 +151,9 @@ public struct LoadedIndex: Sendable {
     /// between the two took none); nil when there is nothing new. A damaged `ann/` gives a
     /// state that says so (`approximateProblem`), so it is not read again.
     func withSavedApproximate() -> LoadedIndex? {
-        guard exact.approximate == nil, approximateProblem == nil,
-              ApproximateIndex.summary(in: folder, fingerprint: manifest.dataFingerprint)?.current == true else { return nil }
+        guard exact.approximate == nil, approximateProblem == nil else { return nil }
         var exact = self.exact, problem: String?
-        do { exact.approximate = try ApproximateIndex.read(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint) }
-        catch { problem = error.description }
+        (exact.approximate, problem) = Self.savedApproximate(folder: folder, exact: exact, fingerprint: manifest.dataFingerprint)
         guard exact.approximate != nil || problem != nil else { return nil }
         var next = LoadedIndex(folder: folder, manifest: manifest, exact: exact, interruptedBuild: interruptedBuild,
                                sizeOnDisk: sizeOnDisk, deleted: deleted, postings: postings)

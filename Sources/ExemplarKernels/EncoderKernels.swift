@@ -24,10 +24,7 @@ package enum EncoderKernels {
     package static func bfloat16(_ values: [Float], portable: Bool = false) -> [UInt16] {
         let n = values.count, kp = Int(ek_bf16_padded_k(Int32(n)))
         let round = portable ? ek_bf16_round_rows_portable : ek_bf16_round_rows
-        let rounded = [UInt16](unsafeUninitializedCapacity: kp) { buffer, count in
-            round(values, 1, Int32(n), Int32(n), buffer.baseAddress!)
-            count = kp
-        }
+        let rounded: [UInt16] = filled(kp) { round(values, 1, Int32(n), Int32(n), $0) }
         return Array(rounded.prefix(n))
     }
 
@@ -137,11 +134,7 @@ package struct Int8Linear: Sendable {
         let bytes = ek_q8_packed_bytes(Int32(outFeatures), Int32(inFeatures))
         var scales = [Float](repeating: 0, count: outFeatures)
         var sums = [Int32](repeating: 0, count: outFeatures)
-        packed = [Int8](unsafeUninitializedCapacity: bytes) { buffer, count in
-            ek_q8_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures),
-                               buffer.baseAddress!, &scales, &sums)
-            count = bytes
-        }
+        packed = filled(bytes) { ek_q8_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), $0, &scales, &sums) }
         self.scales = scales
         self.sums = sums
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
@@ -154,11 +147,8 @@ package struct Int8Linear: Sendable {
         let kp = Int(ek_q8_padded_k(Int32(inFeatures)))
         var rowScales = [Float](repeating: 0, count: rows)
         var zeros = [Int32](repeating: 0, count: rows)
-        let quantised = [UInt8](unsafeUninitializedCapacity: rows * kp) { buffer, count in
-            let quantise = portable ? ek_q8_quantize_rows_portable : ek_q8_quantize_rows
-            quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &rowScales, &zeros)
-            count = rows * kp
-        }
+        let quantise = portable ? ek_q8_quantize_rows_portable : ek_q8_quantize_rows
+        let quantised: [UInt8] = filled(rows * kp) { quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), $0, &rowScales, &zeros) }
         let gemm = portable ? ek_q8_gemm_portable : ek_q8_gemm
         gemm(quantised, rowScales, zeros, Int32(rows), Int32(inFeatures), packed, scales, sums, bias,
              Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
@@ -183,10 +173,7 @@ package struct Int16Linear: Sendable {
         self.inFeatures = inFeatures
         let values = ek_q16_packed_values(Int32(outFeatures), Int32(inFeatures))
         var scales = [Float](repeating: 0, count: outFeatures)
-        packed = [Int16](unsafeUninitializedCapacity: values) { buffer, count in
-            ek_q16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &scales)
-            count = values
-        }
+        packed = filled(values) { ek_q16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), $0, &scales) }
         self.scales = scales
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
     }
@@ -197,11 +184,8 @@ package struct Int16Linear: Sendable {
         guard rows > 0 else { return }
         let kp = Int(ek_q16_padded_k(Int32(inFeatures)))
         var rowScales = [Float](repeating: 0, count: rows)
-        let quantised = [Int16](unsafeUninitializedCapacity: rows * kp) { buffer, count in
-            let quantise = portable ? ek_q16_quantize_rows_portable : ek_q16_quantize_rows
-            quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!, &rowScales)
-            count = rows * kp
-        }
+        let quantise = portable ? ek_q16_quantize_rows_portable : ek_q16_quantize_rows
+        let quantised: [Int16] = filled(rows * kp) { quantise(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), $0, &rowScales) }
         let gemm = portable ? ek_q16_gemm_portable : ek_q16_gemm
         gemm(quantised, rowScales, Int32(rows), Int32(inFeatures), packed, scales, bias,
              Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
@@ -223,10 +207,7 @@ package struct BF16Linear: Sendable {
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         let values = ek_bf16_packed_values(Int32(outFeatures), Int32(inFeatures))
-        packed = [UInt16](unsafeUninitializedCapacity: values) { buffer, count in
-            ek_bf16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
-            count = values
-        }
+        packed = filled(values) { ek_bf16_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), $0) }
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
     }
 
@@ -235,11 +216,8 @@ package struct BF16Linear: Sendable {
                        outputStride: Int? = nil, portable: Bool = false) {
         guard rows > 0 else { return }
         let kp = Int(ek_bf16_padded_k(Int32(inFeatures)))
-        let rounded = [UInt16](unsafeUninitializedCapacity: rows * kp) { buffer, count in
-            let round = portable ? ek_bf16_round_rows_portable : ek_bf16_round_rows
-            round(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
-            count = rows * kp
-        }
+        let round = portable ? ek_bf16_round_rows_portable : ek_bf16_round_rows
+        let rounded: [UInt16] = filled(rows * kp) { round(input, Int32(rows), Int32(inFeatures), Int32(inFeatures), $0) }
         let gemm = portable ? ek_bf16_gemm_portable : ek_bf16_gemm
         gemm(rounded, Int32(rows), Int32(inFeatures), packed, bias, Int32(outFeatures), output, Int32(outputStride ?? outFeatures))
     }
@@ -260,10 +238,7 @@ package struct PackedLinear: Sendable {
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         let floats = ek_f32_packed_floats(Int32(outFeatures), Int32(inFeatures))
-        packed = [Float](unsafeUninitializedCapacity: floats) { buffer, count in
-            ek_f32_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), buffer.baseAddress!)
-            count = floats
-        }
+        packed = filled(floats) { ek_f32_pack_weights(weight, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), $0) }
         self.bias = Array(UnsafeBufferPointer(start: bias, count: outFeatures))
     }
 
@@ -297,6 +272,14 @@ package struct PackedLinear: Sendable {
                 }
             }
         }
+    }
+}
+
+/// An array of `count` values, every one written by `fill` (a C kernel that packs, quantises or rounds).
+func filled<T>(_ count: Int, _ fill: (UnsafeMutablePointer<T>) -> Void) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        fill(buffer.baseAddress!)
+        initialized = count
     }
 }
 

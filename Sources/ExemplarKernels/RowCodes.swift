@@ -78,7 +78,7 @@ package enum RowCodes {
                 EncoderKernels.int8ScoresInt16(codes, rows: rows, dimension: dimension, weights: values, step: step, into: out,
                                                portable: portable)
             } else {
-                EncoderKernels.int8Scores(codes, rows: rows, dimension: dimension, weights: floats, into: out, portable: portable)
+                RowCodes.scores(codes, rows: rows, dimension: dimension, weights: floats, into: out, portable: portable)
             }
         }
     }

@@ -82,7 +82,7 @@ public final class Server: Sendable {
         self.indexNames = indexNames
         running = Mutex((daemon, service))
         reloader = interval > 0 && !served.isEmpty
-            ? Reloader(served, every: interval, log: log) { index in _ = service.warmLists(of: [index]) } : nil
+            ? Reloader(served, every: interval, log: log) { index in service.warmLists(of: [index]) } : nil
     }
 
     /// Requests received and not yet answered (0 once stopped).

@@ -65,23 +65,21 @@ final class Service: Sendable {
             let settings = worker.defaultSettings
             _ = try? worker.embed(worker.tokenize(["warm up"], settings: settings), settings: settings)
             prepared.leave()
-            _ = self.warmLists(of: served)
+            self.warmLists(of: served)
             metrics.recordWarmUpDone()
         }
     }
 
     /// Reads the approximate-search lists of `served`' current snapshots into the page cache,
-    /// up to `ApproximateIndex.warmBudget` bytes in all, and counts them in /metrics; the bytes
-    /// read. At start (`prepare`) and after a reload swaps in a new build. Only reads pages:
+    /// up to `ApproximateIndex.warmBudget` bytes in all, and counts them in /metrics. At start (`prepare`) and after a reload swaps in a new build. Only reads pages:
     /// the snapshots held here keep their files mapped until it ends, and stopping the server
     /// need not wait for it.
-    func warmLists(of served: [OnlineIndex]) -> Int {
+    func warmLists(of served: [OnlineIndex]) {
         let budget = ApproximateIndex.warmBudget
         let bytes = served.reduce(0) { read, index in
             read + (index.snapshot.index.exact.approximate?.warm(budget: budget - read) ?? 0)
         }
         metrics.recordWarmedLists(bytes: bytes)
-        return bytes
     }
 
     /// Blocks until `prepare`'s work is done (at once when it was never called).

@@ -176,7 +176,7 @@ import Testing
         ]
         for (x, bits) in cases { #expect(EncoderKernels.bfloat16(x) == bits, "\(x.bitPattern)") }
         #expect(EncoderKernels.bfloat16(.nan) & 0x7FC0 == 0x7FC0)
-        var values = randomValues(1000, -3...3) + cases.map(\.0) + [1e-39, -3e-39, 1e38, 6e-8]
+        var values = randomValues(1000, -3...3) + cases.map(\.0) + [Float(bitPattern: 0x000A_E398), -Float(bitPattern: 0x0020_AA55), 1e38, 6e-8]  // two denormals
         values += (0..<500).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max) & 0xFF7F_FFFF) }  // no NaN
         let fast = EncoderKernels.bfloat16(values), portable = EncoderKernels.bfloat16(values, portable: true)
         #expect(fast == portable)
